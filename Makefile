@@ -21,8 +21,9 @@ build: wasm ## build the operator binary into dist/
 wasm: ## build the edge module and the browser player
 	@mkdir -p $(DIST)
 	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -ldflags=-s -o $(DIST)/edge.wasm ./wasm/module
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o $(DIST)/player.wasm ./player/app
-	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(DIST)/wasm_exec.js
+	@mkdir -p $(DIST)/web
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o $(DIST)/web/player.wasm ./player/app
+	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(DIST)/web/wasm_exec.js
 
 check: ## gofmt, vet, staticcheck, tidy, cross-builds
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }

@@ -22,7 +22,12 @@ type command struct {
 
 // commands lists the subcommands in the order --help shows them.
 var commands = []command{
+	{"up", "start the whole local service: S3 store, demo catalog, origin, edge, web app", runUp},
 	{"migrate", "apply or inspect the MySQL schema migrations", runMigrate},
+	{"origin", "run the origin server (API, OAuth, media, web app)", runOrigin},
+	{"keys", "list, rotate or retire the token signing keys", runKeys},
+	{"ingest", "encode a video to HLS, upload it and publish it as a title", runIngest},
+	{"edge", "run the edge server (token gate in Wasm, origin proxy)", runEdge},
 }
 
 // errUsage marks an error already reported by a flag set.

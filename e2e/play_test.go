@@ -1,0 +1,251 @@
+// Package e2e drives the whole local service the way a viewer does: a real
+// headless Chromium signs up, signs in through the OAuth login page, presses
+// play and watches video decoded from fMP4 segments fetched through the edge,
+// whose Wasm gate checks the playback token. Everything underneath is real:
+// MariaDB, Redis, the S3 protocol, ffmpeg-made media, the edge module.
+package e2e
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/edgeflix/edgeflix/internal/browser"
+	"github.com/edgeflix/edgeflix/internal/stack"
+	"github.com/edgeflix/edgeflix/internal/testenv"
+	"github.com/edgeflix/edgeflix/internal/wasmbuild"
+	"github.com/edgeflix/edgeflix/origin/ingest/demo"
+	"github.com/edgeflix/edgeflix/origin/keys"
+	"github.com/edgeflix/edgeflix/player/web"
+)
+
+// countingProxy sits between the edge and the origin and counts the media
+// requests that reach the origin, so the test can tell that a refused
+// token never caused one.
+type countingProxy struct {
+	mu    sync.Mutex
+	media map[string]int // path → requests
+}
+
+func (p *countingProxy) start(t *testing.T, originURL string) string {
+	target, err := url.Parse(originURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/media/") {
+			p.mu.Lock()
+			p.media[r.URL.Path]++
+			p.mu.Unlock()
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+func (p *countingProxy) total() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	n := 0
+	for _, c := range p.media {
+		n += c
+	}
+	return n
+}
+
+func startStack(t *testing.T) (*stack.Stack, *countingProxy) {
+	t.Helper()
+	_, dsn := testenv.MySQL(t)
+	_, prefix := testenv.Redis(t)
+	kek := make([]byte, keys.KEKSize)
+	copy(kek, "e2e-test-key-encryption-key-0001")
+	proxy := &countingProxy{media: map[string]int{}}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	st, err := stack.Start(ctx, stack.Config{
+		MySQLDSN: dsn, RedisAddr: testenv.RedisAddr(), RedisPrefix: prefix,
+		S3Dir: t.TempDir(), S3Addr: "127.0.0.1:0", Bucket: "edgeflix-e2e",
+		OriginAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0",
+		EdgeUpstream:     func(originURL string) (string, error) { return proxy.start(t, originURL), nil },
+		KeyEncryptionKey: kek,
+		EdgeModule:       wasmbuild.Edge(t),
+		WebFS:            web.Site(os.DirFS(wasmbuild.Player(t))),
+		Demo:             demo.Config{Count: 1},
+		Progress:         testWriter{t},
+	})
+	if err != nil {
+		t.Fatalf("stack: %v", err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st, proxy
+}
+
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Log(strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// playState is what the test reads from the page while it plays.
+type playState struct {
+	CurrentTime float64  `json:"currentTime"`
+	Frames      int      `json:"frames"`
+	MasterURL   string   `json:"masterURL"`
+	Status      string   `json:"status"`
+	Errors      []string `json:"errors"`
+}
+
+const playStateJS = `(() => {
+  const v = document.getElementById("player");
+  const p = window.edgeflixPlayer || {};
+  const q = v && v.getVideoPlaybackQuality ? v.getVideoPlaybackQuality() : {totalVideoFrames: 0};
+  return {
+    currentTime: v ? v.currentTime : -1,
+    frames: q.totalVideoFrames,
+    masterURL: p.masterURL || "",
+    status: (document.getElementById("status") || {}).textContent || "",
+    errors: p.errors || [],
+  };
+})()`
+
+func TestSignUpSignInPlay(t *testing.T) {
+	st, proxy := startStack(t)
+	ctx := browser.New(t)
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+
+	email := testenv.Name("viewer-") + "@example.com"
+	password := "correct horse battery staple"
+	steps := []struct {
+		name string
+		do   chromedp.Action[chromedp.Void]
+	}{
+		{"open the app", chromedp.Navigate(st.AppURL)},
+		{"fill sign-up", chromedp.SendKeys("#signup-email", email)},
+		{"fill password", chromedp.SendKeys("#signup-password", password)},
+		{"sign up", chromedp.Click("#signup-submit")},
+		{"sign-in offered", chromedp.WaitVisible("#signin")},
+		{"sign in", chromedp.Click("#signin")},
+		{"login page", chromedp.WaitVisible(`input[name="email"]`)},
+		{"login email", chromedp.SendKeys(`input[name="email"]`, email)},
+		{"login password", chromedp.SendKeys(`input[name="password"]`, password)},
+		{"submit login", chromedp.Click(`button[type="submit"]`)},
+		{"titles shown", chromedp.WaitVisible(".title-card button.play")},
+		{"press play", chromedp.Click(".title-card button.play")},
+	}
+	for _, s := range steps {
+		if err := chromedp.Do(ctx, s.do); err != nil {
+			state, _ := chromedp.Run(ctx, chromedp.Evaluate[playState](playStateJS))
+			t.Fatalf("step %q: %v (page state %+v)", s.name, err, state)
+		}
+	}
+
+	var state playState
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		var err error
+		state, err = chromedp.Run(ctx, chromedp.Evaluate[playState](playStateJS))
+		if err != nil {
+			t.Fatalf("reading player state: %v", err)
+		}
+		if state.CurrentTime > 3 && state.Frames > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("video did not play past 3 s: %+v", state)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Logf("playing: currentTime %.1fs, %d frames decoded, via %d origin media requests", state.CurrentTime, state.Frames, proxy.total())
+	if !strings.HasPrefix(state.MasterURL, st.EdgeURL+"/t/") {
+		t.Fatalf("player's master URL %q is not a token URL on the edge %s", state.MasterURL, st.EdgeURL)
+	}
+	checkEdgeGate(t, state.MasterURL, proxy)
+}
+
+// checkEdgeGate asks the edge for the master the browser played, as is and
+// with its token altered or removed: the first answers 200 with a playlist,
+// the others 403 without any request reaching the origin.
+func checkEdgeGate(t *testing.T, masterURL string, proxy *countingProxy) {
+	u, err := url.Parse(masterURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.SplitN(strings.TrimPrefix(u.Path, "/t/"), "/", 2)
+	token, rest := parts[0], "/"+parts[1]
+	base := u.Scheme + "://" + u.Host
+	tests := []struct {
+		name       string
+		url        string
+		wantStatus int
+		wantOrigin bool
+	}{
+		{"as played", masterURL, http.StatusOK, true},
+		{"signature altered", base + "/t/" + flipLast(token) + rest, http.StatusForbidden, false},
+		{"claims altered", base + "/t/" + flipPart(token, 1) + rest, http.StatusForbidden, false},
+		{"token removed", base + rest, http.StatusForbidden, false},
+		{"token for another asset", base + "/t/" + token + "/v1/media/another-asset/master.m3u8", http.StatusForbidden, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			before := proxy.total()
+			resp, err := http.Get(tc.url)
+			if err != nil {
+				t.Fatal(err)
+			}
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != tc.wantStatus {
+				t.Fatalf("status %d, want %d (body %q)", resp.StatusCode, tc.wantStatus, body)
+			}
+			if tc.wantStatus == http.StatusOK {
+				if ct := resp.Header.Get("Content-Type"); ct != "application/vnd.apple.mpegurl" {
+					t.Errorf("Content-Type %q, want application/vnd.apple.mpegurl", ct)
+				}
+				if !strings.HasPrefix(string(body), "#EXTM3U") {
+					t.Errorf("body is not a playlist: %.40q", body)
+				}
+			}
+			if reached := proxy.total() > before; reached != tc.wantOrigin {
+				t.Fatalf("origin reached = %v, want %v", reached, tc.wantOrigin)
+			}
+		})
+	}
+}
+
+// flipLast changes the token's last character (inside the signature).
+func flipLast(token string) string {
+	last := token[len(token)-1]
+	repl := byte('A')
+	if last == 'A' {
+		repl = 'B'
+	}
+	return token[:len(token)-1] + string(repl)
+}
+
+// flipPart changes one character in the middle of JWS part i.
+func flipPart(token string, i int) string {
+	parts := strings.Split(token, ".")
+	p := []byte(parts[i])
+	mid := len(p) / 2
+	if p[mid] == 'x' {
+		p[mid] = 'y'
+	} else {
+		p[mid] = 'x'
+	}
+	parts[i] = string(p)
+	return strings.Join(parts, ".")
+}

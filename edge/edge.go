@@ -1,0 +1,332 @@
+// Package edge is the edgeflix CDN edge server (a PoP you can run): it
+// gates /t/<token>/v1/media/… requests with the Wasm module's
+// viewer-request function (edge/fnhost), then fetches the stripped path
+// from the origin and passes the answer back, with CORS for the web app.
+//
+// The request path follows CloudFront's model: viewer-request (gate) →
+// cache → origin-request → origin. The cache, request coalescing and
+// stale-on-error slot in between Server.gate and Server.fetchOrigin.
+package edge
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tetratelabs/wazero"
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgeflix/edgeflix/edge/fnhost"
+	"github.com/edgeflix/edgeflix/wasm/gate"
+)
+
+// Defaults for zero Config fields.
+const (
+	DefaultIssuer        = "edgeflix-origin"
+	DefaultAudience      = "edgeflix-edge"
+	DefaultLeeway        = 30 * time.Second
+	DefaultJWKSRefresh   = 30 * time.Second
+	DefaultOriginTimeout = 15 * time.Second
+)
+
+// CapsHeader carries the device caps from the gate to the origin.
+const CapsHeader = "X-Edgeflix-Caps"
+
+// maxJWKSSize bounds the key set document the edge accepts.
+const maxJWKSSize = 1 << 20
+
+// Config configures a Server.
+type Config struct {
+	// OriginURL is the origin's base URL, e.g. http://127.0.0.1:8080 (required).
+	OriginURL string
+	// JWKSURL is where the playback-token keys are published; empty means
+	// OriginURL + "/.well-known/jwks.json".
+	JWKSURL string
+	// Module is the edge .wasm (required).
+	Module []byte
+	// CacheDir, if set, holds wazero's compilation cache.
+	CacheDir string
+	// CompilationCache, if set, is an in-process wazero cache (tests share
+	// one); it takes precedence over CacheDir.
+	CompilationCache wazero.CompilationCache
+	// PoolSize is the number of module instances; 0 means GOMAXPROCS.
+	PoolSize int
+	// Issuer and Audience are the required iss and aud of playback tokens;
+	// empty means DefaultIssuer and DefaultAudience.
+	Issuer, Audience string
+	// Leeway is the clock skew allowed on token times; 0 means
+	// DefaultLeeway, negative means none.
+	Leeway time.Duration
+	// AllowedOrigins are the browser origins (scheme://host[:port]) that get
+	// CORS answers; "*" allows any origin.
+	AllowedOrigins []string
+	// JWKSRefresh is how often the key set is fetched again; 0 means
+	// DefaultJWKSRefresh.
+	JWKSRefresh time.Duration
+	// OriginTimeout bounds one origin fetch; 0 means DefaultOriginTimeout.
+	OriginTimeout time.Duration
+	// Now is the clock tokens are checked against; nil means time.Now.
+	Now func() time.Time
+	// Logger receives operational logs; nil discards them. Tokens are never logged.
+	Logger *slog.Logger
+}
+
+// Server is a running edge.
+type Server struct {
+	cfg     Config
+	origin  string // OriginURL without a trailing slash
+	client  *fasthttp.HostClient
+	fn      *fnhost.Host
+	srv     *fasthttp.Server
+	allowed map[string]bool
+	anyOK   bool
+
+	stop       context.CancelFunc
+	refreshing sync.WaitGroup
+
+	mu       sync.Mutex // guards lastJWKS
+	lastJWKS []byte
+}
+
+// New starts the module pool, fetches the key set (retrying until ctx is
+// done) and starts refreshing it every cfg.JWKSRefresh. Call Serve to
+// accept requests and Close to stop.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if len(cfg.Module) == 0 {
+		return nil, errors.New("edge: no module")
+	}
+	u, err := url.Parse(cfg.OriginURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fmt.Errorf("edge: origin URL %q: want http(s)://host[:port]", cfg.OriginURL)
+	}
+	if cfg.JWKSURL == "" {
+		cfg.JWKSURL = strings.TrimSuffix(cfg.OriginURL, "/") + "/.well-known/jwks.json"
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = DefaultIssuer
+	}
+	if cfg.Audience == "" {
+		cfg.Audience = DefaultAudience
+	}
+	switch {
+	case cfg.Leeway == 0:
+		cfg.Leeway = DefaultLeeway
+	case cfg.Leeway < 0:
+		cfg.Leeway = 0
+	}
+	if cfg.JWKSRefresh <= 0 {
+		cfg.JWKSRefresh = DefaultJWKSRefresh
+	}
+	if cfg.OriginTimeout <= 0 {
+		cfg.OriginTimeout = DefaultOriginTimeout
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	addr := u.Host
+	if u.Port() == "" {
+		if u.Scheme == "https" {
+			addr += ":443"
+		} else {
+			addr += ":80"
+		}
+	}
+	s := &Server{
+		cfg:    cfg,
+		origin: strings.TrimSuffix(cfg.OriginURL, "/"),
+		client: &fasthttp.HostClient{
+			Addr:                   addr,
+			IsTLS:                  u.Scheme == "https",
+			Name:                   "edgeflix-edge",
+			ReadTimeout:            cfg.OriginTimeout,
+			WriteTimeout:           cfg.OriginTimeout,
+			MaxIdleConnDuration:    30 * time.Second,
+			DisablePathNormalizing: true,
+		},
+		allowed: make(map[string]bool),
+	}
+	for _, o := range cfg.AllowedOrigins {
+		if o == "*" {
+			s.anyOK = true
+		}
+		s.allowed[strings.TrimSuffix(o, "/")] = true
+	}
+	// Compiling and instantiating is bounded work, not a wait on the
+	// network: the start-up deadline bounds only the key-set fetch.
+	s.fn, err = fnhost.New(context.WithoutCancel(ctx), fnhost.Options{
+		Module:   cfg.Module,
+		CacheDir: cfg.CacheDir,
+		Cache:    cfg.CompilationCache,
+		PoolSize: cfg.PoolSize,
+		Logger:   cfg.Logger,
+		Stderr:   slogWriter{cfg.Logger},
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.initialKeys(ctx); err != nil {
+		_ = s.fn.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	s.srv = &fasthttp.Server{
+		Handler:                       s.handle,
+		Name:                          "edgeflix-edge",
+		ReadTimeout:                   30 * time.Second,
+		WriteTimeout:                  60 * time.Second,
+		IdleTimeout:                   90 * time.Second,
+		MaxRequestBodySize:            1 << 10,
+		DisablePreParseMultipartForm:  true,
+		DisableHeaderNamesNormalizing: false,
+		Logger:                        fasthttpLogger{cfg.Logger},
+	}
+	refreshCtx, stop := context.WithCancel(context.Background())
+	s.stop = stop
+	s.refreshing.Add(1)
+	go s.refreshLoop(refreshCtx)
+	return s, nil
+}
+
+// Serve accepts connections on ln until Close.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.srv.Serve(ln)
+}
+
+// Close stops accepting requests, waits for requests in flight, stops the
+// key refresh and closes the module pool.
+func (s *Server) Close() error {
+	s.stop()
+	err := s.srv.Shutdown()
+	s.refreshing.Wait()
+	if ferr := s.fn.Close(context.Background()); err == nil {
+		err = ferr
+	}
+	s.client.CloseIdleConnections()
+	return err
+}
+
+// ModuleStats returns the module pool's counters.
+func (s *Server) ModuleStats() fnhost.Stats { return s.fn.Stats() }
+
+func (s *Server) initialKeys(ctx context.Context) error {
+	delay := 100 * time.Millisecond
+	for {
+		err := s.RefreshKeys(ctx)
+		if err == nil {
+			return nil
+		}
+		s.cfg.Logger.Warn("edge: fetching the key set failed, retrying", "url", s.cfg.JWKSURL, "err", err)
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("edge: no key set from %s: %w", s.cfg.JWKSURL, err)
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, 2*time.Second)
+	}
+}
+
+func (s *Server) refreshLoop(ctx context.Context) {
+	defer s.refreshing.Done()
+	t := time.NewTicker(s.cfg.JWKSRefresh)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.RefreshKeys(ctx); err != nil && ctx.Err() == nil {
+				s.cfg.Logger.Warn("edge: key set refresh failed; keeping the previous keys", "err", err)
+			}
+		}
+	}
+}
+
+// moduleConfig is the document the module's configure export reads (wasm/ABI.md).
+type moduleConfig struct {
+	Issuer   string          `json:"iss"`
+	Audience string          `json:"aud"`
+	LeewayS  int64           `json:"leeway_s"`
+	JWKS     json.RawMessage `json:"jwks"`
+}
+
+// RefreshKeys fetches the key set now and reconfigures the module if it
+// changed.
+func (s *Server) RefreshKeys(ctx context.Context) error {
+	body, err := s.fetchJWKS(ctx)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	same := bytes.Equal(body, s.lastJWKS)
+	s.mu.Unlock()
+	if same {
+		return nil
+	}
+	doc, err := json.Marshal(moduleConfig{
+		Issuer:   s.cfg.Issuer,
+		Audience: s.cfg.Audience,
+		LeewayS:  int64(s.cfg.Leeway / time.Second),
+		JWKS:     body,
+	})
+	if err != nil {
+		return fmt.Errorf("edge: key set is not JSON: %w", err)
+	}
+	if err := s.fn.Configure(ctx, doc); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.lastJWKS = body
+	s.mu.Unlock()
+	s.cfg.Logger.Info("edge: key set loaded", "url", s.cfg.JWKSURL)
+	return nil
+}
+
+func (s *Server) fetchJWKS(ctx context.Context) ([]byte, error) {
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(s.cfg.JWKSURL)
+	req.Header.Set("Accept", "application/json")
+	timeout := 5 * time.Second
+	if d, ok := ctx.Deadline(); ok {
+		timeout = min(timeout, time.Until(d))
+	}
+	c := &fasthttp.Client{MaxResponseBodySize: maxJWKSSize}
+	if err := c.DoTimeout(req, resp, timeout); err != nil {
+		return nil, fmt.Errorf("edge: GET %s: %w", s.cfg.JWKSURL, err)
+	}
+	if resp.StatusCode() != fasthttp.StatusOK {
+		return nil, fmt.Errorf("edge: GET %s: status %d", s.cfg.JWKSURL, resp.StatusCode())
+	}
+	return append([]byte(nil), resp.Body()...), nil
+}
+
+// slogWriter forwards the module's stderr to the logger.
+type slogWriter struct{ l *slog.Logger }
+
+func (w slogWriter) Write(p []byte) (int, error) {
+	w.l.Error("edge module stderr", "text", strings.TrimSpace(string(p)))
+	return len(p), nil
+}
+
+// fasthttpLogger adapts slog to fasthttp's Logger.
+type fasthttpLogger struct{ l *slog.Logger }
+
+func (f fasthttpLogger) Printf(format string, args ...any) {
+	f.l.Warn(fmt.Sprintf(format, args...))
+}
+
+// gateResult is passed from the gate to the origin fetch; a cache keyed by
+// (Path, caps class) will sit between them.
+type gateResult = gate.Result

@@ -1,0 +1,136 @@
+package edge
+
+import (
+	"bytes"
+	"errors"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Headers passed from the viewer to the origin and back.
+var (
+	requestHeaders  = []string{"Range", "If-None-Match", "If-Range", "If-Modified-Since"}
+	responseHeaders = []string{"Content-Type", "Content-Range", "Accept-Ranges", "ETag", "Cache-Control", "Last-Modified"}
+)
+
+func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	s.cors(ctx)
+	path := ctx.Path()
+	switch {
+	case ctx.IsOptions():
+		s.preflight(ctx)
+	case string(path) == "/healthz":
+		ctx.SetContentType("text/plain; charset=utf-8")
+		ctx.SetBodyString("ok\n")
+	case bytes.HasPrefix(ctx.Request.URI().PathOriginal(), []byte("/v1/media/")):
+		// Media without a token: refused here, never asked of the origin.
+		ctx.Error("forbidden: playback token required\n", fasthttp.StatusForbidden)
+	case !bytes.HasPrefix(ctx.Request.URI().PathOriginal(), []byte("/t/")):
+		ctx.Error("not found\n", fasthttp.StatusNotFound)
+	case !ctx.IsGet() && !ctx.IsHead():
+		ctx.Response.Header.Set("Allow", "GET, HEAD, OPTIONS")
+		ctx.Error("method not allowed\n", fasthttp.StatusMethodNotAllowed)
+	default:
+		r, ok := s.gate(ctx)
+		if !ok {
+			return
+		}
+		s.fetchOrigin(ctx, r)
+	}
+}
+
+// cors adds the CORS response headers for allowed origins.
+func (s *Server) cors(ctx *fasthttp.RequestCtx) bool {
+	ctx.Response.Header.Add("Vary", "Origin")
+	origin := ctx.Request.Header.Peek("Origin")
+	if len(origin) == 0 || !(s.anyOK || s.allowed[string(origin)]) {
+		return false
+	}
+	h := &ctx.Response.Header
+	h.SetBytesV("Access-Control-Allow-Origin", origin)
+	h.Set("Access-Control-Expose-Headers", "Content-Range, Content-Length, ETag")
+	return true
+}
+
+func (s *Server) preflight(ctx *fasthttp.RequestCtx) {
+	h := &ctx.Response.Header
+	h.Set("Allow", "GET, HEAD, OPTIONS")
+	if len(ctx.Request.Header.Peek("Origin")) > 0 && len(h.Peek("Access-Control-Allow-Origin")) == 0 {
+		ctx.Error("origin not allowed\n", fasthttp.StatusForbidden)
+		return
+	}
+	if len(h.Peek("Access-Control-Allow-Origin")) > 0 {
+		h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
+		h.Set("Access-Control-Allow-Headers", "Range")
+		h.Set("Access-Control-Max-Age", "600")
+	}
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+}
+
+// gate runs the viewer-request function. On deny it writes the 403 and
+// returns false; the origin is not contacted.
+func (s *Server) gate(ctx *fasthttp.RequestCtx) (gateResult, bool) {
+	r, err := s.fn.Gate(ctx, string(ctx.Request.URI().PathOriginal()), s.cfg.Now())
+	if err != nil {
+		s.cfg.Logger.Error("edge: viewer-request function failed", "err", err)
+		ctx.Response.Header.Set("Retry-After", "1")
+		jsonError(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "edge_function")
+		return r, false
+	}
+	if r.Status != "allow" {
+		jsonError(ctx, fasthttp.StatusForbidden, "forbidden", r.Reason)
+		return r, false
+	}
+	return r, true
+}
+
+func jsonError(ctx *fasthttp.RequestCtx, status int, msg, reason string) {
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	ctx.SetStatusCode(status)
+	ctx.SetContentType("application/json")
+	// reason is one of a fixed set of identifiers (wasm/ABI.md): no escaping needed.
+	ctx.SetBodyString(`{"error":"` + msg + `","reason":"` + reason + `"}` + "\n")
+}
+
+// fetchOrigin asks the origin for the gated path and copies its answer.
+func (s *Server) fetchOrigin(ctx *fasthttp.RequestCtx, r gateResult) {
+	req := fasthttp.AcquireRequest()
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseRequest(req)
+	defer fasthttp.ReleaseResponse(resp)
+	req.SetRequestURI(s.origin + r.Path)
+	req.Header.SetMethodBytes(ctx.Method())
+	for _, name := range requestHeaders {
+		if v := ctx.Request.Header.Peek(name); len(v) > 0 {
+			req.Header.SetBytesV(name, v)
+		}
+	}
+	req.Header.Set(CapsHeader, r.Caps)
+	if ctx.IsHead() {
+		resp.SkipBody = true
+	}
+	if err := s.client.DoTimeout(req, resp, s.cfg.OriginTimeout); err != nil {
+		s.cfg.Logger.Warn("edge: origin fetch failed", "path", r.Path, "err", err)
+		status := fasthttp.StatusBadGateway
+		if errors.Is(err, fasthttp.ErrTimeout) {
+			status = fasthttp.StatusGatewayTimeout
+		}
+		jsonError(ctx, status, "origin unavailable", "origin")
+		return
+	}
+	ctx.SetStatusCode(resp.StatusCode())
+	out := &ctx.Response.Header
+	for _, name := range responseHeaders {
+		if v := resp.Header.Peek(name); len(v) > 0 {
+			out.SetBytesV(name, v)
+		}
+	}
+	if ctx.IsHead() {
+		ctx.Response.SkipBody = true
+		if n := resp.Header.ContentLength(); n >= 0 {
+			out.SetContentLength(n)
+		}
+		return
+	}
+	ctx.SetBody(resp.Body())
+}

@@ -1,0 +1,52 @@
+variable "bucket_name" {
+  description = "Globally unique name of the media bucket. Objects live under media/<asset>/ (docs/CONTRACTS.md)."
+  type        = string
+}
+
+variable "kms_key_arn" {
+  description = "Customer managed KMS key for SSE-KMS. Null uses SSE-S3 (AES256), which CloudFront OAC can read without a key policy change."
+  type        = string
+  default     = null
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days after which overwritten or deleted object versions are removed."
+  type        = number
+  default     = 30
+}
+
+variable "abort_incomplete_multipart_days" {
+  description = "Days after which unfinished multipart uploads (interrupted ingest) are aborted and their parts freed."
+  type        = number
+  default     = 3
+}
+
+variable "serve_artwork_via_cloudfront" {
+  description = "Let CloudFront read posters (media/*/poster.jpg) directly through Origin Access Control. A plain bool so the plan knows it before the distribution exists."
+  type        = bool
+  default     = false
+}
+
+variable "artwork_distribution_arn" {
+  description = "ARN of the CloudFront distribution allowed to read posters when serve_artwork_via_cloudfront is true. Everything else goes through the origin."
+  type        = string
+  default     = null
+}
+
+variable "ingest_principal_arns" {
+  description = "IAM principals (for example a CI role) allowed to assume the ingest role that writes media/. Empty: no ingest role is created."
+  type        = list(string)
+  default     = []
+}
+
+variable "force_destroy" {
+  description = "Allow terraform destroy to delete a non-empty bucket (never in production)."
+  type        = bool
+  default     = false
+}
+
+variable "tags" {
+  description = "Tags added to every resource of the module."
+  type        = map(string)
+  default     = {}
+}

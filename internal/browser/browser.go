@@ -1,0 +1,46 @@
+// Package browser starts Debian's headless Chromium for tests, with the
+// flags this machine needs (no sandbox as root, no GPU, no background
+// networking) and a fresh profile per test.
+package browser
+
+import (
+	"context"
+	"os/exec"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+)
+
+// Path is the Chromium binary tests drive; scripts/setup.sh installs it.
+const Path = "/usr/bin/chromium"
+
+// New starts a headless Chromium for the test and returns a tab context,
+// closed when the test ends. A missing browser fails the test: a skipped
+// browser test would look like a passing one.
+func New(tb testing.TB) context.Context {
+	tb.Helper()
+	if _, err := exec.LookPath(Path); err != nil {
+		tb.Fatalf("browser: %s not found (scripts/setup.sh installs it): %v", Path, err)
+	}
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(Path),
+		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(actx)
+	tb.Cleanup(func() { cancel(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		tb.Fatalf("browser: starting %s: %v", Path, err)
+	}
+	return ctx
+}

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/edgeflix/edgeflix/edge"
+)
+
+// defaultEdgeAddr is where `edgeflix edge` listens (EDGEFLIX_EDGE_ADDR).
+const defaultEdgeAddr = "127.0.0.1:8081"
+
+// listFlag is a repeatable flag that also splits commas.
+type listFlag []string
+
+func (l *listFlag) String() string { return strings.Join(*l, ",") }
+
+func (l *listFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*l = append(*l, s)
+		}
+	}
+	return nil
+}
+
+func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("edge", "[flags]", stderr)
+	addr := fs.String("addr", envOr("EDGEFLIX_EDGE_ADDR", defaultEdgeAddr), "listen address (env EDGEFLIX_EDGE_ADDR)")
+	origin := fs.String("origin", envOr("EDGEFLIX_ORIGIN_URL", defaultOriginURL), "origin base URL (env EDGEFLIX_ORIGIN_URL)")
+	jwksURL := fs.String("jwks-url", envOr("EDGEFLIX_JWKS_URL", ""), "key set URL; default <origin>/.well-known/jwks.json (env EDGEFLIX_JWKS_URL)")
+	module := fs.String("module", envOr("EDGEFLIX_EDGE_MODULE", "dist/edge.wasm"), "edge Wasm module, built by 'make wasm' (env EDGEFLIX_EDGE_MODULE)")
+	cacheDir := fs.String("cache-dir", envOr("EDGEFLIX_WASM_CACHE_DIR", ".cache/wazero"), "wazero compilation cache directory; empty disables (env EDGEFLIX_WASM_CACHE_DIR)")
+	iss := fs.String("iss", envOr("EDGEFLIX_TOKEN_ISSUER", edge.DefaultIssuer), "required playback token issuer (env EDGEFLIX_TOKEN_ISSUER)")
+	aud := fs.String("aud", envOr("EDGEFLIX_TOKEN_AUDIENCE", edge.DefaultAudience), "required playback token audience (env EDGEFLIX_TOKEN_AUDIENCE)")
+	startTimeout := fs.Duration("start-timeout", time.Minute, "how long to wait for the origin's key set at start")
+	var allow listFlag
+	fs.Var(&allow, "allow-origin", "browser origin allowed by CORS, repeatable or comma-separated; default the origin URL's origin (env EDGEFLIX_ALLOW_ORIGINS)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return errUsage
+	}
+	if len(allow) == 0 {
+		if env := os.Getenv("EDGEFLIX_ALLOW_ORIGINS"); env != "" {
+			_ = allow.Set(env)
+		} else if u, err := url.Parse(*origin); err == nil {
+			allow = listFlag{u.Scheme + "://" + u.Host}
+		}
+	}
+	wasm, err := os.ReadFile(*module)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("module %s not found: run 'make wasm' or pass --module", *module)
+		}
+		return err
+	}
+	if *cacheDir != "" {
+		if err := os.MkdirAll(*cacheDir, 0o755); err != nil {
+			return err
+		}
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	startCtx, cancel := context.WithTimeout(ctx, *startTimeout)
+	defer cancel()
+	srv, err := edge.New(startCtx, edge.Config{
+		OriginURL:      *origin,
+		JWKSURL:        *jwksURL,
+		Module:         wasm,
+		CacheDir:       *cacheDir,
+		Issuer:         *iss,
+		Audience:       *aud,
+		AllowedOrigins: allow,
+		Logger:         logger,
+	})
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		_ = srv.Close()
+		return err
+	}
+	fmt.Fprintf(stdout, "edge listening on http://%s (origin %s)\n", ln.Addr(), *origin)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err = <-errc:
+		_ = srv.Close()
+		return err
+	case <-ctx.Done():
+		return srv.Close()
+	}
+}
+
+var _ flag.Value = (*listFlag)(nil)

@@ -1,0 +1,180 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/edgeflix/edgeflix/internal/objstore"
+	"github.com/edgeflix/edgeflix/internal/s3local"
+	"github.com/edgeflix/edgeflix/origin"
+	"github.com/edgeflix/edgeflix/origin/keys"
+	"github.com/edgeflix/edgeflix/origin/store"
+	"github.com/edgeflix/edgeflix/player/web"
+)
+
+// defaultDataDir holds local state such as the key-encryption key file.
+const defaultDataDir = "data" // EDGEFLIX_DATA_DIR
+
+// originFlags are the flags that build an origin's dependencies; `up` can
+// register and use them too.
+type originFlags struct {
+	publicURL, edgeURL       string
+	mysqlDSN, redisAddr      string
+	redisPrefix              string
+	s3Endpoint, s3Bucket     string
+	s3Region                 string
+	s3AccessKey, s3SecretKey string
+	webDir, dataDir          string
+	issuer, edgeAudience     string
+	migrate                  bool
+}
+
+func (o *originFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&o.publicURL, "public-url", envOr("EDGEFLIX_ORIGIN_URL", defaultOriginURL), "origin's external base URL (env EDGEFLIX_ORIGIN_URL)")
+	fs.StringVar(&o.edgeURL, "edge-url", envOr("EDGEFLIX_EDGE_URL", defaultEdgeURL), "edge's external base URL (env EDGEFLIX_EDGE_URL)")
+	fs.StringVar(&o.mysqlDSN, "mysql-dsn", envOr("EDGEFLIX_MYSQL_DSN", defaultMySQLDSN), "MySQL DSN (env EDGEFLIX_MYSQL_DSN)")
+	fs.StringVar(&o.redisAddr, "redis-addr", envOr("EDGEFLIX_REDIS_ADDR", defaultRedisAddr), "Redis address (env EDGEFLIX_REDIS_ADDR)")
+	fs.StringVar(&o.redisPrefix, "redis-prefix", envOr("EDGEFLIX_REDIS_PREFIX", "edgeflix:"), "prefix of every Redis key (env EDGEFLIX_REDIS_PREFIX)")
+	fs.StringVar(&o.s3Endpoint, "s3-endpoint", envOr("EDGEFLIX_S3_ENDPOINT", ""), "S3-compatible endpoint URL; empty for AWS S3 (env EDGEFLIX_S3_ENDPOINT)")
+	fs.StringVar(&o.s3Bucket, "s3-bucket", envOr("EDGEFLIX_S3_BUCKET", defaultBucket), "media bucket (env EDGEFLIX_S3_BUCKET)")
+	fs.StringVar(&o.s3Region, "s3-region", envOr("EDGEFLIX_S3_REGION", "us-east-1"), "S3 region (env EDGEFLIX_S3_REGION)")
+	fs.StringVar(&o.s3AccessKey, "s3-access-key-id", envOr("EDGEFLIX_S3_ACCESS_KEY_ID", s3local.AccessKeyID), "static access key for --s3-endpoint (env EDGEFLIX_S3_ACCESS_KEY_ID)")
+	o.s3SecretKey = envOr("EDGEFLIX_S3_SECRET_ACCESS_KEY", s3local.SecretAccessKey) // never a flag: flags show in ps
+	fs.StringVar(&o.webDir, "web-dir", envOr("EDGEFLIX_WEB_DIR", "dist/web"), "folder with the built player.wasm and wasm_exec.js, served at /app/ beside the app's static files (env EDGEFLIX_WEB_DIR)")
+	fs.StringVar(&o.dataDir, "data-dir", envOr("EDGEFLIX_DATA_DIR", defaultDataDir), "folder for local state: the key-encryption key file keys/kek when EDGEFLIX_KEY_ENCRYPTION_KEY is unset (env EDGEFLIX_DATA_DIR)")
+	fs.StringVar(&o.issuer, "issuer", envOr("EDGEFLIX_ISSUER", origin.DefaultIssuer), "iss of the tokens the origin signs (env EDGEFLIX_ISSUER)")
+	fs.StringVar(&o.edgeAudience, "edge-audience", envOr("EDGEFLIX_EDGE_AUDIENCE", origin.DefaultEdgeAudience), "aud of playback tokens (env EDGEFLIX_EDGE_AUDIENCE)")
+	fs.BoolVar(&o.migrate, "migrate", false, "apply MySQL schema migrations before starting")
+}
+
+// loadKEK returns the key-encryption key from EDGEFLIX_KEY_ENCRYPTION_KEY
+// (64 hex digits or base64 of 32 bytes) or else from <dataDir>/keys/kek,
+// created with mode 0600 on first use.
+func loadKEK(dataDir string) ([]byte, error) {
+	if v := os.Getenv("EDGEFLIX_KEY_ENCRYPTION_KEY"); v != "" {
+		return keys.ParseKEK(v)
+	}
+	return keys.LoadOrCreateKEKFile(filepath.Join(dataDir, "keys", "kek"))
+}
+
+// newRedis returns a Redis client that fails fast: Redis holds only
+// short-lived state, and a hung server must not hang requests.
+func newRedis(addr string) *redis.Client {
+	return redis.NewClient(&redis.Options{
+		Addr: addr, DialTimeout: time.Second, ReadTimeout: 250 * time.Millisecond,
+		WriteTimeout: 250 * time.Millisecond, MaxRetries: 1,
+	})
+}
+
+// deps are an origin's open dependencies.
+type deps struct {
+	cfg     origin.Config
+	closers []func() error
+}
+
+func (d *deps) Close() {
+	for i := len(d.closers) - 1; i >= 0; i-- {
+		d.closers[i]()
+	}
+}
+
+// build opens MySQL (migrating first if asked), Redis and S3 and returns
+// the origin's configuration.
+func (o *originFlags) build(ctx context.Context, logger *slog.Logger) (*deps, error) {
+	d := &deps{}
+	kek, err := loadKEK(o.dataDir)
+	if err != nil {
+		return nil, err
+	}
+	if o.migrate {
+		if err := store.EnsureDatabase(ctx, o.mysqlDSN); err != nil {
+			return nil, err
+		}
+	}
+	db, err := store.Open(ctx, o.mysqlDSN)
+	if err != nil {
+		return nil, err
+	}
+	d.closers = append(d.closers, db.Close)
+	if o.migrate {
+		if err := store.Migrate(ctx, db); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	rdb := newRedis(o.redisAddr)
+	d.closers = append(d.closers, rdb.Close)
+	pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := rdb.Ping(pingCtx).Err(); err != nil {
+		d.Close()
+		return nil, fmt.Errorf("redis at %s: %w", o.redisAddr, err)
+	}
+	oc := objstore.Config{Bucket: o.s3Bucket, Region: o.s3Region, Endpoint: o.s3Endpoint}
+	if o.s3Endpoint != "" {
+		oc.AccessKeyID, oc.SecretAccessKey = o.s3AccessKey, o.s3SecretKey
+	}
+	media, err := objstore.New(ctx, oc)
+	if err != nil {
+		d.Close()
+		return nil, err
+	}
+	d.cfg = origin.Config{
+		PublicURL: o.publicURL, EdgeURL: o.edgeURL, DB: db, Redis: rdb, RedisPrefix: o.redisPrefix,
+		Media: media, KeyEncryptionKey: kek, Issuer: o.issuer, EdgeAudience: o.edgeAudience, Logger: logger,
+	}
+	if st, err := os.Stat(o.webDir); err == nil && st.IsDir() {
+		d.cfg.WebDir = web.Site(os.DirFS(o.webDir))
+	} else {
+		logger.Warn("origin: web app folder missing; /app/ will answer 404", "web_dir", o.webDir)
+	}
+	return d, nil
+}
+
+func runOrigin(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("origin", "[flags]", stderr)
+	var o originFlags
+	o.register(fs)
+	addr := fs.String("addr", envOr("EDGEFLIX_ORIGIN_ADDR", ":8080"), "listen address (env EDGEFLIX_ORIGIN_ADDR)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	d, err := o.build(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	srv, err := origin.New(ctx, d.cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		srv.Close()
+		return err
+	}
+	fmt.Fprintf(stdout, "origin listening on %s (public %s, edge %s)\n", ln.Addr(), o.publicURL, o.edgeURL)
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		srv.Close()
+		return err
+	case <-ctx.Done():
+		if err := srv.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+			return err
+		}
+		return nil
+	}
+}

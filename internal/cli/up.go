@@ -1,0 +1,63 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/edgeflix/edgeflix/internal/stack"
+	"github.com/edgeflix/edgeflix/origin/ingest/demo"
+	"github.com/edgeflix/edgeflix/player/web"
+)
+
+func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("up", "[flags]", stderr)
+	mysqlDSN := fs.String("mysql-dsn", envOr("EDGEFLIX_MYSQL_DSN", defaultMySQLDSN), "MySQL DSN; the database is created and migrated (env EDGEFLIX_MYSQL_DSN)")
+	redisAddr := fs.String("redis-addr", envOr("EDGEFLIX_REDIS_ADDR", defaultRedisAddr), "Redis address (env EDGEFLIX_REDIS_ADDR)")
+	s3Endpoint := fs.String("s3-endpoint", envOr("EDGEFLIX_S3_ENDPOINT", ""), "S3-compatible endpoint; empty starts a local store on --s3-addr (env EDGEFLIX_S3_ENDPOINT)")
+	s3Addr := fs.String("s3-addr", envOr("EDGEFLIX_S3_ADDR", "127.0.0.1:9000"), "listen address of the local S3 store (env EDGEFLIX_S3_ADDR)")
+	bucket := fs.String("s3-bucket", envOr("EDGEFLIX_S3_BUCKET", defaultBucket), "media bucket (env EDGEFLIX_S3_BUCKET)")
+	originAddr := fs.String("origin-addr", envOr("EDGEFLIX_ORIGIN_ADDR", "127.0.0.1:8080"), "origin listen address (env EDGEFLIX_ORIGIN_ADDR)")
+	edgeAddr := fs.String("edge-addr", envOr("EDGEFLIX_EDGE_ADDR", "127.0.0.1:8081"), "edge listen address (env EDGEFLIX_EDGE_ADDR)")
+	dataDir := fs.String("data-dir", envOr("EDGEFLIX_DATA_DIR", defaultDataDir), "folder for local state: S3 objects, the key-encryption key (env EDGEFLIX_DATA_DIR)")
+	cacheDir := fs.String("cache-dir", envOr("EDGEFLIX_CACHE_DIR", ".cache"), "folder for generated demo media and the wazero compilation cache (env EDGEFLIX_CACHE_DIR)")
+	module := fs.String("module", envOr("EDGEFLIX_EDGE_MODULE", "dist/edge.wasm"), "edge .wasm module, built by `make wasm` (env EDGEFLIX_EDGE_MODULE)")
+	webDir := fs.String("web-dir", envOr("EDGEFLIX_WEB_DIR", "dist/web"), "folder with player.wasm and wasm_exec.js, built by `make wasm` (env EDGEFLIX_WEB_DIR)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	wasm, err := os.ReadFile(*module)
+	if err != nil {
+		return fmt.Errorf("edge module: %w (build it with `make wasm`)", err)
+	}
+	if _, err := os.Stat(filepath.Join(*webDir, "player.wasm")); err != nil {
+		return fmt.Errorf("web app: %w (build it with `make wasm`)", err)
+	}
+	kek, err := loadKEK(*dataDir)
+	if err != nil {
+		return err
+	}
+	st, err := stack.Start(ctx, stack.Config{
+		MySQLDSN: *mysqlDSN, RedisAddr: *redisAddr, RedisPrefix: "edgeflix:",
+		S3Endpoint: *s3Endpoint, S3Addr: *s3Addr, S3Dir: filepath.Join(*dataDir, "s3"), Bucket: *bucket,
+		S3AccessKeyID: envOr("EDGEFLIX_S3_ACCESS_KEY_ID", ""), S3SecretAccessKey: os.Getenv("EDGEFLIX_S3_SECRET_ACCESS_KEY"),
+		OriginAddr: *originAddr, EdgeAddr: *edgeAddr,
+		KeyEncryptionKey: kek, EdgeModule: wasm, WazeroCacheDir: filepath.Join(*cacheDir, "wazero"),
+		WebFS:    web.Site(os.DirFS(*webDir)),
+		Demo:     demo.Config{CacheDir: filepath.Join(*cacheDir, "media")},
+		Progress: stdout,
+		Logger:   slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn})),
+	})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintf(stdout, "\nedgeflix is up:\n  web app  %s\n  origin   %s\n  edge     %s\n\nOpen the web app, sign up and press play. Ctrl-C stops everything.\n",
+		st.AppURL, st.OriginURL, st.EdgeURL)
+	<-ctx.Done()
+	fmt.Fprintln(stdout, "edgeflix: stopping")
+	return nil
+}

@@ -1,0 +1,63 @@
+// Package wasmbuild builds the edge Wasm module for tests, so no .wasm file
+// is committed: tests call Edge and get the bytes of a fresh
+// GOOS=wasip1 build of ./wasm/module.
+package wasmbuild
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+var (
+	edgeOnce  sync.Once
+	edgeBytes []byte
+	edgeErr   string
+)
+
+// Edge returns the edge module built from this repository's ./wasm/module
+// with the go command on PATH (GOOS=wasip1 GOARCH=wasm,
+// -buildmode=c-shared). It builds once per test binary and fails tb if the
+// build fails.
+func Edge(tb testing.TB) []byte {
+	tb.Helper()
+	edgeOnce.Do(func() { edgeBytes, edgeErr = build("./wasm/module") })
+	if edgeErr != "" {
+		tb.Fatalf("wasmbuild: %s", edgeErr)
+	}
+	return edgeBytes
+}
+
+func build(pkg string) ([]byte, string) {
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		return nil, "go env GOMOD: " + err.Error()
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return nil, "not inside the edgeflix module"
+	}
+	dir, err := os.MkdirTemp("", "edgeflix-wasmbuild-")
+	if err != nil {
+		return nil, err.Error()
+	}
+	defer os.RemoveAll(dir)
+	dst := filepath.Join(dir, "edge.wasm")
+	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-ldflags=-s", "-o", dst, pkg)
+	cmd.Dir = filepath.Dir(gomod)
+	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, "go build " + pkg + ": " + err.Error() + ": " + stderr.String()
+	}
+	b, err := os.ReadFile(dst)
+	if err != nil {
+		return nil, err.Error()
+	}
+	return b, ""
+}

@@ -1,0 +1,195 @@
+// Package accounts owns viewer accounts: e-mail normalisation, password
+// rules and Argon2id hashing, creating accounts and checking credentials
+// against MySQL.
+package accounts
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"unicode/utf8"
+
+	"github.com/go-sql-driver/mysql"
+)
+
+// Password length bounds in characters (NIST SP 800-63B: length, not
+// composition rules).
+const (
+	MinPasswordLen = 8
+	MaxPasswordLen = 128
+)
+
+// Plans an account can have.
+const (
+	PlanBasic    = "basic"
+	PlanStandard = "standard"
+	PlanPremium  = "premium"
+)
+
+// Sentinel errors, tested with errors.Is.
+var (
+	// ErrInvalidEmail means an e-mail address fails the syntax check.
+	ErrInvalidEmail = errors.New("invalid email address")
+	// ErrInvalidPassword means a password is too short or too long.
+	ErrInvalidPassword = errors.New("invalid password")
+	// ErrEmailTaken means another account has the e-mail address.
+	ErrEmailTaken = errors.New("email already registered")
+	// ErrBadCredentials means the e-mail or password is wrong.
+	ErrBadCredentials = errors.New("email or password is wrong")
+	// ErrNotFound means no account has the id.
+	ErrNotFound = errors.New("account not found")
+)
+
+// Account is a viewer account without its credentials.
+type Account struct {
+	ID    string `json:"id"`
+	Email string `json:"email"`
+	Plan  string `json:"-"`
+}
+
+// NormalizeEmail trims and lower-cases the address and checks a
+// simple syntax: one @, a non-empty local part of at most 64 bytes, a domain
+// of dot-separated labels with at least one dot, no spaces or controls, at
+// most 254 bytes in all.
+func NormalizeEmail(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if len(s) > 254 || !utf8.ValidString(s) {
+		return "", ErrInvalidEmail
+	}
+	at := strings.LastIndexByte(s, '@')
+	if at <= 0 || at > 64 || strings.IndexByte(s[:at], '@') >= 0 {
+		return "", ErrInvalidEmail
+	}
+	// The whole address is lower-cased: RFC 5321 lets a local part be case
+	// sensitive, but virtually no provider treats it so, and two accounts
+	// that differ only in case would confuse people.
+	s = strings.ToLower(s)
+	local, domain := s[:at], s[at+1:]
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f || r == '<' || r == '>' || r == ',' || r == ';' || r == '"' || r == '\\' {
+			return "", ErrInvalidEmail
+		}
+	}
+	labels := strings.Split(domain, ".")
+	if len(labels) < 2 {
+		return "", ErrInvalidEmail
+	}
+	for _, l := range labels {
+		if l == "" || len(l) > 63 || l[0] == '-' || l[len(l)-1] == '-' {
+			return "", ErrInvalidEmail
+		}
+	}
+	if local[0] == '.' || local[len(local)-1] == '.' || strings.Contains(local, "..") {
+		return "", ErrInvalidEmail
+	}
+	return local + "@" + domain, nil
+}
+
+// CheckPasswordRules reports whether a new password is acceptable.
+func CheckPasswordRules(p string) error {
+	if !utf8.ValidString(p) {
+		return fmt.Errorf("%w: not valid UTF-8", ErrInvalidPassword)
+	}
+	n := utf8.RuneCountInString(p)
+	if n < MinPasswordLen || n > MaxPasswordLen {
+		return fmt.Errorf("%w: must be %d to %d characters", ErrInvalidPassword, MinPasswordLen, MaxPasswordLen)
+	}
+	return nil
+}
+
+// Store reads and writes accounts in MySQL.
+type Store struct {
+	db *sql.DB
+
+	dummyOnce sync.Once // makes dummy
+	dummy     string    // a hash checked for unknown e-mails to even out timing
+}
+
+// NewStore returns a Store over db.
+func NewStore(db *sql.DB) *Store { return &Store{db: db} }
+
+// Create validates and stores a new account on the standard plan.
+func (s *Store) Create(ctx context.Context, email, password string) (Account, error) {
+	email, err := NormalizeEmail(email)
+	if err != nil {
+		return Account{}, err
+	}
+	if err := CheckPasswordRules(password); err != nil {
+		return Account{}, err
+	}
+	hash, err := HashPassword(password)
+	if err != nil {
+		return Account{}, err
+	}
+	res, err := s.db.ExecContext(ctx, "INSERT INTO accounts (email, password_hash, plan) VALUES (?, ?, ?)", email, hash, PlanStandard)
+	if err != nil {
+		var me *mysql.MySQLError
+		if errors.As(err, &me) && me.Number == 1062 {
+			return Account{}, ErrEmailTaken
+		}
+		return Account{}, fmt.Errorf("accounts: insert: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return Account{}, fmt.Errorf("accounts: insert id: %w", err)
+	}
+	return Account{ID: strconv.FormatInt(id, 10), Email: email, Plan: PlanStandard}, nil
+}
+
+// Authenticate returns the account whose e-mail and password match, or
+// ErrBadCredentials. An unknown e-mail costs one hash check too, so the two
+// failures take similar time.
+func (s *Store) Authenticate(ctx context.Context, email, password string) (Account, error) {
+	norm, err := NormalizeEmail(email)
+	if err != nil || len(password) > 4*MaxPasswordLen {
+		s.checkDummy(password)
+		return Account{}, ErrBadCredentials
+	}
+	var a Account
+	var id int64
+	var hash string
+	err = s.db.QueryRowContext(ctx, "SELECT id, email, password_hash, plan FROM accounts WHERE email = ?", norm).
+		Scan(&id, &a.Email, &hash, &a.Plan)
+	if errors.Is(err, sql.ErrNoRows) {
+		s.checkDummy(password)
+		return Account{}, ErrBadCredentials
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("accounts: lookup: %w", err)
+	}
+	ok, err := CheckPassword(hash, password)
+	if err != nil {
+		return Account{}, fmt.Errorf("accounts: account %d: %w", id, err)
+	}
+	if !ok {
+		return Account{}, ErrBadCredentials
+	}
+	a.ID = strconv.FormatInt(id, 10)
+	return a, nil
+}
+
+func (s *Store) checkDummy(password string) {
+	s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("edgeflix-dummy-password") })
+	CheckPassword(s.dummy, password)
+}
+
+// Get returns the account with id.
+func (s *Store) Get(ctx context.Context, id string) (Account, error) {
+	n, err := strconv.ParseUint(id, 10, 64)
+	if err != nil {
+		return Account{}, ErrNotFound
+	}
+	a := Account{ID: id}
+	err = s.db.QueryRowContext(ctx, "SELECT email, plan FROM accounts WHERE id = ?", n).Scan(&a.Email, &a.Plan)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, ErrNotFound
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("accounts: get: %w", err)
+	}
+	return a, nil
+}

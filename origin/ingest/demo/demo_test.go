@@ -1,0 +1,131 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/edgeflix/edgeflix/internal/testenv"
+	"github.com/edgeflix/edgeflix/origin/ingest"
+)
+
+var smallLadder = []ingest.RenditionSpec{
+	{Name: "360p", Height: 360, VideoBitrate: 700_000, AudioBitrate: 96_000},
+	{Name: "240p", Height: 240, VideoBitrate: 400_000, AudioBitrate: 64_000},
+}
+
+func TestEnsure(t *testing.T) {
+	ctx := context.Background()
+	cache := t.TempDir()
+	now := func() time.Time { return time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC) }
+	db, _ := testenv.MySQL(t)
+	st := testenv.S3(t)
+	cfg := Config{CacheDir: cache, DB: db, Media: st, Count: 1, DurationS: 4, Preset: "ultrafast", Ladder: smallLadder, Now: now}
+
+	steps := []struct {
+		name     string
+		fresh    bool // new database and bucket, same cache
+		want     Report
+		progress string
+	}{
+		{"first run encodes", false, Report{Encoded: 1, Published: 1}, "demo: encoding 1/1"},
+		{"second run is a no-op", false, Report{Ready: 1}, "1 titles ready (1 already"},
+		{"new deployment reuses the cache", true, Report{FromCache: 1, Published: 1}, "demo: using cached encode"},
+	}
+	for _, step := range steps {
+		t.Run(step.name, func(t *testing.T) {
+			if step.fresh {
+				cfg.DB, _ = testenv.MySQL(t)
+				cfg.Media = testenv.S3(t)
+			}
+			var progress bytes.Buffer
+			cfg.Progress = &progress
+			start := time.Now()
+			rep, err := EnsureReport(ctx, cfg)
+			if err != nil {
+				t.Fatalf("Ensure: %v\n%s", err, progress.String())
+			}
+			if rep != step.want {
+				t.Fatalf("report %+v, want %+v\n%s", rep, step.want, progress.String())
+			}
+			if !strings.Contains(progress.String(), step.progress) {
+				t.Fatalf("progress lacks %q:\n%s", step.progress, progress.String())
+			}
+			if step.want.Encoded == 0 && time.Since(start) > 5*time.Second {
+				t.Errorf("took %v without encoding", time.Since(start))
+			}
+			e := Catalog[0]
+			ok, err := ingest.Published(ctx, cfg.DB, e.ID, e.ID)
+			if err != nil || !ok {
+				t.Fatalf("%s not published: %v", e.ID, err)
+			}
+			var name string
+			var runtime int
+			if err := cfg.DB.QueryRow(`SELECT name, runtime_s FROM titles WHERE id = ?`, e.ID).Scan(&name, &runtime); err != nil {
+				t.Fatal(err)
+			}
+			if name != e.Name || runtime != 4 {
+				t.Fatalf("title %q runtime %d", name, runtime)
+			}
+		})
+	}
+	entries, err := os.ReadDir(cache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || !strings.HasPrefix(entries[0].Name(), Catalog[0].ID+"-") {
+		t.Fatalf("cache holds %v, want one encode and no temporary folders", entries)
+	}
+}
+
+func TestCatalogIsValid(t *testing.T) {
+	seen := map[string]bool{}
+	for _, e := range Catalog {
+		t.Run(e.ID, func(t *testing.T) {
+			if !ingest.ValidID(e.ID) || seen[e.ID] {
+				t.Fatalf("bad or duplicate id %q", e.ID)
+			}
+			seen[e.ID] = true
+			if e.Name == "" || e.Synopsis == "" || e.Year == 0 || e.Maturity == "" || len(e.Genres) == 0 {
+				t.Fatalf("incomplete entry %+v", e)
+			}
+			if !strings.Contains(e.Video, "{d}") || !strings.Contains(e.Audio, "{d}") {
+				t.Fatalf("graphs must take the duration: %q %q", e.Video, e.Audio)
+			}
+		})
+	}
+	if len(Catalog) < 4 {
+		t.Fatalf("catalog has %d titles, want at least 4", len(Catalog))
+	}
+}
+
+func TestDefaultCacheDir(t *testing.T) {
+	root := t.TempDir()
+	if err := os.WriteFile(filepath.Join(root, "go.mod"), []byte("module x\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	deep := filepath.Join(root, "a", "b")
+	if err := os.MkdirAll(deep, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, env, wd, want string
+	}{
+		{"env wins", "/somewhere/else", deep, "/somewhere/else"},
+		{"walks up to go.mod", "", deep, filepath.Join(root, ".cache", "media")},
+		{"at the root", "", root, filepath.Join(root, ".cache", "media")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Setenv("EDGEFLIX_CACHE_DIR", tt.env)
+			t.Chdir(tt.wd)
+			if got := DefaultCacheDir(); got != tt.want {
+				t.Fatalf("DefaultCacheDir() = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

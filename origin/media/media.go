@@ -1,0 +1,303 @@
+// Package media serves media objects from S3 at /v1/media/<asset>/<path>:
+// it validates the path, passes Range and If-None-Match through to S3 and
+// streams the object body without buffering it.
+package media
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgeflix/edgeflix/internal/objstore"
+	"github.com/edgeflix/edgeflix/origin/httpx"
+)
+
+// Prefix is the URL path prefix media is served under.
+const Prefix = "/v1/media/"
+
+// ErrBadPath means a media path is not a valid asset id and relative path.
+var ErrBadPath = errors.New("invalid media path")
+
+// ParsePath splits the part of a URL path after Prefix into the asset id and
+// the relative file path, validating both: the asset id matches
+// ^[a-z0-9][a-z0-9-]{0,62}$, and the file path is one or more segments of
+// [A-Za-z0-9._-], none empty, "." or "..".
+func ParsePath(p string) (asset, file string, err error) {
+	i := strings.IndexByte(p, '/')
+	if i < 0 {
+		return "", "", fmt.Errorf("%w: no file below the asset", ErrBadPath)
+	}
+	asset, file = p[:i], p[i+1:]
+	if !ValidAssetID(asset) {
+		return "", "", fmt.Errorf("%w: bad asset id", ErrBadPath)
+	}
+	if file == "" || len(file) > 512 {
+		return "", "", fmt.Errorf("%w: bad file path", ErrBadPath)
+	}
+	for seg := range strings.SplitSeq(file, "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return "", "", fmt.Errorf("%w: empty or dot segment", ErrBadPath)
+		}
+		for j := 0; j < len(seg); j++ {
+			b := seg[j]
+			if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '_' || b == '-') {
+				return "", "", fmt.Errorf("%w: bad character", ErrBadPath)
+			}
+		}
+	}
+	return asset, file, nil
+}
+
+// ValidAssetID reports whether id matches ^[a-z0-9][a-z0-9-]{0,62}$.
+func ValidAssetID(id string) bool {
+	if len(id) == 0 || len(id) > 63 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		b := id[i]
+		if !(b >= 'a' && b <= 'z' || b >= '0' && b <= '9' || (b == '-' && i > 0)) {
+			return false
+		}
+	}
+	return true
+}
+
+// ContentType returns the media type for a file name's extension.
+func ContentType(name string) string {
+	switch path.Ext(name) {
+	case ".m3u8":
+		return "application/vnd.apple.mpegurl"
+	case ".m4s":
+		return "video/iso.segment"
+	case ".mp4":
+		return "video/mp4"
+	case ".m4a":
+		return "audio/mp4"
+	case ".vtt":
+		return "text/vtt; charset=utf-8"
+	case ".jpg", ".jpeg":
+		return "image/jpeg"
+	case ".png":
+		return "image/png"
+	case ".json":
+		return "application/json"
+	}
+	return "application/octet-stream"
+}
+
+// CacheControl returns the Cache-Control of a media file: segments, init
+// segments, posters and subtitles never change under a name; media
+// playlists may (live), the master changes when renditions are added.
+func CacheControl(name string) string {
+	switch {
+	case path.Base(name) == "master.m3u8":
+		return "public, max-age=10"
+	case path.Ext(name) == ".m3u8":
+		return "public, max-age=2"
+	default:
+		return "public, max-age=31536000, immutable"
+	}
+}
+
+// Handler serves media objects.
+type Handler struct {
+	// Store is the S3 bucket. Required.
+	Store *objstore.Store
+	// Ctx bounds S3 requests, including the streaming of bodies after a
+	// handler returned; cancel it to abort streams at shutdown. If nil,
+	// context.Background() is used.
+	Ctx context.Context
+	// Timeout bounds how long S3 may take to start answering. If zero, 10 s.
+	Timeout time.Duration
+	// Logger receives S3 failures. If nil, slog.Default().
+	Logger *slog.Logger
+}
+
+// ServeHTTP serves GET and HEAD of Prefix + <asset>/<file>.
+func (h *Handler) ServeHTTP(ctx *fasthttp.RequestCtx) {
+	if !ctx.IsGet() && !ctx.IsHead() {
+		ctx.Response.Header.Set("Allow", "GET, HEAD")
+		httpx.WriteProblem(ctx, fasthttp.StatusMethodNotAllowed, "method-not-allowed", "use GET or HEAD")
+		return
+	}
+	raw := string(ctx.Request.URI().PathOriginal())
+	if q := strings.IndexByte(raw, '?'); q >= 0 {
+		raw = raw[:q]
+	}
+	if !strings.HasPrefix(raw, Prefix) {
+		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-path", ErrBadPath.Error())
+		return
+	}
+	// Validate the path as sent: no percent-escapes, dot segments or
+	// double slashes are accepted, so what was checked is what is fetched.
+	asset, file, err := ParsePath(raw[len(Prefix):])
+	if err != nil {
+		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-path", err.Error())
+		return
+	}
+	key := "media/" + asset + "/" + file
+	if ctx.IsHead() {
+		h.head(ctx, key, file)
+		return
+	}
+	h.get(ctx, key, file)
+}
+
+func (h *Handler) base() context.Context {
+	if h.Ctx != nil {
+		return h.Ctx
+	}
+	return context.Background()
+}
+
+func (h *Handler) timeout() time.Duration {
+	if h.Timeout > 0 {
+		return h.Timeout
+	}
+	return 10 * time.Second
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger != nil {
+		return h.Logger
+	}
+	return slog.Default()
+}
+
+// status returns the HTTP status of an S3 error response, 0 if none.
+func status(err error) int {
+	var re *awshttp.ResponseError
+	if errors.As(err, &re) {
+		return re.HTTPStatusCode()
+	}
+	return 0
+}
+
+func (h *Handler) fail(ctx *fasthttp.RequestCtx, key string, err error) {
+	switch st := status(err); st {
+	case fasthttp.StatusNotFound, fasthttp.StatusForbidden:
+		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no such media object")
+	case fasthttp.StatusNotModified:
+		ctx.SetStatusCode(fasthttp.StatusNotModified)
+	case fasthttp.StatusRequestedRangeNotSatisfiable:
+		httpx.WriteProblem(ctx, st, "range-not-satisfiable", "the range is outside the object")
+	default:
+		h.logger().Error("media: s3", "key", key, "err", err)
+		httpx.WriteProblem(ctx, fasthttp.StatusBadGateway, "storage-unavailable", "media storage failed")
+	}
+}
+
+func (h *Handler) setCommon(ctx *fasthttp.RequestCtx, file string, etag *string, lastModified *time.Time) {
+	hd := &ctx.Response.Header
+	hd.Set("Content-Type", ContentType(file))
+	hd.Set("Cache-Control", CacheControl(file))
+	hd.Set("Accept-Ranges", "bytes")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	if etag != nil && *etag != "" {
+		hd.Set("ETag", *etag)
+	}
+	if lastModified != nil {
+		hd.Set("Last-Modified", lastModified.UTC().Format(http.TimeFormat))
+	}
+}
+
+// etagMatches reports whether an If-None-Match header matches etag.
+func etagMatches(header, etag string) bool {
+	if header == "" || etag == "" {
+		return false
+	}
+	weak := func(s string) string { return strings.TrimPrefix(strings.TrimSpace(s), "W/") }
+	for cand := range strings.SplitSeq(header, ",") {
+		c := strings.TrimSpace(cand)
+		if c == "*" || weak(c) == weak(etag) {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handler) head(ctx *fasthttp.RequestCtx, key, file string) {
+	rctx, cancel := context.WithTimeout(h.base(), h.timeout())
+	defer cancel()
+	out, err := h.Store.Client.HeadObject(rctx, &s3.HeadObjectInput{Bucket: aws.String(h.Store.Bucket), Key: aws.String(key)})
+	if err != nil {
+		h.fail(ctx, key, err)
+		return
+	}
+	h.setCommon(ctx, file, out.ETag, out.LastModified)
+	if inm := string(ctx.Request.Header.Peek("If-None-Match")); etagMatches(inm, aws.ToString(out.ETag)) {
+		ctx.SetStatusCode(fasthttp.StatusNotModified)
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusOK)
+	ctx.Response.Header.SetContentLength(int(aws.ToInt64(out.ContentLength)))
+	ctx.Response.SkipBody = true
+}
+
+func (h *Handler) get(ctx *fasthttp.RequestCtx, key, file string) {
+	in := &s3.GetObjectInput{Bucket: aws.String(h.Store.Bucket), Key: aws.String(key)}
+	inm := string(ctx.Request.Header.Peek("If-None-Match"))
+	if inm != "" {
+		in.IfNoneMatch = aws.String(inm)
+	}
+	rng := string(ctx.Request.Header.Peek("Range"))
+	if rng != "" {
+		in.Range = aws.String(rng)
+	}
+	// The body streams after this handler returns, so the request context
+	// must outlive it: cancel only when S3 fails to answer in time or the
+	// body is done.
+	rctx, cancel := context.WithCancel(h.base())
+	timer := time.AfterFunc(h.timeout(), cancel)
+	out, err := h.Store.Client.GetObject(rctx, in)
+	if !timer.Stop() || err != nil {
+		cancel()
+		if err == nil {
+			err = context.DeadlineExceeded
+		}
+		h.fail(ctx, key, err)
+		return
+	}
+	h.setCommon(ctx, file, out.ETag, out.LastModified)
+	if etagMatches(inm, aws.ToString(out.ETag)) { // the store ignored If-None-Match
+		out.Body.Close()
+		cancel()
+		ctx.SetStatusCode(fasthttp.StatusNotModified)
+		return
+	}
+	if cr := aws.ToString(out.ContentRange); cr != "" && rng != "" {
+		ctx.Response.Header.Set("Content-Range", cr)
+		ctx.SetStatusCode(fasthttp.StatusPartialContent)
+	} else {
+		ctx.SetStatusCode(fasthttp.StatusOK)
+	}
+	ctx.SetBodyStream(&cancelOnClose{ReadCloser: out.Body, cancel: cancel}, int(aws.ToInt64(out.ContentLength)))
+}
+
+// cancelOnClose releases the S3 request's context with its body; fasthttp
+// closes a body stream once it has been written (or the client left).
+type cancelOnClose struct {
+	ReadCloser interface {
+		Read([]byte) (int, error)
+		Close() error
+	}
+	cancel context.CancelFunc
+}
+
+func (c *cancelOnClose) Read(p []byte) (int, error) { return c.ReadCloser.Read(p) }
+
+func (c *cancelOnClose) Close() error {
+	err := c.ReadCloser.Close()
+	c.cancel()
+	return err
+}

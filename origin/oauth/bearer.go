@@ -1,0 +1,51 @@
+package oauth
+
+import (
+	"bytes"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgeflix/edgeflix/origin/httpx"
+	"github.com/edgeflix/edgeflix/origin/tokens"
+)
+
+// principalKey is the user-value key under which Bearer stores the caller.
+const principalKey = "edgeflix.principal"
+
+// Principal is the caller an access token names.
+type Principal struct {
+	// AccountID is the token's sub.
+	AccountID string
+	// ClientID is the client the token was issued to.
+	ClientID string
+	// Scope is the granted scope.
+	Scope string
+}
+
+// PrincipalOf returns the caller Bearer verified for ctx.
+func PrincipalOf(ctx *fasthttp.RequestCtx) (Principal, bool) {
+	p, ok := ctx.UserValue(principalKey).(Principal)
+	return p, ok
+}
+
+// Bearer wraps next so it runs only for requests with a valid access token
+// in the Authorization header; others get 401 with WWW-Authenticate: Bearer.
+func Bearer(issuer *tokens.Issuer, next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		auth := ctx.Request.Header.Peek("Authorization")
+		const prefix = "bearer "
+		if len(auth) <= len(prefix) || !bytes.EqualFold(auth[:len(prefix)], []byte(prefix)) {
+			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="edgeflix"`)
+			httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
+			return
+		}
+		c, err := issuer.VerifyAccess(string(bytes.TrimSpace(auth[len(prefix):])))
+		if err != nil {
+			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="edgeflix", error="invalid_token"`)
+			httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "invalid-token", "the access token is invalid or expired")
+			return
+		}
+		ctx.SetUserValue(principalKey, Principal{AccountID: c.Subject, ClientID: c.ClientID, Scope: c.Scope})
+		next(ctx)
+	}
+}

@@ -1,0 +1,211 @@
+// Package origin assembles the edgeflix origin server: identity (accounts,
+// OAuth 2.0, signing keys), the catalog, playback sessions, media from S3
+// and the web app, behind one fasthttp server.
+package origin
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgeflix/edgeflix/internal/objstore"
+	"github.com/edgeflix/edgeflix/origin/accounts"
+	"github.com/edgeflix/edgeflix/origin/catalog"
+	"github.com/edgeflix/edgeflix/origin/httpx"
+	"github.com/edgeflix/edgeflix/origin/keys"
+	"github.com/edgeflix/edgeflix/origin/media"
+	"github.com/edgeflix/edgeflix/origin/oauth"
+	"github.com/edgeflix/edgeflix/origin/playback"
+	"github.com/edgeflix/edgeflix/origin/tokens"
+	"github.com/edgeflix/edgeflix/origin/webapp"
+)
+
+// Defaults of Config fields.
+const (
+	DefaultIssuer       = "edgeflix-origin"
+	DefaultEdgeAudience = "edgeflix-edge"
+	DefaultAPIAudience  = "edgeflix-api"
+)
+
+// KeyReloadInterval is how often the origin re-reads its signing keys, so
+// keys rotated by `edgeflix keys rotate` are published and used.
+const KeyReloadInterval = 30 * time.Second
+
+// Config configures the origin.
+type Config struct {
+	// PublicURL is the origin's external base URL, e.g.
+	// http://127.0.0.1:8080. Required.
+	PublicURL string
+	// EdgeURL is the edge's external base URL, e.g. http://127.0.0.1:8081.
+	// Required.
+	EdgeURL string
+	// DB is the migrated MySQL database. Required.
+	DB *sql.DB
+	// Redis holds short-lived state under RedisPrefix. Required.
+	Redis       *redis.Client
+	RedisPrefix string
+	// Media is the S3 bucket with the media/ objects. Required.
+	Media *objstore.Store
+	// WebDir holds the web app served at /app/. If nil, /app/ answers 404.
+	WebDir fs.FS
+	// KeyEncryptionKey seals signing keys at rest (keys.KEKSize bytes).
+	// Required.
+	KeyEncryptionKey []byte
+	// Issuer is the iss of every token. If empty, DefaultIssuer.
+	Issuer string
+	// EdgeAudience is the aud of playback tokens. If empty,
+	// DefaultEdgeAudience.
+	EdgeAudience string
+	// APIAudience is the aud of access tokens. If empty,
+	// DefaultAPIAudience.
+	APIAudience string
+	// KeyActivationDelay is how long a rotated key is published before it
+	// signs. If zero, keys.DefaultActivationDelay; negative for none.
+	KeyActivationDelay time.Duration
+	// Now is the clock. If nil, time.Now is used.
+	Now func() time.Time
+	// Logger receives the server's logs. If nil, slog.Default().
+	Logger *slog.Logger
+}
+
+// Server is a running origin.
+type Server struct {
+	cfg      Config
+	keys     *keys.Store
+	accounts *accounts.Store
+	catalog  *catalog.Store
+	oauth    *oauth.Server
+	playback *playback.Service
+	media    *media.Handler
+	web      *webapp.Handler
+	bearer   func(fasthttp.RequestHandler) fasthttp.RequestHandler
+	http     *fasthttp.Server
+	metadata []byte
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // tracks the key reloader
+}
+
+// New checks cfg, makes sure a signing key exists and builds the server.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.PublicURL == "" || cfg.EdgeURL == "" || cfg.DB == nil || cfg.Redis == nil || cfg.Media == nil {
+		return nil, errors.New("origin: PublicURL, EdgeURL, DB, Redis and Media are required")
+	}
+	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
+	cfg.EdgeURL = strings.TrimRight(cfg.EdgeURL, "/")
+	if cfg.Issuer == "" {
+		cfg.Issuer = DefaultIssuer
+	}
+	if cfg.EdgeAudience == "" {
+		cfg.EdgeAudience = DefaultEdgeAudience
+	}
+	if cfg.APIAudience == "" {
+		cfg.APIAudience = DefaultAPIAudience
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	ks, err := keys.NewStore(cfg.DB, cfg.KeyEncryptionKey, keys.Options{Now: cfg.Now, ActivationDelay: cfg.KeyActivationDelay})
+	if err != nil {
+		return nil, err
+	}
+	if err := ks.Ensure(ctx); err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, keys: ks}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	issuer := &tokens.Issuer{Keys: ks, Issuer: cfg.Issuer, Audience: cfg.APIAudience, Now: cfg.Now}
+	s.accounts = accounts.NewStore(cfg.DB)
+	s.catalog = catalog.NewStore(cfg.DB, cfg.PublicURL, cfg.Now)
+	s.oauth, err = oauth.New(oauth.Config{
+		PublicURL: cfg.PublicURL, Accounts: s.accounts, Tokens: issuer, DB: cfg.DB,
+		Redis: cfg.Redis, RedisPrefix: cfg.RedisPrefix, Now: cfg.Now, Logger: cfg.Logger,
+	})
+	if err != nil {
+		s.cancel()
+		return nil, err
+	}
+	s.playback = playback.New(playback.Config{
+		EdgeURL: cfg.EdgeURL, Issuer: cfg.Issuer, Audience: cfg.EdgeAudience, Keys: ks,
+		Catalog: s.catalog, Accounts: s.accounts, Now: cfg.Now, Logger: cfg.Logger,
+	})
+	s.media = &media.Handler{Store: cfg.Media, Ctx: s.ctx, Logger: cfg.Logger}
+	s.web = &webapp.Handler{FS: cfg.WebDir, EdgeURL: cfg.EdgeURL}
+	s.bearer = func(next fasthttp.RequestHandler) fasthttp.RequestHandler { return oauth.Bearer(issuer, next) }
+	s.metadata = mustJSON(s.oauth.Metadata())
+	s.http = &fasthttp.Server{
+		Handler:               s.route,
+		Name:                  "edgeflix-origin",
+		ReadTimeout:           30 * time.Second,
+		IdleTimeout:           2 * time.Minute,
+		MaxRequestBodySize:    1 << 20,
+		NoDefaultServerHeader: true,
+		NoDefaultDate:         false,
+		ErrorHandler: func(ctx *fasthttp.RequestCtx, err error) {
+			if errors.Is(err, fasthttp.ErrBodyTooLarge) {
+				httpx.WriteProblem(ctx, fasthttp.StatusRequestEntityTooLarge, "body-too-large", "request body too large")
+				return
+			}
+			httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "bad-request", "malformed request")
+		},
+		Logger: slogPrinter{cfg.Logger},
+	}
+	s.wg.Add(1)
+	go s.reloadKeys()
+	return s, nil
+}
+
+// Keys returns the server's signing key store.
+func (s *Server) Keys() *keys.Store { return s.keys }
+
+func (s *Server) reloadKeys() {
+	defer s.wg.Done()
+	t := time.NewTicker(KeyReloadInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.ctx.Done():
+			return
+		case <-t.C:
+			ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
+			if err := s.keys.Reload(ctx); err != nil && s.ctx.Err() == nil {
+				s.cfg.Logger.Error("origin: reload signing keys", "err", err)
+			}
+			cancel()
+		}
+	}
+}
+
+// Serve answers requests on ln until Close.
+func (s *Server) Serve(ln net.Listener) error {
+	return s.http.Serve(ln)
+}
+
+// Close stops the server: listeners close, requests in flight finish (up
+// to the context of fasthttp's shutdown), streams from S3 are aborted.
+func (s *Server) Close() error {
+	err := s.http.Shutdown()
+	s.cancel()
+	s.wg.Wait()
+	return err
+}
+
+type slogPrinter struct{ l *slog.Logger }
+
+func (p slogPrinter) Printf(format string, args ...any) {
+	p.l.Warn("fasthttp", "msg", strings.TrimSpace(fmt.Sprintf(format, args...)))
+}

@@ -1,0 +1,91 @@
+package playback
+
+import (
+	"errors"
+	"slices"
+	"testing"
+
+	"github.com/edgeflix/edgeflix/origin/httpx"
+)
+
+func TestFamily(t *testing.T) {
+	cases := map[string]string{
+		"avc1.64001f": "avc1", "avc3.640028": "avc1", "hev1.1.6.L93.B0": "hvc1", "hvc1.2.4.L153.B0": "hvc1",
+		"dvh1.05.06": "hvc1", "av01.0.08M.08": "av01", "vp09.00.10.08": "vp09", "mp4a.40.2": "mp4a", "ec-3": "ec-3",
+		"ac-3": "ac-3", "AVC1.64001F": "avc1", "opus": "", "flac": "", "": "",
+	}
+	for in, want := range cases {
+		if got := Family(in); got != want {
+			t.Errorf("Family(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestDecide(t *testing.T) {
+	cases := []struct {
+		name   string
+		plan   string
+		dev    DeviceInfo
+		mh     int
+		mbr    int
+		codecs []string
+		hdr    bool
+		err    error
+	}{
+		{"plan caps height", "basic", DeviceInfo{"tv", 2160, []string{"avc1.640028", "mp4a.40.2"}, true}, 720, 3_000_000, []string{"avc1", "mp4a"}, false, nil},
+		{"class caps height", "premium", DeviceInfo{"phone", 2160, []string{"avc1.640028"}, false}, 720, 5_000_000, []string{"avc1"}, false, nil},
+		{"device caps height", "premium", DeviceInfo{"tv", 540, []string{"avc1.640028"}, false}, 540, 25_000_000, []string{"avc1"}, false, nil},
+		{"hdr needs premium", "standard", DeviceInfo{"tv", 2160, []string{"hvc1.2.4.L153.B0"}, true}, 1080, 8_000_000, []string{"hvc1"}, false, nil},
+		{"hdr on premium", "premium", DeviceInfo{"tv", 2160, []string{"hvc1.2.4.L153.B0"}, true}, 2160, 25_000_000, []string{"hvc1"}, true, nil},
+		{"basic has no surround", "basic", DeviceInfo{"tv", 720, []string{"avc1", "ec-3", "ac-3", "mp4a"}, false}, 720, 3_000_000, []string{"avc1", "mp4a"}, false, nil},
+		{"duplicates collapse", "standard", DeviceInfo{"desktop", 1080, []string{"avc1.64001f", "avc1.42e01e", "avc3.64001f"}, false}, 1080, 8_000_000, []string{"avc1"}, false, nil},
+		{"no video", "premium", DeviceInfo{"tv", 1080, []string{"mp4a.40.2", "opus"}, false}, 0, 0, nil, false, ErrNoCodec},
+		{"bad class", "premium", DeviceInfo{"car", 1080, []string{"avc1"}, false}, 0, 0, nil, false, ErrInvalidDevice},
+		{"bad height", "premium", DeviceInfo{"tv", 5000, []string{"avc1"}, false}, 0, 0, nil, false, ErrInvalidDevice},
+		{"bad codec", "premium", DeviceInfo{"tv", 1080, []string{"avc1;x"}, false}, 0, 0, nil, false, ErrInvalidDevice},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := Decide(Plans[c.plan], c.dev)
+			if !errors.Is(err, c.err) || (c.err == nil) != (err == nil) {
+				t.Fatalf("err %v, want %v", err, c.err)
+			}
+			if err != nil {
+				return
+			}
+			if got.MaxHeight != c.mh || got.MaxBitrate != c.mbr || !slices.Equal(got.Codecs, c.codecs) || got.HDR != c.hdr {
+				t.Fatalf("%+v", got)
+			}
+		})
+	}
+}
+
+func FuzzDecodeRequest(f *testing.F) {
+	f.Add([]byte(`{"title_id":"movie","device":{"class":"tv","max_height":2160,"codecs":["avc1.640028","mp4a.40.2"],"hdr":true}}`))
+	f.Add([]byte(`{"title_id":"m","profile_id":"p","device":{"class":"phone","max_height":1,"codecs":["hev1.1.6.L93.B0"],"hdr":false}}`))
+	f.Add([]byte(`{"device":{"codecs":[]}}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		var req Request
+		if err := httpx.DecodeJSON(in, &req); err != nil {
+			return
+		}
+		for name, plan := range Plans {
+			caps, err := Decide(plan, req.Device)
+			if err != nil {
+				if !errors.Is(err, ErrInvalidDevice) && !errors.Is(err, ErrNoCodec) {
+					t.Fatalf("error %v", err)
+				}
+				continue
+			}
+			if caps.MaxHeight < 1 || caps.MaxHeight > plan.MaxHeight || caps.MaxHeight > req.Device.MaxHeight ||
+				caps.MaxBitrate > plan.MaxBitrate || (caps.HDR && !req.Device.HDR) || len(caps.Codecs) == 0 {
+				t.Fatalf("plan %s: caps %+v exceed %+v", name, caps, req.Device)
+			}
+			for _, c := range caps.Codecs {
+				if !slices.Contains(plan.Codecs, c) {
+					t.Fatalf("plan %s allows no %s", name, c)
+				}
+			}
+		}
+	})
+}

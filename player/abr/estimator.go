@@ -1,0 +1,128 @@
+// Package abr chooses which variant of an adaptive stream to fetch next.
+//
+// An Estimator turns segment downloads into a throughput estimate: two
+// exponentially weighted moving averages, a fast one and a slow one, each
+// sample weighted by how long its download took (the scheme of hls.js), and
+// the estimate is the smaller of the two, so it drops quickly and recovers
+// slowly. A Controller combines that estimate with the forward buffer: it
+// starts conservatively, switches up only with headroom and enough buffer,
+// switches down as soon as the current variant cannot be sustained or the
+// buffer runs low, and never picks a variant taller than the device allows.
+//
+// Both are plain Go with no clock of their own: callers pass durations and
+// buffer levels in, which keeps them deterministic and host-tested.
+package abr
+
+import (
+	"math"
+	"time"
+)
+
+// ewma is an exponentially weighted moving average whose weight decays by
+// half every halfLife units of sample weight.
+type ewma struct {
+	alpha       float64
+	estimate    float64
+	totalWeight float64
+}
+
+func newEWMA(halfLife float64) ewma {
+	return ewma{alpha: math.Exp(math.Log(0.5) / halfLife)}
+}
+
+func (e *ewma) sample(weight, value float64) {
+	a := math.Pow(e.alpha, weight)
+	e.estimate = value*(1-a) + a*e.estimate
+	e.totalWeight += weight
+}
+
+// value corrects the zero-initialisation bias of the average.
+func (e *ewma) value() float64 {
+	zero := 1 - math.Pow(e.alpha, e.totalWeight)
+	if zero <= 0 {
+		return 0
+	}
+	return e.estimate / zero
+}
+
+// EstimatorConfig tunes an Estimator. Zero fields take the defaults shown.
+type EstimatorConfig struct {
+	// FastHalfLife is the fast average's half-life in seconds of download
+	// time. Default 3.
+	FastHalfLife float64
+	// SlowHalfLife is the slow average's half-life. Default 9.
+	SlowHalfLife float64
+	// Default is the estimate in bits/s before enough has been measured.
+	// Default 500 000.
+	Default float64
+	// MinBytes is how many bytes must have been measured before the
+	// estimate replaces Default. Default 128 KiB.
+	MinBytes int64
+	// MinDuration is the shortest download time a sample is credited with,
+	// so cached responses do not produce absurd rates. Default 20 ms.
+	MinDuration time.Duration
+}
+
+func (c *EstimatorConfig) defaults() {
+	if c.FastHalfLife <= 0 {
+		c.FastHalfLife = 3
+	}
+	if c.SlowHalfLife <= 0 {
+		c.SlowHalfLife = 9
+	}
+	if c.Default <= 0 {
+		c.Default = 500_000
+	}
+	if c.MinBytes <= 0 {
+		c.MinBytes = 128 << 10
+	}
+	if c.MinDuration <= 0 {
+		c.MinDuration = 20 * time.Millisecond
+	}
+}
+
+// Estimator estimates network throughput from completed downloads. The
+// zero value is not ready; use NewEstimator. It is not safe for concurrent
+// use.
+type Estimator struct {
+	cfg        EstimatorConfig
+	fast, slow ewma
+	bytes      int64
+	samples    int
+}
+
+// NewEstimator returns an Estimator with cfg (zero fields defaulted).
+func NewEstimator(cfg EstimatorConfig) *Estimator {
+	cfg.defaults()
+	return &Estimator{cfg: cfg, fast: newEWMA(cfg.FastHalfLife), slow: newEWMA(cfg.SlowHalfLife)}
+}
+
+// Sample records a download of n bytes that took d. Samples with n <= 0
+// are ignored.
+func (e *Estimator) Sample(n int64, d time.Duration) {
+	if n <= 0 {
+		return
+	}
+	if d < e.cfg.MinDuration {
+		d = e.cfg.MinDuration
+	}
+	secs := d.Seconds()
+	bps := float64(n) * 8 / secs
+	e.fast.sample(secs, bps)
+	e.slow.sample(secs, bps)
+	e.bytes += n
+	e.samples++
+}
+
+// Estimate returns the throughput estimate in bits per second: the smaller
+// of the fast and slow averages, or the configured default until MinBytes
+// have been measured.
+func (e *Estimator) Estimate() float64 {
+	if e.bytes < e.cfg.MinBytes {
+		return e.cfg.Default
+	}
+	return math.Min(e.fast.value(), e.slow.value())
+}
+
+// Samples returns how many downloads have been recorded.
+func (e *Estimator) Samples() int { return e.samples }

@@ -1,0 +1,242 @@
+//go:build js && wasm
+
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"syscall/js"
+	"time"
+)
+
+var (
+	global   = js.Global()
+	document = global.Get("document")
+)
+
+// errHTTP is wrapped by errors for non-2xx HTTP answers.
+var errHTTP = errors.New("http error")
+
+// httpError is a non-2xx answer; Detail comes from a problem+json body.
+type httpError struct {
+	Status int
+	Detail string
+}
+
+func (e *httpError) Error() string {
+	if e.Detail != "" {
+		return fmt.Sprintf("%d: %s", e.Status, e.Detail)
+	}
+	return fmt.Sprintf("HTTP %d", e.Status)
+}
+
+func (e *httpError) Unwrap() error { return errHTTP }
+
+// await blocks the calling goroutine until the JS promise p settles. It must
+// never run on the goroutine of a JS callback: callbacks start goroutines.
+func await(p js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	onOK := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		v := js.Undefined()
+		if len(args) > 0 {
+			v = args[0]
+		}
+		ch <- result{v: v}
+		return nil
+	})
+	onErr := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		msg := "promise rejected"
+		if len(args) > 0 {
+			msg = jsErrorString(args[0])
+		}
+		ch <- result{err: errors.New(msg)}
+		return nil
+	})
+	defer onOK.Release()
+	defer onErr.Release()
+	p.Call("then", onOK, onErr)
+	r := <-ch
+	return r.v, r.err
+}
+
+// jsErrorString describes a thrown JS value.
+func jsErrorString(v js.Value) string {
+	if v.Type() == js.TypeObject {
+		name, msg := v.Get("name"), v.Get("message")
+		if msg.Type() == js.TypeString {
+			if name.Type() == js.TypeString {
+				return name.String() + ": " + msg.String()
+			}
+			return msg.String()
+		}
+	}
+	return v.String()
+}
+
+// try runs f and turns a JS exception (a js.Error panic) into an error.
+func try(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			if je, ok := r.(js.Error); ok {
+				err = errors.New(jsErrorString(je.Value))
+				return
+			}
+			err = fmt.Errorf("%v", r)
+		}
+	}()
+	f()
+	return nil
+}
+
+// request describes one fetch.
+type request struct {
+	method  string
+	url     string
+	headers map[string]string
+	body    string
+}
+
+// doFetch runs window.fetch and returns the Response once headers arrive.
+func doFetch(r request) (js.Value, error) {
+	init := map[string]any{"method": r.method}
+	if r.method == "" {
+		init["method"] = "GET"
+	}
+	if len(r.headers) > 0 {
+		h := map[string]any{}
+		for k, v := range r.headers {
+			h[k] = v
+		}
+		init["headers"] = h
+	}
+	if r.body != "" {
+		init["body"] = r.body
+	}
+	var p js.Value
+	if err := try(func() { p = global.Call("fetch", r.url, init) }); err != nil {
+		return js.Value{}, err
+	}
+	return await(p)
+}
+
+// fetchText fetches r and returns the status and body text.
+func fetchText(r request) (int, string, error) {
+	resp, err := doFetch(r)
+	if err != nil {
+		return 0, "", err
+	}
+	text, err := await(resp.Call("text"))
+	if err != nil {
+		return 0, "", err
+	}
+	return resp.Get("status").Int(), text.String(), nil
+}
+
+// fetchBytes fetches url (with an optional Range header) and returns the
+// body as a JS Uint8Array, its length and how long the whole download took.
+func fetchBytes(url, byteRange string) (js.Value, int, time.Duration, error) {
+	start := time.Now()
+	r := request{url: url}
+	if byteRange != "" {
+		r.headers = map[string]string{"Range": byteRange}
+	}
+	resp, err := doFetch(r)
+	if err != nil {
+		return js.Value{}, 0, 0, err
+	}
+	if !resp.Get("ok").Bool() {
+		return js.Value{}, 0, 0, &httpError{Status: resp.Get("status").Int()}
+	}
+	buf, err := await(resp.Call("arrayBuffer"))
+	if err != nil {
+		return js.Value{}, 0, 0, err
+	}
+	data := global.Get("Uint8Array").New(buf)
+	return data, data.Get("byteLength").Int(), time.Since(start), nil
+}
+
+// byID returns the element with id.
+func byID(id string) js.Value { return document.Call("getElementById", id) }
+
+// el creates an element with a class and text.
+func el(tag, class, text string) js.Value {
+	e := document.Call("createElement", tag)
+	if class != "" {
+		e.Set("className", class)
+	}
+	if text != "" {
+		e.Set("textContent", text)
+	}
+	return e
+}
+
+// on adds an event listener that runs handler on a new goroutine, so the
+// handler may block (fetch, await). If preventDefault is set, the event's
+// default action is prevented synchronously. The listener lives as long as
+// the page.
+func on(target js.Value, event string, preventDefault bool, handler func(ev js.Value)) js.Func {
+	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
+		var ev js.Value
+		if len(args) > 0 {
+			ev = args[0]
+			if preventDefault {
+				ev.Call("preventDefault")
+			}
+		}
+		go handler(ev)
+		return nil
+	})
+	target.Call("addEventListener", event, f)
+	return f
+}
+
+// show makes exactly the view with id visible among the app's views.
+func show(id string) {
+	for _, v := range []string{"view-loading", "view-welcome", "view-browse", "view-player"} {
+		byID(v).Set("hidden", v != id)
+	}
+}
+
+// setStatus writes the status line; isErr styles it as an error.
+func setStatus(msg string, isErr bool) {
+	s := byID("status")
+	s.Set("textContent", msg)
+	s.Get("classList").Call("toggle", "error", isErr)
+}
+
+// problemDetail extracts a human message from an RFC 9457 problem body.
+func problemDetail(body string) string {
+	var p struct {
+		Title  string `json:"title"`
+		Detail string `json:"detail"`
+	}
+	if err := jsonUnmarshal(body, &p); err != nil {
+		return strings.TrimSpace(body)
+	}
+	if p.Detail != "" {
+		return p.Detail
+	}
+	return p.Title
+}
+
+// sessionGet and sessionSet wrap window.sessionStorage.
+func sessionGet(key string) string {
+	v := global.Get("sessionStorage").Call("getItem", key)
+	if v.IsNull() {
+		return ""
+	}
+	return v.String()
+}
+
+func sessionSet(key, value string) {
+	if value == "" {
+		global.Get("sessionStorage").Call("removeItem", key)
+		return
+	}
+	global.Get("sessionStorage").Call("setItem", key, value)
+}

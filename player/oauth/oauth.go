@@ -1,0 +1,204 @@
+// Package oauth holds the browser-independent half of the web app's OAuth
+// 2.0 sign-in: authorization code with PKCE (RFC 7636, S256) for the public
+// client edgeflix-web, the authorization server metadata (RFC 8414), the
+// callback check, and token responses (RFC 6749 §5) turned into Tokens
+// with an expiry computed from an injected clock.
+//
+// It is plain Go so it is tested on the host; player/app drives it from
+// the browser.
+package oauth
+
+import (
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// ClientID is the web app's public OAuth client.
+const ClientID = "edgeflix-web"
+
+// MetadataPath is where the origin publishes its authorization server
+// metadata.
+const MetadataPath = "/.well-known/oauth-authorization-server"
+
+// Sentinel errors; test them with errors.Is.
+var (
+	// ErrStateMismatch means the callback's state is not the one sent.
+	ErrStateMismatch = errors.New("oauth: state mismatch")
+	// ErrDenied means the authorization server answered with an error.
+	ErrDenied = errors.New("oauth: authorization failed")
+	// ErrBadResponse means a metadata or token response is unusable.
+	ErrBadResponse = errors.New("oauth: bad response")
+)
+
+// Metadata is the part of RFC 8414 server metadata the app uses.
+type Metadata struct {
+	Issuer                string `json:"issuer"`
+	AuthorizationEndpoint string `json:"authorization_endpoint"`
+	TokenEndpoint         string `json:"token_endpoint"`
+	RevocationEndpoint    string `json:"revocation_endpoint,omitempty"`
+}
+
+// ParseMetadata decodes server metadata and checks that the endpoints the
+// app needs are absolute http(s) URLs.
+func ParseMetadata(body []byte) (Metadata, error) {
+	var m Metadata
+	if err := json.Unmarshal(body, &m); err != nil {
+		return m, fmt.Errorf("%w: metadata: %v", ErrBadResponse, err)
+	}
+	for name, v := range map[string]string{"authorization_endpoint": m.AuthorizationEndpoint, "token_endpoint": m.TokenEndpoint} {
+		u, err := url.Parse(v)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return m, fmt.Errorf("%w: metadata %s %q is not an absolute URL", ErrBadResponse, name, v)
+		}
+	}
+	return m, nil
+}
+
+// randomString returns n random bytes from r, base64url without padding.
+func randomString(r io.Reader, n int) (string, error) {
+	if r == nil {
+		r = rand.Reader
+	}
+	b := make([]byte, n)
+	if _, err := io.ReadFull(r, b); err != nil {
+		return "", fmt.Errorf("oauth: random: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+// NewVerifier returns a PKCE code verifier: 32 random bytes from r (nil
+// means crypto/rand, which in the browser is crypto.getRandomValues),
+// base64url-encoded to 43 characters.
+func NewVerifier(r io.Reader) (string, error) { return randomString(r, 32) }
+
+// NewState returns a random state value for the authorization request.
+func NewState(r io.Reader) (string, error) { return randomString(r, 16) }
+
+// Challenge returns the S256 code challenge of verifier.
+func Challenge(verifier string) string {
+	sum := sha256.Sum256([]byte(verifier))
+	return base64.RawURLEncoding.EncodeToString(sum[:])
+}
+
+// AuthorizeURL returns the authorization request URL for the endpoint.
+func AuthorizeURL(endpoint, redirectURI, challenge, state string) (string, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "", fmt.Errorf("%w: authorization endpoint: %v", ErrBadResponse, err)
+	}
+	q := u.Query()
+	q.Set("response_type", "code")
+	q.Set("client_id", ClientID)
+	q.Set("redirect_uri", redirectURI)
+	q.Set("code_challenge", challenge)
+	q.Set("code_challenge_method", "S256")
+	q.Set("state", state)
+	u.RawQuery = q.Encode()
+	return u.String(), nil
+}
+
+// Callback checks the query string the authorization server redirected
+// back with and returns the authorization code.
+func Callback(rawQuery, wantState string) (string, error) {
+	q, err := url.ParseQuery(strings.TrimPrefix(rawQuery, "?"))
+	if err != nil {
+		return "", fmt.Errorf("%w: callback query: %v", ErrBadResponse, err)
+	}
+	if e := q.Get("error"); e != "" {
+		if d := q.Get("error_description"); d != "" {
+			return "", fmt.Errorf("%w: %s: %s", ErrDenied, e, d)
+		}
+		return "", fmt.Errorf("%w: %s", ErrDenied, e)
+	}
+	if wantState == "" || q.Get("state") != wantState {
+		return "", ErrStateMismatch
+	}
+	code := q.Get("code")
+	if code == "" {
+		return "", fmt.Errorf("%w: callback without code", ErrBadResponse)
+	}
+	return code, nil
+}
+
+// CodeForm returns the token request body that redeems code.
+func CodeForm(code, redirectURI, verifier string) url.Values {
+	return url.Values{
+		"grant_type":    {"authorization_code"},
+		"code":          {code},
+		"redirect_uri":  {redirectURI},
+		"client_id":     {ClientID},
+		"code_verifier": {verifier},
+	}
+}
+
+// RefreshForm returns the token request body that refreshes the tokens.
+func RefreshForm(refreshToken string) url.Values {
+	return url.Values{
+		"grant_type":    {"refresh_token"},
+		"refresh_token": {refreshToken},
+		"client_id":     {ClientID},
+	}
+}
+
+// Tokens are the app's credentials.
+type Tokens struct {
+	// Access is the bearer access token.
+	Access string `json:"access_token"`
+	// Refresh is the refresh token, empty if none was issued.
+	Refresh string `json:"refresh_token,omitempty"`
+	// Expiry is when Access expires; zero means unknown.
+	Expiry time.Time `json:"expiry"`
+}
+
+// Expired reports whether the access token has expired at now, or will
+// within skew.
+func (t Tokens) Expired(now time.Time, skew time.Duration) bool {
+	return !t.Expiry.IsZero() && !now.Add(skew).Before(t.Expiry)
+}
+
+type tokenResponse struct {
+	AccessToken      string `json:"access_token"`
+	RefreshToken     string `json:"refresh_token"`
+	ExpiresIn        int64  `json:"expires_in"`
+	TokenType        string `json:"token_type"`
+	Error            string `json:"error"`
+	ErrorDescription string `json:"error_description"`
+}
+
+// ParseTokenResponse decodes a token endpoint response body (success or
+// RFC 6749 §5.2 error), computing the expiry from now. previous supplies
+// the refresh token when a refresh response does not rotate it.
+func ParseTokenResponse(body []byte, now time.Time, previous Tokens) (Tokens, error) {
+	var r tokenResponse
+	if err := json.Unmarshal(body, &r); err != nil {
+		return Tokens{}, fmt.Errorf("%w: token response: %v", ErrBadResponse, err)
+	}
+	if r.Error != "" {
+		if r.ErrorDescription != "" {
+			return Tokens{}, fmt.Errorf("%w: %s: %s", ErrDenied, r.Error, r.ErrorDescription)
+		}
+		return Tokens{}, fmt.Errorf("%w: %s", ErrDenied, r.Error)
+	}
+	if r.AccessToken == "" {
+		return Tokens{}, fmt.Errorf("%w: no access_token", ErrBadResponse)
+	}
+	if !strings.EqualFold(r.TokenType, "bearer") {
+		return Tokens{}, fmt.Errorf("%w: token_type %q is not Bearer", ErrBadResponse, r.TokenType)
+	}
+	t := Tokens{Access: r.AccessToken, Refresh: r.RefreshToken}
+	if t.Refresh == "" {
+		t.Refresh = previous.Refresh
+	}
+	if r.ExpiresIn > 0 {
+		t.Expiry = now.Add(time.Duration(r.ExpiresIn) * time.Second)
+	}
+	return t, nil
+}

@@ -1,0 +1,45 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"io/fs"
+	"testing"
+	"testing/fstest"
+)
+
+func TestSiteLayers(t *testing.T) {
+	index, err := fs.ReadFile(Files, "index.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	site := Site(fstest.MapFS{"player.wasm": {Data: []byte("wasm")}, "index.html": {Data: []byte("shadowed")}})
+	tests := []struct {
+		name, want string
+		err        error
+	}{
+		{"index.html", string(index), nil},
+		{"player.wasm", "wasm", nil},
+		{"missing.js", "", fs.ErrNotExist},
+		{"../etc/passwd", "", fs.ErrInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f, err := site.Open(tc.name)
+			if tc.err != nil {
+				if !errors.Is(err, tc.err) {
+					t.Fatalf("Open = %v, want %v", err, tc.err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			b, _ := io.ReadAll(f)
+			if string(b) != tc.want {
+				t.Fatalf("got %q, want %q", b, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,33 @@
+package web
+
+import (
+	"io/fs"
+	"strings"
+	"testing"
+)
+
+func TestFiles(t *testing.T) {
+	tests := []struct {
+		name     string
+		contains []string
+	}{
+		{"index.html", []string{`<base href="/app/">`, `href="app.css"`, `src="wasm_exec.js"`, `src="loader.js"`,
+			`id="signup-email"`, `id="signup-password"`, `id="signup-submit"`, `id="signin"`, `id="signout"`,
+			`id="status"`, `<video id="player"`, "playsinline", "controls"}},
+		{"app.css", []string{".title-card", ":focus-visible", "@media"}},
+		{"loader.js", []string{"instantiateStreaming", `fetch("player.wasm")`, "go.importObject"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := fs.ReadFile(Files, tt.name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, s := range tt.contains {
+				if !strings.Contains(string(b), s) {
+					t.Errorf("%s lacks %q", tt.name, s)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,594 @@
+// Package token verifies edgeflix playback tokens (docs/CONTRACTS.md).
+//
+// The verifier is deliberately narrow: JWS compact serialization, EdDSA
+// (Ed25519) only, a header of exactly alg, kid and an optional typ "JWT",
+// strict base64url, and strict claims. It never accepts a token that a
+// strictly configured golang-jwt v5 parser rejects (this is fuzzed in the
+// tests), and it builds for GOOS=wasip1 without encoding/json so the edge
+// module stays small. A Verifier remembers verified tokens until they
+// expire, so a playback session costs one signature check per instance.
+package token
+
+import (
+	"crypto/ed25519"
+	"encoding/base64"
+	"errors"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/edgeflix/edgeflix/wasm/strictjson"
+)
+
+// MaxTokenLength is the longest token Verify looks at.
+const MaxTokenLength = 4096
+
+// DefaultCacheSize is the number of verified tokens a Verifier remembers
+// when Config.CacheSize is zero.
+const DefaultCacheSize = 1024
+
+// Sentinel errors; Verify wraps them with %w.
+var (
+	// ErrMalformed reports a token that is not a well-formed JWS compact token.
+	ErrMalformed = errors.New("token: malformed")
+	// ErrHeader reports a header with an algorithm other than EdDSA, a typ
+	// other than JWT, or members other than alg, kid and typ.
+	ErrHeader = errors.New("token: unsupported header")
+	// ErrUnknownKey reports a kid that is not in the key set.
+	ErrUnknownKey = errors.New("token: unknown key")
+	// ErrSignature reports a signature that does not verify.
+	ErrSignature = errors.New("token: bad signature")
+	// ErrClaims reports missing or ill-typed claims.
+	ErrClaims = errors.New("token: invalid claims")
+	// ErrIssuer reports an iss other than the configured issuer.
+	ErrIssuer = errors.New("token: wrong issuer")
+	// ErrAudience reports an aud that does not name the configured audience.
+	ErrAudience = errors.New("token: wrong audience")
+	// ErrExpired reports a token at or past exp (plus leeway).
+	ErrExpired = errors.New("token: expired")
+	// ErrNotYetValid reports a token before nbf (minus leeway).
+	ErrNotYetValid = errors.New("token: not yet valid")
+	// ErrIssuedInFuture reports an iat later than now plus leeway.
+	ErrIssuedInFuture = errors.New("token: issued in the future")
+	// ErrPrefix reports a requested path outside the token's pfx.
+	ErrPrefix = errors.New("token: path outside token prefix")
+)
+
+// detailError wraps a sentinel with detail. It stands in for fmt.Errorf's
+// %w, which would pull fmt and reflect into the Wasm module.
+type detailError struct {
+	err    error
+	detail string
+}
+
+func (e *detailError) Error() string { return e.err.Error() + ": " + e.detail }
+func (e *detailError) Unwrap() error { return e.err }
+
+func wrap(err error, detail string) error { return &detailError{err: err, detail: detail} }
+
+// reasons maps each sentinel to the short reason the gate reports.
+var reasons = []struct {
+	err    error
+	reason string
+}{
+	{ErrMalformed, "malformed"}, {ErrHeader, "header"}, {ErrUnknownKey, "unknown_key"},
+	{ErrSignature, "signature"}, {ErrClaims, "claims"}, {ErrIssuer, "issuer"},
+	{ErrAudience, "audience"}, {ErrExpired, "expired"}, {ErrNotYetValid, "not_yet_valid"},
+	{ErrIssuedInFuture, "issued_in_future"}, {ErrPrefix, "prefix"},
+}
+
+// Reason returns a short machine-readable reason for err ("expired",
+// "signature", …), or "invalid" for errors this package does not define.
+func Reason(err error) string {
+	for _, r := range reasons {
+		if errors.Is(err, r.err) {
+			return r.reason
+		}
+	}
+	return "invalid"
+}
+
+// KeySet maps key IDs to Ed25519 public keys.
+type KeySet map[string]ed25519.PublicKey
+
+// Config configures a Verifier.
+type Config struct {
+	// Issuer is the required iss.
+	Issuer string
+	// Audience must be the aud string or one element of the aud array.
+	Audience string
+	// Leeway is the clock skew allowed on exp, nbf and iat.
+	Leeway time.Duration
+	// Keys are the keys tokens may be signed with.
+	Keys KeySet
+	// CacheSize bounds the verified-token cache; 0 means DefaultCacheSize,
+	// a negative value disables the cache.
+	CacheSize int
+}
+
+// Caps are the device capabilities carried in the dev claim.
+type Caps struct {
+	Class      string   // cls: phone, tablet, desktop or tv
+	MaxHeight  int64    // mh: max video height in pixels
+	MaxBitrate int64    // mbr: max bandwidth in bits/s
+	Codecs     []string // cdc: codec families such as avc1, mp4a
+	HDR        bool     // hdr
+}
+
+// Header renders c in the X-Edgeflix-Caps format:
+// cls=desktop;mh=1080;mbr=8000000;cdc=avc1,mp4a;hdr=0.
+func (c Caps) Header() string {
+	var b strings.Builder
+	b.WriteString("cls=")
+	b.WriteString(c.Class)
+	b.WriteString(";mh=")
+	b.WriteString(strconv.FormatInt(c.MaxHeight, 10))
+	b.WriteString(";mbr=")
+	b.WriteString(strconv.FormatInt(c.MaxBitrate, 10))
+	b.WriteString(";cdc=")
+	b.WriteString(strings.Join(c.Codecs, ","))
+	if c.HDR {
+		b.WriteString(";hdr=1")
+	} else {
+		b.WriteString(";hdr=0")
+	}
+	return b.String()
+}
+
+// Claims are the verified claims of a playback token.
+type Claims struct {
+	Issuer    string    // iss
+	Audience  []string  // aud (a single string becomes one element)
+	Subject   string    // sub: account ID
+	SessionID string    // sid: playback session ID
+	IssuedAt  time.Time // iat; zero if absent
+	NotBefore time.Time // nbf; zero if absent
+	Expires   time.Time // exp
+	Prefix    string    // pfx: path prefix the token opens, ends in "/"
+	Caps      Caps      // dev
+	// CapsHeader is Caps.Header(), computed once at verification.
+	CapsHeader string
+}
+
+// Verifier verifies playback tokens. It is safe for concurrent use.
+type Verifier struct {
+	cfg Config
+
+	mu    sync.Mutex        // guards cache
+	cache map[string]Claims // verified tokens by their full text
+}
+
+// NewVerifier returns a Verifier for cfg.
+func NewVerifier(cfg Config) (*Verifier, error) {
+	if cfg.Issuer == "" || cfg.Audience == "" {
+		return nil, errors.New("token: issuer and audience are required")
+	}
+	if cfg.Leeway < 0 {
+		return nil, errors.New("token: negative leeway")
+	}
+	keys := make(KeySet, len(cfg.Keys))
+	for kid, k := range cfg.Keys {
+		if len(k) != ed25519.PublicKeySize {
+			return nil, errors.New("token: key " + strconv.Quote(kid) + " is not a 32-byte Ed25519 public key")
+		}
+		keys[kid] = k
+	}
+	cfg.Keys = keys
+	if cfg.CacheSize == 0 {
+		cfg.CacheSize = DefaultCacheSize
+	}
+	v := &Verifier{cfg: cfg}
+	if cfg.CacheSize > 0 {
+		v.cache = make(map[string]Claims)
+	}
+	return v, nil
+}
+
+// Verify checks token at time now and that it opens path, which must be a
+// clean absolute path (the caller rejects dot segments and escapes). It
+// returns the token's claims or an error wrapping one of the sentinels.
+func (v *Verifier) Verify(token, path string, now time.Time) (Claims, error) {
+	if v.cache != nil {
+		v.mu.Lock()
+		c, ok := v.cache[token]
+		v.mu.Unlock()
+		if ok {
+			if err := v.checkTimes(c, now); err != nil {
+				return Claims{}, err
+			}
+			return c, checkPrefix(c.Prefix, path)
+		}
+	}
+	c, err := v.verify(token, now)
+	if err != nil {
+		return Claims{}, err
+	}
+	v.remember(token, c, now)
+	return c, checkPrefix(c.Prefix, path)
+}
+
+func (v *Verifier) remember(token string, c Claims, now time.Time) {
+	if v.cache == nil {
+		return
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if len(v.cache) >= v.cfg.CacheSize {
+		for t, old := range v.cache {
+			if !now.Before(old.Expires.Add(v.cfg.Leeway)) {
+				delete(v.cache, t)
+			}
+		}
+		// Still full: drop arbitrary entries (map order is random).
+		for t := range v.cache {
+			if len(v.cache) < v.cfg.CacheSize {
+				break
+			}
+			delete(v.cache, t)
+		}
+	}
+	v.cache[token] = c
+}
+
+func checkPrefix(prefix, path string) error {
+	if !strings.HasPrefix(path, prefix) {
+		return ErrPrefix
+	}
+	return nil
+}
+
+// checkTimes applies golang-jwt v5's rules: valid iff now < exp+leeway,
+// now >= nbf-leeway and now >= iat-leeway.
+func (v *Verifier) checkTimes(c Claims, now time.Time) error {
+	l := v.cfg.Leeway
+	if !now.Before(c.Expires.Add(l)) {
+		return ErrExpired
+	}
+	if !c.NotBefore.IsZero() && now.Before(c.NotBefore.Add(-l)) {
+		return ErrNotYetValid
+	}
+	if !c.IssuedAt.IsZero() && now.Before(c.IssuedAt.Add(-l)) {
+		return ErrIssuedInFuture
+	}
+	return nil
+}
+
+var b64 = base64.RawURLEncoding.Strict()
+
+// decodeSegment decodes one strict base64url segment without padding.
+// base64's decoder skips CR and LF even in strict mode, so the alphabet is
+// checked first.
+func decodeSegment(s string) ([]byte, error) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return nil, wrap(ErrMalformed, "invalid base64url character")
+		}
+	}
+	b, err := b64.DecodeString(s)
+	if err != nil {
+		return nil, wrap(ErrMalformed, err.Error())
+	}
+	return b, nil
+}
+
+func (v *Verifier) verify(token string, now time.Time) (Claims, error) {
+	if len(token) > MaxTokenLength {
+		return Claims{}, wrap(ErrMalformed, "longer than "+strconv.Itoa(MaxTokenLength)+" bytes")
+	}
+	dot1 := strings.IndexByte(token, '.')
+	if dot1 < 0 {
+		return Claims{}, wrap(ErrMalformed, "not three segments")
+	}
+	dot2 := strings.IndexByte(token[dot1+1:], '.')
+	if dot2 < 0 {
+		return Claims{}, wrap(ErrMalformed, "not three segments")
+	}
+	dot2 += dot1 + 1
+	if strings.IndexByte(token[dot2+1:], '.') >= 0 {
+		return Claims{}, wrap(ErrMalformed, "not three segments")
+	}
+	headerJSON, err := decodeSegment(token[:dot1])
+	if err != nil {
+		return Claims{}, err
+	}
+	kid, err := parseHeader(headerJSON)
+	if err != nil {
+		return Claims{}, err
+	}
+	key, ok := v.cfg.Keys[kid]
+	if !ok {
+		return Claims{}, ErrUnknownKey
+	}
+	payload, err := decodeSegment(token[dot1+1 : dot2])
+	if err != nil {
+		return Claims{}, err
+	}
+	sig, err := decodeSegment(token[dot2+1:])
+	if err != nil {
+		return Claims{}, err
+	}
+	if !verifySignature(key, []byte(token[:dot2]), sig) {
+		return Claims{}, ErrSignature
+	}
+	// Only signed payloads reach the JSON parser.
+	c, err := v.parseClaims(payload)
+	if err != nil {
+		return Claims{}, err
+	}
+	if err := v.checkTimes(c, now); err != nil {
+		return Claims{}, err
+	}
+	return c, nil
+}
+
+// verifySignature is the only place signatures are checked.
+func verifySignature(key ed25519.PublicKey, msg, sig []byte) bool {
+	if len(key) != ed25519.PublicKeySize || len(sig) != ed25519.SignatureSize {
+		return false
+	}
+	return ed25519.Verify(key, msg, sig)
+}
+
+func parseHeader(data []byte) (kid string, err error) {
+	h, err := strictjson.Parse(data)
+	if err != nil {
+		return "", wrap(ErrMalformed, "header: "+err.Error())
+	}
+	if h.Kind != strictjson.Object {
+		return "", wrap(ErrMalformed, "header is not an object")
+	}
+	var alg, haveKid bool
+	for _, m := range h.Members {
+		switch m.Key {
+		case "alg":
+			if m.Value.Kind != strictjson.String || m.Value.Str != "EdDSA" {
+				return "", wrap(ErrHeader, "alg must be EdDSA")
+			}
+			alg = true
+		case "kid":
+			if m.Value.Kind != strictjson.String || m.Value.Str == "" {
+				return "", wrap(ErrHeader, "kid must be a non-empty string")
+			}
+			kid, haveKid = m.Value.Str, true
+		case "typ":
+			if m.Value.Kind != strictjson.String || m.Value.Str != "JWT" {
+				return "", wrap(ErrHeader, "typ must be JWT")
+			}
+		default:
+			return "", wrap(ErrHeader, "member "+strconv.Quote(m.Key)+" not allowed")
+		}
+	}
+	if !alg || !haveKid {
+		return "", wrap(ErrHeader, "alg and kid are required")
+	}
+	return kid, nil
+}
+
+// Known member names. encoding/json matches struct fields case-insensitively
+// (with Unicode simple folding), so a member that folds to a known name but
+// is not spelt exactly like it could be read differently by a golang-jwt
+// based consumer; such members are rejected.
+var (
+	claimNames = []string{"iss", "aud", "sub", "sid", "iat", "nbf", "exp", "jti", "pfx", "dev"}
+	capsNames  = []string{"cls", "mh", "mbr", "cdc", "hdr"}
+)
+
+// foldName folds s the way encoding/json v1 does for field matching.
+func foldName(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			if 'a' <= r && r <= 'z' {
+				r -= 'a' - 'A'
+			}
+		} else {
+			for {
+				r2 := unicode.SimpleFold(r)
+				if r2 <= r {
+					r = r2
+					break
+				}
+				r = r2
+			}
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// checkNames rejects members whose names fold onto a known name without
+// being exactly that name.
+func checkNames(obj strictjson.Value, known []string) error {
+	for _, m := range obj.Members {
+		exact := false
+		for _, k := range known {
+			if m.Key == k {
+				exact = true
+				break
+			}
+		}
+		if exact {
+			continue
+		}
+		f := foldName(m.Key)
+		for _, k := range known {
+			if f == foldName(k) {
+				return wrap(ErrClaims, "member "+strconv.Quote(m.Key)+" shadows "+strconv.Quote(k))
+			}
+		}
+	}
+	return nil
+}
+
+func (v *Verifier) parseClaims(data []byte) (Claims, error) {
+	obj, err := strictjson.Parse(data)
+	if err != nil {
+		return Claims{}, wrap(ErrMalformed, err.Error())
+	}
+	if obj.Kind != strictjson.Object {
+		return Claims{}, wrap(ErrMalformed, "claims are not an object")
+	}
+	if err := checkNames(obj, claimNames); err != nil {
+		return Claims{}, err
+	}
+	var c Claims
+	if c.Issuer, err = reqString(obj, "iss"); err != nil {
+		return Claims{}, err
+	}
+	if c.Issuer != v.cfg.Issuer {
+		return Claims{}, ErrIssuer
+	}
+	aud, ok := obj.Get("aud")
+	switch {
+	case !ok:
+		return Claims{}, wrap(ErrAudience, "aud is required")
+	case aud.Kind == strictjson.String:
+		c.Audience = []string{aud.Str}
+	case aud.Kind == strictjson.Array:
+		for _, e := range aud.Elems {
+			if e.Kind != strictjson.String {
+				return Claims{}, wrap(ErrClaims, "aud must hold strings")
+			}
+			c.Audience = append(c.Audience, e.Str)
+		}
+	default:
+		return Claims{}, wrap(ErrClaims, "aud must be a string or an array")
+	}
+	found := false
+	for _, a := range c.Audience {
+		if a == v.cfg.Audience {
+			found = true
+		}
+	}
+	if !found {
+		return Claims{}, ErrAudience
+	}
+	if c.Expires, ok, err = optTime(obj, "exp"); err != nil {
+		return Claims{}, err
+	} else if !ok {
+		return Claims{}, wrap(ErrClaims, "exp is required")
+	}
+	if c.NotBefore, _, err = optTime(obj, "nbf"); err != nil {
+		return Claims{}, err
+	}
+	if c.IssuedAt, _, err = optTime(obj, "iat"); err != nil {
+		return Claims{}, err
+	}
+	if jti, ok := obj.Get("jti"); ok && jti.Kind != strictjson.String {
+		return Claims{}, wrap(ErrClaims, "jti must be a string")
+	}
+	if c.Subject, err = reqString(obj, "sub"); err != nil {
+		return Claims{}, err
+	}
+	if c.SessionID, err = reqString(obj, "sid"); err != nil {
+		return Claims{}, err
+	}
+	if c.Prefix, err = reqString(obj, "pfx"); err != nil {
+		return Claims{}, err
+	}
+	if len(c.Prefix) < 2 || c.Prefix[0] != '/' || c.Prefix[len(c.Prefix)-1] != '/' {
+		return Claims{}, wrap(ErrClaims, "pfx must start and end with /")
+	}
+	dev, ok := obj.Get("dev")
+	if !ok || dev.Kind != strictjson.Object {
+		return Claims{}, wrap(ErrClaims, "dev object is required")
+	}
+	if c.Caps, err = parseCaps(dev); err != nil {
+		return Claims{}, err
+	}
+	c.CapsHeader = c.Caps.Header()
+	return c, nil
+}
+
+func reqString(obj strictjson.Value, name string) (string, error) {
+	s, ok := obj.Get(name)
+	if !ok || s.Kind != strictjson.String || s.Str == "" {
+		return "", wrap(ErrClaims, name+" must be a non-empty string")
+	}
+	return s.Str, nil
+}
+
+// maxSeconds bounds NumericDates to the year ~33658, far inside int64 and
+// float64's exact integer range.
+const maxSeconds = 999_999_999_999
+
+func optTime(obj strictjson.Value, name string) (time.Time, bool, error) {
+	n, ok := obj.Get(name)
+	if !ok {
+		return time.Time{}, false, nil
+	}
+	sec, isInt := n.Int()
+	if !isInt || sec < 0 || sec > maxSeconds {
+		return time.Time{}, false, wrap(ErrClaims, name+" must be a non-negative integer")
+	}
+	return time.Unix(sec, 0), true, nil
+}
+
+func reqInt(obj strictjson.Value, name string) (int64, error) {
+	n, ok := obj.Get(name)
+	if !ok {
+		return 0, wrap(ErrClaims, "dev."+name+" is required")
+	}
+	i, isInt := n.Int()
+	if !isInt || i < 0 {
+		return 0, wrap(ErrClaims, "dev."+name+" must be a non-negative integer")
+	}
+	return i, nil
+}
+
+// validCodec reports whether s can travel in the caps header.
+func validCodec(s string) bool {
+	if s == "" || len(s) > 32 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func parseCaps(dev strictjson.Value) (Caps, error) {
+	if err := checkNames(dev, capsNames); err != nil {
+		return Caps{}, err
+	}
+	var c Caps
+	var err error
+	if c.Class, err = reqString(dev, "cls"); err != nil {
+		return Caps{}, err
+	}
+	switch c.Class {
+	case "phone", "tablet", "desktop", "tv":
+	default:
+		return Caps{}, wrap(ErrClaims, "unknown device class")
+	}
+	if c.MaxHeight, err = reqInt(dev, "mh"); err != nil {
+		return Caps{}, err
+	}
+	if c.MaxBitrate, err = reqInt(dev, "mbr"); err != nil {
+		return Caps{}, err
+	}
+	cdc, ok := dev.Get("cdc")
+	if !ok || cdc.Kind != strictjson.Array {
+		return Caps{}, wrap(ErrClaims, "dev.cdc must be an array")
+	}
+	for _, e := range cdc.Elems {
+		if e.Kind != strictjson.String || !validCodec(e.Str) {
+			return Caps{}, wrap(ErrClaims, "dev.cdc holds an invalid codec")
+		}
+		c.Codecs = append(c.Codecs, e.Str)
+	}
+	if hdr, ok := dev.Get("hdr"); ok {
+		if hdr.Kind != strictjson.Bool {
+			return Caps{}, wrap(ErrClaims, "dev.hdr must be a boolean")
+		}
+		c.HDR = hdr.Bool
+	}
+	return c, nil
+}
