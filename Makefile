@@ -4,13 +4,15 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DIST        := dist
 
-.PHONY: run test check setup build wasm fmt
+.PHONY: run test check setup build wasm fmt lambda bench-wasm bench-origin bench-auth
 
 run: setup wasm ## start origin, edge and web app with a demo catalog
 	$(GO) run ./cmd/edgeflix up
 
 test: setup ## run every test against real MariaDB, Redis, S3 protocol and Chromium
 	$(GO) test -race -count=1 -timeout 40m ./...
+	@# Restarts MariaDB, so it runs alone after the main run (origin/durability_test.go).
+	$(GO) test -race -count=1 -timeout 10m -tags durability -run '^TestDurability' ./origin/
 
 setup: ## install or start what edgeflix needs (MariaDB, Redis, ffmpeg, Chromium, Node.js)
 	@scripts/setup.sh
@@ -34,6 +36,33 @@ check: ## gofmt, vet, staticcheck, tidy, cross-builds
 	$(GO) mod tidy -diff
 	GOOS=wasip1 GOARCH=wasm $(GO) build -o /dev/null ./wasm/...
 	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./player/...
+	@if command -v terraform >/dev/null; then echo "terraform fmt -check -recursive infrastructure"; TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive infrastructure; \
+	else echo "check: terraform not installed; skipping terraform fmt (go test ./infrastructure still checks the policies)"; fi
+
+JWKS ?= $(or $(EDGEFLIX_ORIGIN_URL),http://127.0.0.1:8080)/.well-known/jwks.json
+
+lambda: ## Lambda@Edge zips (viewer-request, origin-request): JWKS=URL|FILE ISS= AUD=
+	@mkdir -p $(DIST)/lambda/bundle
+	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -ldflags=-s -o $(DIST)/edge.wasm ./wasm/module
+	$(GO) run ./cmd/edgeflix fn bundle --jwks "$(JWKS)" $(if $(ISS),--iss "$(ISS)") $(if $(AUD),--aud "$(AUD)") --out $(DIST)/lambda/bundle
+	cp wasm/lambda/index.mjs $(DIST)/edge.wasm $(DIST)/lambda/bundle/
+	rm -f $(DIST)/lambda/viewer-request.zip $(DIST)/lambda/origin-request.zip
+	cd $(DIST)/lambda/bundle && zip -X -9 -q ../viewer-request.zip index.mjs edge.wasm config.json && zip -X -9 -q ../origin-request.zip index.mjs edge.wasm config.json
+	@ls -l $(DIST)/lambda/*.zip
+	@test $$(stat -c %s $(DIST)/lambda/viewer-request.zip) -le 1048576 || { echo "viewer-request.zip is over Lambda@Edge's 1 MB viewer limit"; exit 1; }
+
+bench-wasm: ## edge module: native vs wazero vs Node (gate, rewrite), memory over 10^6 calls, zip sizes
+	-@test -f $(DIST)/lambda/viewer-request.zip || echo "bench-wasm: no dist/lambda zips yet (run make lambda for their sizes)"
+	$(GO) test -count=1 -run '^TestBenchWasm$$' -v ./internal/cloudfront -args -bench-wasm -memory-calls 1000000
 
 fmt:
 	gofmt -w .
+
+bench-ingest: ## encode speed (x real time: H.264 ladder, HEVC, AV1) and upload MB/s to the local S3
+	$(GO) test -run '^$$' -bench BenchmarkIngestPipeline -benchtime 1x -timeout 20m ./origin/ingest/
+
+bench-auth: ## access tokens issued and verified per second (EdDSA, golang-jwt), logins/s at the Argon2id cost, 1 core and 2
+	$(GO) test -count=1 -run '^$$' -bench 'IssueAccess|VerifyAccess|Login' -benchmem -cpu 1,2 ./origin/tokens/ ./origin/accounts/
+
+bench-origin: ## home rows and title detail p50/p99 at 50 and 200 connections beside Redis GET and MySQL point-select p99; media RSS
+	$(GO) run ./origin/bench

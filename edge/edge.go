@@ -1,11 +1,16 @@
 // Package edge is the edgeflix CDN edge server (a PoP you can run): it
 // gates /t/<token>/v1/media/… requests with the Wasm module's
-// viewer-request function (edge/fnhost), then fetches the stripped path
-// from the origin and passes the answer back, with CORS for the web app.
+// viewer-request function (edge/fnhost), then answers the stripped path
+// from its cache (edge/cache) or the origin, with CORS for the web app.
 //
 // The request path follows CloudFront's model: viewer-request (gate) →
-// cache → origin-request → origin. The cache, request coalescing and
-// stale-on-error slot in between Server.gate and Server.fetchOrigin.
+// cache → origin-request → origin. Master playlists (…/master.m3u8) go
+// through the module's origin-request function, which rewrites them for
+// the device's caps, and are cached per (path, caps class); media
+// playlists, init segments and segments are cached once for every viewer,
+// keyed by path, for as long as the origin's Cache-Control allows. Misses
+// of one key are coalesced into one origin fetch, and an expired object is
+// served (X-Cache: STALE) while the origin fails.
 package edge
 
 import (
@@ -24,6 +29,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/edge/cache"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/wasm/gate"
 )
@@ -59,6 +65,12 @@ type Config struct {
 	CompilationCache wazero.CompilationCache
 	// PoolSize is the number of module instances; 0 means GOMAXPROCS.
 	PoolSize int
+	// GuardCalls compiles the module with wazero's termination checks, so a
+	// runaway call can be stopped mid-way; it makes a warm gate call about
+	// ten times slower. If false, every export still runs only over
+	// size-capped, fuzzed input, and a call that overruns its deadline is
+	// flagged and its instance replaced when it returns (RATIONALE.md).
+	GuardCalls bool
 	// Issuer and Audience are the required iss and aud of playback tokens;
 	// empty means DefaultIssuer and DefaultAudience.
 	Issuer, Audience string
@@ -73,7 +85,20 @@ type Config struct {
 	JWKSRefresh time.Duration
 	// OriginTimeout bounds one origin fetch; 0 means DefaultOriginTimeout.
 	OriginTimeout time.Duration
-	// Now is the clock tokens are checked against; nil means time.Now.
+	// CacheBytes bounds the edge cache's memory; 0 means
+	// cache.DefaultMaxBytes.
+	CacheBytes int64
+	// CacheObjectBytes is the largest object cached; bigger ones pass
+	// through. 0 means cache.DefaultMaxObjectBytes.
+	CacheObjectBytes int
+	// StaleWindow is how long after expiry a cached object is served while
+	// the origin fails; 0 means cache.DefaultStaleWindow, negative never.
+	StaleWindow time.Duration
+	// MasterMaxAge caps the max-age of the private Cache-Control viewers
+	// get with a rewritten master; 0 means DefaultMasterMaxAge.
+	MasterMaxAge time.Duration
+	// Now is the clock tokens are checked against and cache freshness is
+	// judged by; nil means time.Now.
 	Now func() time.Time
 	// Logger receives operational logs; nil discards them. Tokens are never logged.
 	Logger *slog.Logger
@@ -85,6 +110,7 @@ type Server struct {
 	origin  string // OriginURL without a trailing slash
 	client  *fasthttp.HostClient
 	fn      *fnhost.Host
+	cache   *cache.Cache
 	srv     *fasthttp.Server
 	allowed map[string]bool
 	anyOK   bool
@@ -131,6 +157,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.MasterMaxAge <= 0 {
+		cfg.MasterMaxAge = DefaultMasterMaxAge
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -155,6 +184,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			DisablePathNormalizing: true,
 		},
 		allowed: make(map[string]bool),
+		cache: cache.New(cache.Options{
+			MaxBytes:       cfg.CacheBytes,
+			MaxObjectBytes: cfg.CacheObjectBytes,
+			StaleWindow:    cfg.StaleWindow,
+			Now:            cfg.Now,
+		}),
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if o == "*" {
@@ -165,12 +200,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	// Compiling and instantiating is bounded work, not a wait on the
 	// network: the start-up deadline bounds only the key-set fetch.
 	s.fn, err = fnhost.New(context.WithoutCancel(ctx), fnhost.Options{
-		Module:   cfg.Module,
-		CacheDir: cfg.CacheDir,
-		Cache:    cfg.CompilationCache,
-		PoolSize: cfg.PoolSize,
-		Logger:   cfg.Logger,
-		Stderr:   slogWriter{cfg.Logger},
+		Module:    cfg.Module,
+		CacheDir:  cfg.CacheDir,
+		Cache:     cfg.CompilationCache,
+		PoolSize:  cfg.PoolSize,
+		Unguarded: !cfg.GuardCalls,
+		Logger:    cfg.Logger,
+		Stderr:    slogWriter{cfg.Logger},
 	})
 	if err != nil {
 		return nil, err
@@ -327,6 +363,5 @@ func (f fasthttpLogger) Printf(format string, args ...any) {
 	f.l.Warn(fmt.Sprintf(format, args...))
 }
 
-// gateResult is passed from the gate to the origin fetch; a cache keyed by
-// (Path, caps class) will sit between them.
+// gateResult is passed from the gate to the cache and origin-request stage.
 type gateResult = gate.Result

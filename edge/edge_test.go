@@ -27,7 +27,7 @@ var (
 	keyB      = ed25519.NewKeyFromSeed([]byte("bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"))
 	testNow   = time.Unix(1_700_000_000, 0)
 	media     = map[string]string{
-		"/v1/media/a/master.m3u8":        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000\n720p/index.m3u8\n",
+		"/v1/media/a/master.m3u8":        "#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,CODECS=\"hvc1.1.6.L93.B0,mp4a.40.2\",RESOLUTION=1280x720\n720p/index.m3u8\n",
 		"/v1/media/a/720p/seg_00001.m4s": strings.Repeat("0123456789", 1000),
 		"/v1/media/b/master.m3u8":        "#EXTM3U\n",
 	}
@@ -175,6 +175,8 @@ func TestMedia(t *testing.T) {
 	edge := startEdge(t, o, nil)
 	tok := signToken(t, "a", keyA, "/v1/media/a/", testNow.Add(time.Hour))
 	seg := media["/v1/media/a/720p/seg_00001.m4s"]
+	// The cases share one edge: later ones are answered from the cache the
+	// earlier ones filled (wantOrigin is the origin requests each makes).
 	for _, tc := range []struct {
 		name       string
 		method     string
@@ -183,17 +185,19 @@ func TestMedia(t *testing.T) {
 		wantStatus int
 		wantBody   string
 		wantHeader map[string]string
+		wantOrigin int64
 	}{
 		{"master", "GET", "/t/" + tok + "/v1/media/a/master.m3u8", nil, 200, media["/v1/media/a/master.m3u8"],
-			map[string]string{"Content-Type": "application/vnd.apple.mpegurl", "ETag": `"e1"`, "Cache-Control": "public, max-age=60"}},
+			map[string]string{"Content-Type": "application/vnd.apple.mpegurl", "ETag": "", "Cache-Control": "private, max-age=10", "X-Cache": "MISS", "Vary": "Origin"}, 1},
 		{"segment", "GET", "/t/" + tok + "/v1/media/a/720p/seg_00001.m4s", nil, 200, seg,
-			map[string]string{"Content-Length": "10000", "Accept-Ranges": "bytes"}},
-		{"range", "GET", "/t/" + tok + "/v1/media/a/720p/seg_00001.m4s", map[string]string{"Range": "bytes=100-199"}, 206, seg[100:200],
-			map[string]string{"Content-Range": "bytes 100-199/10000", "Content-Length": "100"}},
-		{"if-none-match", "GET", "/t/" + tok + "/v1/media/a/master.m3u8", map[string]string{"If-None-Match": `"e1"`}, 304, "", nil},
-		{"head", "HEAD", "/t/" + tok + "/v1/media/a/720p/seg_00001.m4s", nil, 200, "", map[string]string{"Content-Length": "10000"}},
-		{"query ignored", "GET", "/t/" + tok + "/v1/media/a/master.m3u8?x=1", nil, 200, media["/v1/media/a/master.m3u8"], nil},
-		{"origin 404", "GET", "/t/" + tok + "/v1/media/a/missing.m4s", nil, 404, "404 page not found\n", nil},
+			map[string]string{"Content-Length": "10000", "Accept-Ranges": "bytes", "ETag": `"e1"`, "Cache-Control": "public, max-age=60", "X-Cache": "MISS"}, 1},
+		{"range from cache", "GET", "/t/" + tok + "/v1/media/a/720p/seg_00001.m4s", map[string]string{"Range": "bytes=100-199"}, 206, seg[100:200],
+			map[string]string{"Content-Range": "bytes 100-199/10000", "Content-Length": "100", "X-Cache": "HIT"}, 0},
+		{"if-none-match", "GET", "/t/" + tok + "/v1/media/a/720p/seg_00001.m4s", map[string]string{"If-None-Match": `"e1"`}, 304, "", nil, 0},
+		{"head", "HEAD", "/t/" + tok + "/v1/media/a/720p/seg_00001.m4s", nil, 200, "", map[string]string{"Content-Length": "10000", "X-Cache": "HIT"}, 0},
+		{"query ignored", "GET", "/t/" + tok + "/v1/media/a/master.m3u8?x=1", nil, 200, media["/v1/media/a/master.m3u8"], map[string]string{"X-Cache": "HIT"}, 0},
+		{"origin 404", "GET", "/t/" + tok + "/v1/media/a/missing.m4s", nil, 404, "404 page not found\n", nil, 1},
+		{"origin 404 not cached", "GET", "/t/" + tok + "/v1/media/a/missing.m4s", nil, 404, "404 page not found\n", nil, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			before := o.mediaHits.Load()
@@ -206,13 +210,21 @@ func TestMedia(t *testing.T) {
 					t.Errorf("header %s = %q, want %q", k, got, v)
 				}
 			}
-			if o.mediaHits.Load() != before+1 {
-				t.Fatalf("origin media requests %d → %d, want one", before, o.mediaHits.Load())
+			if got := o.mediaHits.Load() - before; got != tc.wantOrigin {
+				t.Fatalf("origin media requests: %d, want %d", got, tc.wantOrigin)
+			}
+			if tc.wantOrigin == 0 {
+				return
 			}
 			o.mu.Lock()
 			defer o.mu.Unlock()
-			if o.lastCaps != "cls=tv;mh=2160;mbr=16000000;cdc=hvc1,mp4a;hdr=1" {
-				t.Fatalf("origin saw caps %q", o.lastCaps)
+			// Only masters are fetched per device; shared objects carry no caps.
+			wantCaps := ""
+			if strings.HasSuffix(tc.path, "master.m3u8") {
+				wantCaps = "cls=tv;mh=2160;mbr=16000000;cdc=hvc1,mp4a;hdr=1"
+			}
+			if o.lastCaps != wantCaps {
+				t.Fatalf("origin saw caps %q, want %q", o.lastCaps, wantCaps)
 			}
 			if strings.Contains(fmt.Sprint(o.lastHeader), tok) {
 				t.Fatal("token forwarded to the origin")

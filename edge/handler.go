@@ -2,7 +2,6 @@ package edge
 
 import (
 	"bytes"
-	"errors"
 
 	"github.com/valyala/fasthttp"
 )
@@ -35,7 +34,7 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		if !ok {
 			return
 		}
-		s.fetchOrigin(ctx, r)
+		s.serve(ctx, r)
 	}
 }
 
@@ -90,47 +89,4 @@ func jsonError(ctx *fasthttp.RequestCtx, status int, msg, reason string) {
 	ctx.SetContentType("application/json")
 	// reason is one of a fixed set of identifiers (wasm/ABI.md): no escaping needed.
 	ctx.SetBodyString(`{"error":"` + msg + `","reason":"` + reason + `"}` + "\n")
-}
-
-// fetchOrigin asks the origin for the gated path and copies its answer.
-func (s *Server) fetchOrigin(ctx *fasthttp.RequestCtx, r gateResult) {
-	req := fasthttp.AcquireRequest()
-	resp := fasthttp.AcquireResponse()
-	defer fasthttp.ReleaseRequest(req)
-	defer fasthttp.ReleaseResponse(resp)
-	req.SetRequestURI(s.origin + r.Path)
-	req.Header.SetMethodBytes(ctx.Method())
-	for _, name := range requestHeaders {
-		if v := ctx.Request.Header.Peek(name); len(v) > 0 {
-			req.Header.SetBytesV(name, v)
-		}
-	}
-	req.Header.Set(CapsHeader, r.Caps)
-	if ctx.IsHead() {
-		resp.SkipBody = true
-	}
-	if err := s.client.DoTimeout(req, resp, s.cfg.OriginTimeout); err != nil {
-		s.cfg.Logger.Warn("edge: origin fetch failed", "path", r.Path, "err", err)
-		status := fasthttp.StatusBadGateway
-		if errors.Is(err, fasthttp.ErrTimeout) {
-			status = fasthttp.StatusGatewayTimeout
-		}
-		jsonError(ctx, status, "origin unavailable", "origin")
-		return
-	}
-	ctx.SetStatusCode(resp.StatusCode())
-	out := &ctx.Response.Header
-	for _, name := range responseHeaders {
-		if v := resp.Header.Peek(name); len(v) > 0 {
-			out.SetBytesV(name, v)
-		}
-	}
-	if ctx.IsHead() {
-		ctx.Response.SkipBody = true
-		if n := resp.Header.ContentLength(); n >= 0 {
-			out.SetContentLength(n)
-		}
-		return
-	}
-	ctx.SetBody(resp.Body())
 }

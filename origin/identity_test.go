@@ -18,7 +18,7 @@ import (
 
 func TestCreateAccount(t *testing.T) {
 	e := newEnv(t)
-	e.createAccount("taken@example.com", "password1")
+	e.createAccount("taken@example.com", "taken-password")
 	cases := []struct {
 		name, ctype, body string
 		status            int
@@ -209,6 +209,18 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		}
 		if st, tr := exchange(c, verifier, redirect, "edgeflix-web"); st != 400 || tr.Error != "invalid_grant" {
 			t.Fatalf("reused code: %d %+v", st, tr)
+		}
+		// The replay revoked what the code issued: the access token and
+		// the refresh token.
+		if resp, _ := e.get("/v1/titles", tr.AccessToken); resp.StatusCode != 401 {
+			t.Fatalf("access token of a replayed code: %d", resp.StatusCode)
+		}
+		if st, rt := e.token(url.Values{"grant_type": {"refresh_token"}, "refresh_token": {tr.RefreshToken}, "client_id": {"edgeflix-web"}}); st != 400 || rt.Error != "invalid_grant" {
+			t.Fatalf("refresh token of a replayed code: %d %+v", st, rt)
+		}
+		st, tr = exchange(code(t), verifier, redirect, "edgeflix-web")
+		if st != 200 {
+			t.Fatalf("%d %+v", st, tr)
 		}
 		refresh = tr.RefreshToken
 	})

@@ -20,12 +20,14 @@ import (
 
 	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/origin/accounts"
+	"github.com/edgeflix/edgeflix/origin/cache"
 	"github.com/edgeflix/edgeflix/origin/catalog"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 	"github.com/edgeflix/edgeflix/origin/keys"
 	"github.com/edgeflix/edgeflix/origin/media"
 	"github.com/edgeflix/edgeflix/origin/oauth"
 	"github.com/edgeflix/edgeflix/origin/playback"
+	"github.com/edgeflix/edgeflix/origin/progress"
 	"github.com/edgeflix/edgeflix/origin/tokens"
 	"github.com/edgeflix/edgeflix/origin/webapp"
 )
@@ -76,6 +78,18 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives the server's logs. If nil, slog.Default().
 	Logger *slog.Logger
+	// NoCatalogCache sends every catalog read to MySQL (benchmarks compare
+	// with and without the Redis cache).
+	NoCatalogCache bool
+	// CORSOrigins are the browser origins (scheme://host[:port]) allowed to
+	// call the API from another origin. If empty, only same-origin pages.
+	CORSOrigins []string
+	// Streams stops a revoked device's streams. If nil, the playback
+	// service is asked, if it implements oauth.StreamStopper.
+	Streams oauth.StreamStopper
+	// RateLimits are the identity rate limits; the zero value means
+	// oauth.DefaultLimits().
+	RateLimits oauth.Limits
 }
 
 // Server is a running origin.
@@ -86,11 +100,13 @@ type Server struct {
 	catalog  *catalog.Store
 	oauth    *oauth.Server
 	playback *playback.Service
+	cache    *cache.Cache
 	media    *media.Handler
 	web      *webapp.Handler
 	bearer   func(fasthttp.RequestHandler) fasthttp.RequestHandler
 	http     *fasthttp.Server
 	metadata []byte
+	ident    *identity // profiles, devices, limits, headers (identity.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -131,9 +147,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	issuer := &tokens.Issuer{Keys: ks, Issuer: cfg.Issuer, Audience: cfg.APIAudience, Now: cfg.Now}
 	s.accounts = accounts.NewStore(cfg.DB)
 	s.catalog = catalog.NewStore(cfg.DB, cfg.PublicURL, cfg.Now)
+	s.cache = cache.New(cfg.Redis, cfg.RedisPrefix, cache.Options{Logger: cfg.Logger})
+	if !cfg.NoCatalogCache {
+		s.catalog.SetCache(s.cache)
+	}
+	s.ident = newIdentity(s)
 	s.oauth, err = oauth.New(oauth.Config{
 		PublicURL: cfg.PublicURL, Accounts: s.accounts, Tokens: issuer, DB: cfg.DB,
 		Redis: cfg.Redis, RedisPrefix: cfg.RedisPrefix, Now: cfg.Now, Logger: cfg.Logger,
+		Devices: s.ident.devices, Limiter: s.ident.limiter, Limits: cfg.RateLimits, Streams: s.ident.streams(),
+		CSRFKey: s.ident.csrfKey(),
 	})
 	if err != nil {
 		s.cancel()
@@ -142,10 +165,12 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.playback = playback.New(playback.Config{
 		EdgeURL: cfg.EdgeURL, Issuer: cfg.Issuer, Audience: cfg.EdgeAudience, Keys: ks,
 		Catalog: s.catalog, Accounts: s.accounts, Now: cfg.Now, Logger: cfg.Logger,
+		Streams:  playback.NewStreams(cfg.Redis, cfg.RedisPrefix, playback.HeartbeatInterval, cfg.Now),
+		Progress: progress.NewStore(cfg.DB),
 	})
 	s.media = &media.Handler{Store: cfg.Media, Ctx: s.ctx, Logger: cfg.Logger}
 	s.web = &webapp.Handler{FS: cfg.WebDir, EdgeURL: cfg.EdgeURL}
-	s.bearer = func(next fasthttp.RequestHandler) fasthttp.RequestHandler { return oauth.Bearer(issuer, next) }
+	s.bearer = s.oauth.Bearer
 	s.metadata = mustJSON(s.oauth.Metadata())
 	s.http = &fasthttp.Server{
 		Handler:               s.route,
@@ -184,6 +209,11 @@ func (s *Server) reloadKeys() {
 			ctx, cancel := context.WithTimeout(s.ctx, 10*time.Second)
 			if err := s.keys.Reload(ctx); err != nil && s.ctx.Err() == nil {
 				s.cfg.Logger.Error("origin: reload signing keys", "err", err)
+			}
+			if kids, err := s.keys.RetireDue(ctx); err != nil && s.ctx.Err() == nil {
+				s.cfg.Logger.Error("origin: retire signing keys", "err", err)
+			} else if len(kids) > 0 {
+				s.cfg.Logger.Info("origin: retired signing keys past their last token lifetime", "kids", kids)
 			}
 			cancel()
 		}

@@ -23,36 +23,17 @@ func mustJSON(v any) []byte {
 // route dispatches a request by path and method.
 func (s *Server) route(ctx *fasthttp.RequestCtx) {
 	p := string(ctx.Path())
+	if s.routeIdentity(ctx, p) {
+		return
+	}
+	if s.routeBrowse(ctx, p) {
+		return
+	}
 	switch {
 	// Media is matched on the path as sent, so that dot segments reach the
 	// media handler's validation (and fail) instead of being resolved.
 	case strings.HasPrefix(p, media.Prefix) || bytes.HasPrefix(ctx.Request.URI().PathOriginal(), []byte(media.Prefix)):
 		s.media.ServeHTTP(ctx)
-	case p == "/v1/titles":
-		if s.method(ctx, "GET") {
-			s.bearer(s.catalog.HandleList)(ctx)
-		}
-	case strings.HasPrefix(p, "/v1/titles/"):
-		if s.method(ctx, "GET") {
-			id := strings.TrimPrefix(p, "/v1/titles/")
-			s.bearer(func(ctx *fasthttp.RequestCtx) { s.catalog.HandleGet(ctx, id) })(ctx)
-		}
-	case p == "/v1/playback":
-		if s.method(ctx, "POST") {
-			s.bearer(s.playback.HandleStart)(ctx)
-		}
-	case p == "/v1/accounts":
-		if s.method(ctx, "POST") {
-			s.accounts.HandleCreate(ctx)
-		}
-	case p == "/oauth/authorize":
-		if s.method(ctx, "GET", "POST") {
-			s.oauth.HandleAuthorize(ctx)
-		}
-	case p == "/oauth/token":
-		if s.method(ctx, "POST") {
-			s.oauth.HandleToken(ctx)
-		}
 	case p == "/.well-known/oauth-authorization-server":
 		if s.method(ctx, "GET") {
 			ctx.Response.Header.Set("Cache-Control", "public, max-age=300")

@@ -12,9 +12,11 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -60,7 +62,18 @@ type Options struct {
 	// 0 means DefaultMemoryLimitPages.
 	MemoryLimitPages uint32
 	// CallTimeout bounds each call into the module; 0 means DefaultCallTimeout.
+	// A shared watchdog enforces it (and a caller's earlier context
+	// deadline) with a granularity of a quarter of CallTimeout.
 	CallTimeout time.Duration
+	// Unguarded compiles the module without wazero's termination checks.
+	// Guarded code leaves the JIT-compiled code at every loop back-edge to
+	// ask whether the module was closed, which makes a warm gate call about
+	// eight times slower (docs/BENCHMARKS.md). Unguarded, a call that
+	// overruns its deadline is still detected, reported as ErrCall and its
+	// instance replaced, but only once the call returns by itself: a call
+	// stuck in a loop that never returns cannot be stopped. False (the
+	// default) keeps the hard stop.
+	Unguarded bool
 	// Stderr receives the module's stderr (Go panics); nil discards it.
 	Stderr io.Writer
 	// Logger receives instance replacement events; nil discards them.
@@ -71,6 +84,13 @@ type Options struct {
 type Stats struct {
 	Calls    uint64 // gate calls that reached an instance
 	Replaced uint64 // instances discarded after an error
+	Overruns uint64 // calls the watchdog found past their deadline
+}
+
+// configState is one configuration generation.
+type configState struct {
+	doc []byte
+	gen uint64
 }
 
 // Host runs the edge module.
@@ -81,15 +101,18 @@ type Host struct {
 	modCfg   wazero.ModuleConfig
 	pool     chan *instance
 	done     chan struct{}
-	wg       sync.WaitGroup // replacement goroutines
+	wg       sync.WaitGroup // replacement goroutines and the watchdog
 
-	mu     sync.Mutex // guards config, gen and closed
-	config []byte
-	gen    uint64
+	// config is the current configuration; nil until Configure succeeds.
+	config atomic.Pointer[configState]
+	mu     sync.Mutex // guards closed, live and Configure's generation bump
 	closed bool
+	live   map[*instance]struct{} // every instance not yet discarded
+	isDone atomic.Bool            // closed, readable without mu
 
 	calls    atomic.Uint64
 	replaced atomic.Uint64
+	overruns atomic.Uint64
 }
 
 // instance is one module instance; it is used by one goroutine at a time.
@@ -98,8 +121,20 @@ type instance struct {
 	alloc     api.Function
 	configure api.Function
 	gate      api.Function
+	rewrite   api.Function // nil when the module has no rewrite export
 	stack     [3]uint64
 	gen       uint64 // configuration generation applied; 0 = none
+
+	// ctx is the instance's long-lived call context: with guarded code,
+	// the watchdog cancels it to stop a runaway call (wazero then closes
+	// the module). Calls share it, so no context or timer is made per call.
+	ctx    context.Context
+	cancel context.CancelFunc
+	// deadline is the running call's deadline in Unix nanoseconds, 0 when
+	// idle; the watchdog reads it.
+	deadline atomic.Int64
+	// overrun is set by the watchdog when the call ran past deadline.
+	overrun atomic.Bool
 }
 
 // New compiles opts.Module, checks its exports and instantiates the pool.
@@ -124,7 +159,7 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
 	rc := wazero.NewRuntimeConfig().
-		WithCloseOnContextDone(true).
+		WithCloseOnContextDone(!opts.Unguarded).
 		WithMemoryLimitPages(opts.MemoryLimitPages)
 	switch {
 	case opts.Cache != nil:
@@ -141,6 +176,7 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 		runtime: wazero.NewRuntimeWithConfig(ctx, rc),
 		pool:    make(chan *instance, opts.PoolSize),
 		done:    make(chan struct{}),
+		live:    make(map[*instance]struct{}),
 		// A real clock: wazero's default fake clock stops Go's GC from
 		// reclaiming memory (ARCHITECTURE.md, known pitfalls).
 		modCfg: wazero.NewModuleConfig().
@@ -154,6 +190,8 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 		_ = h.runtime.Close(context.WithoutCancel(ctx))
 		return nil, err
 	}
+	h.wg.Add(1)
+	go h.watchdog()
 	return h, nil
 }
 
@@ -192,13 +230,59 @@ func (h *Host) instantiate(ctx context.Context) (*instance, error) {
 		alloc:     mod.ExportedFunction("alloc"),
 		configure: mod.ExportedFunction("configure"),
 		gate:      mod.ExportedFunction("gate"),
+		rewrite:   mod.ExportedFunction("rewrite"),
 	}
+	inst.ctx, inst.cancel = context.WithCancel(context.Background())
 	v, err := mod.ExportedFunction("abi_version").Call(ctx)
 	if err != nil || len(v) != 1 || v[0] != ABIVersion {
+		inst.cancel()
 		_ = mod.Close(ctx)
 		return nil, fmt.Errorf("%w: abi_version = %v (%v), want %d", ErrModule, v, err, ABIVersion)
 	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		inst.cancel()
+		_ = mod.Close(ctx)
+		return nil, ErrClosed
+	}
+	h.live[inst] = struct{}{}
 	return inst, nil
+}
+
+// watchdog enforces call deadlines: every quarter of CallTimeout it looks
+// at the instances with a call in flight and stops (guarded) or marks
+// (unguarded) those past their deadline.
+func (h *Host) watchdog() {
+	defer h.wg.Done()
+	tick := time.NewTicker(max(h.opts.CallTimeout/4, time.Millisecond))
+	defer tick.Stop()
+	var busy []*instance
+	for {
+		select {
+		case <-h.done:
+			return
+		case t := <-tick.C:
+			now := t.UnixNano()
+			busy = busy[:0]
+			h.mu.Lock()
+			for inst := range h.live {
+				if d := inst.deadline.Load(); d != 0 && now > d {
+					busy = append(busy, inst)
+				}
+			}
+			h.mu.Unlock()
+			for _, inst := range busy {
+				if inst.overrun.CompareAndSwap(false, true) {
+					h.overruns.Add(1)
+					// Guarded code sees the cancellation at its next loop
+					// back-edge or call and wazero closes the module;
+					// unguarded code is discarded when the call returns.
+					inst.cancel()
+				}
+			}
+		}
+	}
 }
 
 // acquire takes an instance from the pool and brings it to the current
@@ -216,18 +300,19 @@ func (h *Host) acquire(ctx context.Context) (*instance, error) {
 			return nil, ErrClosed
 		}
 	}
-	h.mu.Lock()
-	cfg, gen, closed := h.config, h.gen, h.closed
-	h.mu.Unlock()
-	if closed {
+	if h.isDone.Load() {
 		return nil, ErrClosed
 	}
-	if inst.gen != gen {
-		if err := h.apply(ctx, inst, cfg); err != nil {
-			h.discard(inst, err)
+	if cfg := h.config.Load(); cfg != nil && inst.gen != cfg.gen {
+		if err := h.apply(ctx, inst, cfg.doc); err != nil {
+			if errors.Is(err, ErrConfig) || errors.Is(err, errNotStarted) {
+				h.release(inst) // the module kept its previous configuration
+			} else {
+				h.discard(inst, err)
+			}
 			return nil, err
 		}
-		inst.gen = gen
+		inst.gen = cfg.gen
 	}
 	return inst, nil
 }
@@ -239,8 +324,10 @@ func (h *Host) release(inst *instance) {
 // discard closes inst and starts a replacement.
 func (h *Host) discard(inst *instance, cause error) {
 	h.replaced.Add(1)
+	inst.cancel()
 	_ = inst.mod.Close(context.Background())
 	h.mu.Lock()
+	delete(h.live, inst)
 	closed := h.closed
 	if !closed {
 		h.wg.Add(1)
@@ -258,6 +345,9 @@ func (h *Host) discard(inst *instance, cause error) {
 				h.pool <- inst
 				return
 			}
+			if errors.Is(err, ErrClosed) {
+				return
+			}
 			h.opts.Logger.Error("edge module instantiation failed", "err", err)
 			select {
 			case <-h.done:
@@ -268,41 +358,75 @@ func (h *Host) discard(inst *instance, cause error) {
 	}()
 }
 
-// call runs fn on inst with input written to the module's input buffer and
-// returns a copy of the packed result bytes. Any failure poisons inst.
-func (h *Host) call(ctx context.Context, inst *instance, fn api.Function, input []byte, extra ...uint64) ([]byte, error) {
-	ctx, cancel := context.WithTimeout(ctx, h.opts.CallTimeout)
-	defer cancel()
+var (
+	// errOverrun reports a call the watchdog found past its deadline.
+	errOverrun = errors.New("call overran its deadline")
+	// errNotStarted reports a call refused because its context was already
+	// done; the instance was not touched and stays usable.
+	errNotStarted = errors.New("call not started")
+)
+
+// callView runs fn on inst with input written to the module's input
+// buffer (extra values follow ptr and len) and returns the packed result
+// bytes as a view into the module's memory, valid until the next call on
+// inst. The call's deadline is CallTimeout from now or ctx's deadline,
+// whichever is earlier; a ctx already done fails before the call and
+// leaves inst usable. Any other failure poisons inst: the caller discards
+// it.
+func (h *Host) callView(ctx context.Context, inst *instance, fn api.Function, input string, extra ...uint64) ([]byte, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("%w: %w", errNotStarted, err)
+	}
+	deadline := time.Now().Add(h.opts.CallTimeout)
+	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
+		deadline = d
+	}
+	inst.deadline.Store(deadline.UnixNano())
+	defer inst.deadline.Store(0)
+	mem := inst.mod.Memory()
 	st := inst.stack[:]
 	st[0] = uint64(len(input))
-	if err := inst.alloc.CallWithStack(ctx, st); err != nil {
+	if err := inst.alloc.CallWithStack(inst.ctx, st); err != nil {
 		return nil, err
 	}
 	ptr := uint32(st[0])
-	if !inst.mod.Memory().Write(ptr, input) {
+	if !mem.WriteString(ptr, input) {
 		return nil, errors.New("input buffer outside memory")
 	}
 	st[0], st[1] = uint64(ptr), uint64(len(input))
 	copy(st[2:], extra)
-	if err := fn.CallWithStack(ctx, st); err != nil {
+	if err := fn.CallWithStack(inst.ctx, st); err != nil {
 		return nil, err
 	}
-	if err := ctx.Err(); err != nil {
-		// The watcher may close the module at any moment now.
-		return nil, err
+	if inst.overrun.Load() {
+		return nil, errOverrun
 	}
 	packed := st[0]
-	out, ok := inst.mod.Memory().Read(uint32(packed>>32), uint32(packed))
+	out, ok := mem.Read(uint32(packed>>32), uint32(packed))
 	if !ok {
 		return nil, errors.New("result outside memory")
+	}
+	return out, nil
+}
+
+// call is callView with input as bytes and a copy of the result, which
+// stays valid after further calls.
+func (h *Host) call(ctx context.Context, inst *instance, fn api.Function, input []byte, extra ...uint64) ([]byte, error) {
+	out, err := h.callView(ctx, inst, fn, unsafeString(input), extra...)
+	if err != nil {
+		return nil, err
 	}
 	return append([]byte(nil), out...), nil
 }
 
+// unsafeString views b as a string for the duration of a call that only
+// reads it.
+func unsafeString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
 func (h *Host) apply(ctx context.Context, inst *instance, cfg []byte) error {
-	out, err := h.call(ctx, inst, inst.configure, cfg)
+	out, err := h.callView(ctx, inst, inst.configure, unsafeString(cfg))
 	if err != nil {
-		return fmt.Errorf("%w: configure: %v", ErrCall, err)
+		return fmt.Errorf("%w: configure: %w", ErrCall, err)
 	}
 	if string(out) != "ok\n" {
 		return fmt.Errorf("%w: %s", ErrConfig, out)
@@ -320,7 +444,7 @@ func (h *Host) Configure(ctx context.Context, cfg []byte) error {
 		return err
 	}
 	if err := h.apply(ctx, inst, cfg); err != nil {
-		if errors.Is(err, ErrConfig) {
+		if errors.Is(err, ErrConfig) || errors.Is(err, errNotStarted) {
 			h.release(inst) // the module kept its previous configuration
 		} else {
 			h.discard(inst, err)
@@ -328,10 +452,13 @@ func (h *Host) Configure(ctx context.Context, cfg []byte) error {
 		return err
 	}
 	h.mu.Lock()
-	h.gen++
-	h.config = append([]byte(nil), cfg...)
-	inst.gen = h.gen
+	gen := uint64(1)
+	if old := h.config.Load(); old != nil {
+		gen = old.gen + 1
+	}
+	h.config.Store(&configState{doc: append([]byte(nil), cfg...), gen: gen})
 	h.mu.Unlock()
+	inst.gen = gen
 	h.release(inst)
 	return nil
 }
@@ -344,21 +471,98 @@ func (h *Host) Gate(ctx context.Context, rawPath string, now time.Time) (gate.Re
 		return gate.Result{}, err
 	}
 	h.calls.Add(1)
-	out, err := h.call(ctx, inst, inst.gate, []byte(rawPath), uint64(now.UnixMilli()))
+	out, err := h.callView(ctx, inst, inst.gate, rawPath, uint64(now.UnixMilli()))
 	if err == nil {
 		var r gate.Result
-		if r, err = gate.ParseResult(out); err == nil {
+		if r, err = parseGateResult(out); err == nil {
 			h.release(inst)
 			return r, nil
 		}
+	} else if errors.Is(err, errNotStarted) {
+		h.release(inst)
+		return gate.Result{}, err
 	}
 	h.discard(inst, err)
 	return gate.Result{}, fmt.Errorf("%w: %v", ErrCall, err)
 }
 
+// parseGateResult is gate.ParseResult with one allocation: the four
+// fields share one string.
+func parseGateResult(b []byte) (gate.Result, error) {
+	s := string(b)
+	var f [4]string
+	for i := range 3 {
+		j := strings.IndexByte(s, '\n')
+		if j < 0 {
+			return gate.Result{}, gate.ErrResult
+		}
+		f[i], s = s[:j], s[j+1:]
+	}
+	f[3] = s
+	r := gate.Result{Status: gate.Status(f[0]), Reason: f[1], Path: f[2], Caps: f[3]}
+	switch {
+	case r.Status == gate.Allow && r.Reason == "" && r.Path != "":
+	case r.Status == gate.Deny && r.Reason != "" && r.Path == "" && r.Caps == "":
+	default:
+		return gate.Result{}, gate.ErrResult
+	}
+	return r, nil
+}
+
+// CallExport runs the module export name, which must follow the ABI's
+// (ptr i32, len i32) -> packed i64 convention (configure, rewrite and
+// later exports of that shape), on a configured instance with input in the
+// input buffer, and returns a copy of the packed result bytes. It is the
+// operators' and tests' way to reach exports the host has no typed method
+// for. A missing export is ErrModule; a failed call is ErrCall.
+func (h *Host) CallExport(ctx context.Context, name string, input []byte) ([]byte, error) {
+	inst, err := h.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	fn := inst.mod.ExportedFunction(name)
+	if fn == nil || len(fn.Definition().ParamTypes()) != 2 || len(fn.Definition().ResultTypes()) != 1 {
+		h.release(inst)
+		return nil, fmt.Errorf("%w: no export %q of type (i32, i32) -> i64", ErrModule, name)
+	}
+	out, err := h.call(ctx, inst, fn, input)
+	if err != nil {
+		if errors.Is(err, errNotStarted) {
+			h.release(inst)
+			return nil, err
+		}
+		h.discard(inst, err)
+		return nil, fmt.Errorf("%w: %s: %w", ErrCall, name, err)
+	}
+	h.release(inst)
+	return out, nil
+}
+
+// MemoryBytes returns the linear memory size of each pooled instance. It
+// takes every instance out of the pool in turn, so it waits for calls in
+// flight; it is for tests and operators, not the request path.
+func (h *Host) MemoryBytes(ctx context.Context) ([]uint64, error) {
+	insts := make([]*instance, 0, h.opts.PoolSize)
+	defer func() {
+		for _, inst := range insts {
+			h.release(inst)
+		}
+	}()
+	sizes := make([]uint64, 0, h.opts.PoolSize)
+	for range h.opts.PoolSize {
+		inst, err := h.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		insts = append(insts, inst)
+		sizes = append(sizes, uint64(inst.mod.Memory().Size()))
+	}
+	return sizes, nil
+}
+
 // Stats returns counters since New.
 func (h *Host) Stats() Stats {
-	return Stats{Calls: h.calls.Load(), Replaced: h.replaced.Load()}
+	return Stats{Calls: h.calls.Load(), Replaced: h.replaced.Load(), Overruns: h.overruns.Load()}
 }
 
 // Close closes every instance and the runtime. Calls in flight fail.
@@ -369,9 +573,14 @@ func (h *Host) Close(ctx context.Context) error {
 		return nil
 	}
 	h.closed = true
+	h.isDone.Store(true)
 	close(h.done)
+	for inst := range h.live {
+		inst.cancel()
+	}
 	h.mu.Unlock()
-	err := h.runtime.Close(ctx)
+	// Replacements under way finish (or see closed) before the runtime goes:
+	// wazero must not close a runtime while it instantiates a module.
 	h.wg.Wait()
-	return err
+	return h.runtime.Close(ctx)
 }

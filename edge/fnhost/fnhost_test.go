@@ -18,8 +18,12 @@ import (
 	"github.com/edgeflix/edgeflix/wasm/gate"
 )
 
-// testCache shares compiled code between the tests of this binary.
-var testCache = wazero.NewCompilationCache()
+// testCache and testCacheUnguarded share compiled code between the tests
+// of this binary (guarded and unguarded code differ).
+var (
+	testCache          = wazero.NewCompilationCache()
+	testCacheUnguarded = wazero.NewCompilationCache()
+)
 
 var (
 	keyA    = ed25519.NewKeyFromSeed([]byte("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"))
@@ -144,36 +148,88 @@ func TestConfigure(t *testing.T) {
 }
 
 func TestReplaceAfterFailure(t *testing.T) {
-	h := newTestHost(t, 2)
-	if err := h.Configure(context.Background(), config(0, jwk("a", keyA))); err != nil {
+	ctx := context.Background()
+	// bigConfig is a valid but useless document (the module answers
+	// ErrConfig if it gets to the end): 100 MB of whitespace take the
+	// module's JSON scanner far longer than 50 ms, and more memory than a
+	// 16 MiB instance has.
+	bigConfig := []byte("{" + strings.Repeat(" ", 100<<20) + "}")
+	for _, tc := range []struct {
+		name         string
+		opts         Options
+		cfg          []byte
+		wantOverruns bool
+	}{
+		{"trap: memory limit", Options{MemoryLimitPages: 256}, bigConfig, false},
+		{"guarded overrun stopped", Options{CallTimeout: 50 * time.Millisecond, MemoryLimitPages: 4096}, bigConfig, true},
+		{"unguarded overrun detected", Options{CallTimeout: 50 * time.Millisecond, MemoryLimitPages: 4096, Unguarded: true}, bigConfig, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.Module, tc.opts.Cache, tc.opts.PoolSize = wasmbuild.Edge(t), testCache, 2
+			if tc.opts.Unguarded {
+				tc.opts.Cache = testCacheUnguarded
+			}
+			h, err := New(ctx, tc.opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer h.Close(ctx)
+			if err := h.Configure(ctx, config(0, jwk("a", keyA))); err != nil {
+				t.Fatal(err)
+			}
+			path := "/t/" + signToken(t, "a", keyA, "/v1/media/a/") + "/v1/media/a/x.m4s"
+			for i := range 3 {
+				err := h.Configure(ctx, tc.cfg)
+				if !errors.Is(err, ErrCall) {
+					t.Fatalf("Configure(big) = %v, want ErrCall", err)
+				}
+				if s := h.Stats(); s.Replaced != uint64(i+1) || (s.Overruns > 0) != tc.wantOverruns {
+					t.Fatalf("after failure %d: %+v", i+1, s)
+				}
+				// The pool refills and answers with the configuration in force.
+				for range 4 {
+					r, err := h.Gate(ctx, path, testNow)
+					if err != nil || r.Status != gate.Allow {
+						t.Fatalf("Gate after replacement = %+v, %v", r, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestDoneContext(t *testing.T) {
+	h := newTestHost(t, 1)
+	ctx := context.Background()
+	if err := h.Configure(ctx, config(0, jwk("a", keyA))); err != nil {
 		t.Fatal(err)
 	}
 	path := "/t/" + signToken(t, "a", keyA, "/v1/media/a/") + "/v1/media/a/x.m4s"
-	for i := range 3 {
-		ctx, cancel := context.WithDeadline(context.Background(), time.Now()) // already expired
-		_, err := h.Gate(ctx, path, testNow)
-		cancel()
-		if err == nil {
-			t.Fatal("Gate with an expired deadline succeeded")
-		}
-		if s := h.Stats(); s.Replaced != uint64(i+1) {
-			t.Fatalf("after failure %d: %+v", i+1, s)
-		}
-		// The pool refills and answers correctly, with the current configuration.
-		ctx, cancel = context.WithTimeout(context.Background(), 10*time.Second)
-		r, err := h.Gate(ctx, path, testNow)
-		cancel()
-		if err != nil || r.Status != gate.Allow {
-			t.Fatalf("Gate after replacement = %+v, %v", r, err)
-		}
-	}
-	for range 6 {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		r, err := h.Gate(ctx, path, testNow)
-		cancel()
-		if err != nil || r.Status != gate.Allow {
-			t.Fatalf("Gate after replacement = %+v, %v", r, err)
-		}
+	for _, tc := range []struct {
+		name string
+		ctx  func() (context.Context, context.CancelFunc)
+	}{
+		{"deadline passed", func() (context.Context, context.CancelFunc) { return context.WithDeadline(ctx, time.Now()) }},
+		{"canceled", func() (context.Context, context.CancelFunc) {
+			c, cancel := context.WithCancel(ctx)
+			cancel()
+			return c, cancel
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c, cancel := tc.ctx()
+			defer cancel()
+			if _, err := h.Gate(c, path, testNow); !errors.Is(err, c.Err()) {
+				t.Fatalf("Gate = %v, want %v", err, c.Err())
+			}
+			// The instance was not touched, so it was not replaced.
+			if s := h.Stats(); s.Replaced != 0 {
+				t.Fatalf("stats %+v", s)
+			}
+			if r, err := h.Gate(ctx, path, testNow); err != nil || r.Status != gate.Allow {
+				t.Fatalf("Gate after = %+v, %v", r, err)
+			}
+		})
 	}
 }
 
@@ -232,24 +288,105 @@ func TestClose(t *testing.T) {
 	}
 }
 
-func BenchmarkGate(b *testing.B) {
-	for _, bc := range []struct {
-		name      string
-		cacheSize int
-	}{{"warm", 0}, {"cold", -1}} {
-		b.Run(bc.name, func(b *testing.B) {
-			h := newTestHost(b, 1)
-			ctx := context.Background()
-			if err := h.Configure(ctx, config(bc.cacheSize, jwk("a", keyA))); err != nil {
-				b.Fatal(err)
-			}
-			path := "/t/" + signToken(b, "a", keyA, "/v1/media/a/") + "/v1/media/a/1080p/seg_00001.m4s"
-			b.ReportAllocs()
-			for b.Loop() {
-				if r, err := h.Gate(ctx, path, testNow); err != nil || r.Status != gate.Allow {
-					b.Fatal(r, err)
-				}
-			}
-		})
+func newBenchHost(b testing.TB, unguarded bool, cacheSize int) *Host {
+	c := testCache
+	if unguarded {
+		c = testCacheUnguarded
 	}
+	h, err := New(context.Background(), Options{Module: wasmbuild.Edge(b), Cache: c, PoolSize: 1, Unguarded: unguarded})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { _ = h.Close(context.Background()) })
+	if err := h.Configure(context.Background(), config(cacheSize, jwk("a", keyA))); err != nil {
+		b.Fatal(err)
+	}
+	return h
+}
+
+// BenchmarkGate measures one viewer-request gate call through the host:
+// warm (token remembered by the instance) and cold (cache disabled, a
+// signature check per call), with guarded and unguarded code.
+func BenchmarkGate(b *testing.B) {
+	for _, mode := range []struct {
+		name      string
+		unguarded bool
+	}{{"guarded", false}, {"unguarded", true}} {
+		for _, bc := range []struct {
+			name      string
+			cacheSize int
+		}{{"warm", 0}, {"cold", -1}} {
+			b.Run(mode.name+"/"+bc.name, func(b *testing.B) {
+				h := newBenchHost(b, mode.unguarded, bc.cacheSize)
+				ctx := context.Background()
+				path := "/t/" + signToken(b, "a", keyA, "/v1/media/a/") + "/v1/media/a/1080p/seg_00001.m4s"
+				b.ReportAllocs()
+				for b.Loop() {
+					if r, err := h.Gate(ctx, path, testNow); err != nil || r.Status != gate.Allow {
+						b.Fatal(r, err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestGateAllocs checks the host side of a warm gate call allocates only
+// the result string.
+func TestGateAllocs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("short")
+	}
+	h := newBenchHost(t, true, 0)
+	ctx := context.Background()
+	path := "/t/" + signToken(t, "a", keyA, "/v1/media/a/") + "/v1/media/a/1080p/seg_00001.m4s"
+	n := testing.AllocsPerRun(200, func() {
+		if r, err := h.Gate(ctx, path, testNow); err != nil || r.Status != gate.Allow {
+			t.Fatal(r, err)
+		}
+	})
+	if n > 1 {
+		t.Fatalf("warm Gate allocates %v times per call, want at most 1", n)
+	}
+}
+
+// strictParse is the strictly configured golang-jwt parser the module's
+// verifier must never be more lenient than (ARCHITECTURE.md).
+func strictParse(tok string, now time.Time) error {
+	p := jwt.NewParser(jwt.WithValidMethods([]string{"EdDSA"}), jwt.WithAudience("edgeflix-edge"),
+		jwt.WithIssuer("edgeflix-origin"), jwt.WithExpirationRequired(), jwt.WithIssuedAt(),
+		jwt.WithLeeway(30*time.Second), jwt.WithStrictDecoding(), jwt.WithTimeFunc(func() time.Time { return now }))
+	_, err := p.Parse(tok, func(t *jwt.Token) (any, error) {
+		if kid, _ := t.Header["kid"].(string); kid == "a" {
+			return keyA.Public().(ed25519.PublicKey), nil
+		}
+		return nil, errors.New("unknown kid")
+	})
+	return err
+}
+
+// FuzzGateModule is the differential check through wazero: the module's
+// gate never allows a token that strict golang-jwt rejects.
+func FuzzGateModule(f *testing.F) {
+	good := signToken(f, "a", keyA, "/v1/media/a/")
+	f.Add(good, int64(0))
+	f.Add(good[:len(good)-3]+"AAA", int64(0))
+	f.Add(signToken(f, "b", keyB, "/v1/media/a/"), int64(7200))
+	f.Add("eyJhbGciOiJub25lIn0.eyJpc3MiOiJ4In0.", int64(-100))
+	h := newTestHost(f, 1)
+	if err := h.Configure(context.Background(), config(-1, jwk("a", keyA))); err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, tok string, offset int64) {
+		now := testNow.Add(time.Duration(offset%100_000) * time.Second)
+		r, err := h.Gate(context.Background(), "/t/"+tok+"/v1/media/a/master.m3u8", now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.Status == gate.Allow {
+			if jerr := strictParse(tok, now); jerr != nil {
+				t.Fatalf("module allows %q, golang-jwt rejects: %v", tok, jerr)
+			}
+		}
+	})
 }

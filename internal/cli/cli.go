@@ -28,6 +28,7 @@ var commands = []command{
 	{"keys", "list, rotate or retire the token signing keys", runKeys},
 	{"ingest", "encode a video to HLS, upload it and publish it as a title", runIngest},
 	{"edge", "run the edge server (token gate in Wasm, origin proxy)", runEdge},
+	{"fn", "run CloudFront events or a master rewrite through the edge module; bundle Lambda@Edge config", runFn},
 }
 
 // errUsage marks an error already reported by a flag set.

@@ -43,6 +43,7 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	iss := fs.String("iss", envOr("EDGEFLIX_TOKEN_ISSUER", edge.DefaultIssuer), "required playback token issuer (env EDGEFLIX_TOKEN_ISSUER)")
 	aud := fs.String("aud", envOr("EDGEFLIX_TOKEN_AUDIENCE", edge.DefaultAudience), "required playback token audience (env EDGEFLIX_TOKEN_AUDIENCE)")
 	startTimeout := fs.Duration("start-timeout", time.Minute, "how long to wait for the origin's key set at start")
+	guard := fs.Bool("guard-calls", false, "compile the module with wazero's termination checks (stoppable runaway calls, ~10x slower gate)")
 	var allow listFlag
 	fs.Var(&allow, "allow-origin", "browser origin allowed by CORS, repeatable or comma-separated; default the origin URL's origin (env EDGEFLIX_ALLOW_ORIGINS)")
 	if err := parse(fs, args); err != nil {
@@ -78,6 +79,7 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		OriginURL:      *origin,
 		JWKSURL:        *jwksURL,
 		Module:         wasm,
+		GuardCalls:     *guard,
 		CacheDir:       *cacheDir,
 		Issuer:         *iss,
 		Audience:       *aud,

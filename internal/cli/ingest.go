@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/internal/s3local"
 	"github.com/edgeflix/edgeflix/origin/ingest"
@@ -26,7 +28,19 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	assetID := fs.String("asset-id", "", "asset id if different from the title id")
 	synopsis := fs.String("synopsis", "", "short description")
 	year := fs.Int("year", 0, "release year (default: this year)")
-	maturity := fs.String("maturity", "PG", "maturity rating, e.g. G, PG, PG-13, R, TV-MA")
+	maturity := fs.String("maturity", "PG", "maturity rating: G, PG, PG-13, R or NC-17")
+	series := fs.String("series", "", "series name: the title is an episode of it (with --season and --episode)")
+	season := fs.Int("season", 0, "season number of the episode (with --series)")
+	episode := fs.Int("episode", 0, "episode number within the season (with --series)")
+	genres := fs.String("genres", "", "comma-separated genres, e.g. sci-fi,drama")
+	cast := fs.String("cast", "", "comma-separated cast names")
+	codecs := fs.String("codecs", "h264", "comma-separated video codecs: h264 (always), hevc, av1")
+	audioLang := fs.String("audio-lang", "en", "language of the source's own audio")
+	var subs, audios pairList
+	fs.Var(&subs, "subtitles", "LANG=FILE.vtt subtitle track (repeatable)")
+	fs.Var(&audios, "audio", "LANG=FILE alternate audio track (repeatable)")
+	redisAddr := fs.String("redis-addr", envOr("EDGEFLIX_REDIS_ADDR", ""), "Redis address; if set, bump the catalog cache generation after publishing (env EDGEFLIX_REDIS_ADDR)")
+	redisPrefix := fs.String("redis-prefix", envOr("EDGEFLIX_REDIS_PREFIX", ""), "Redis key prefix (env EDGEFLIX_REDIS_PREFIX)")
 	preset := fs.String("preset", ingest.DefaultPreset, "libx264 preset")
 	workDir := fs.String("work-dir", "", "keep the encoded files here (default: a temporary folder, removed afterwards)")
 	source, err := parseWithPositional(fs, args)
@@ -37,12 +51,36 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return errUsage
 	}
-	titleID := *id
-	if titleID == "" {
-		titleID = ingest.Slug(*name)
+	title := ingest.Title{ID: *id, Name: *name, Synopsis: *synopsis, Year: *year, Maturity: *maturity,
+		Genres: splitList(*genres), Cast: splitList(*cast)}
+	if *series != "" {
+		title.Series = &ingest.SeriesRef{Name: *series, Season: *season, Episode: *episode}
+	} else if *season != 0 || *episode != 0 {
+		return fmt.Errorf("--season and --episode need --series")
 	}
-	if !ingest.ValidID(titleID) {
-		return fmt.Errorf("cannot derive an id from title %q; pass --id", *name)
+	if title.ID == "" && title.Series == nil {
+		title.ID = ingest.Slug(*name)
+		if !ingest.ValidID(title.ID) {
+			return fmt.Errorf("cannot derive an id from title %q; pass --id", *name)
+		}
+	}
+	codecList, err := ingest.ParseCodecs(*codecs)
+	if err != nil {
+		return err
+	}
+	var subInputs []ingest.SubtitleInput
+	for _, p := range subs {
+		subInputs = append(subInputs, ingest.SubtitleInput{Lang: p[0], Path: p[1]})
+	}
+	var audioInputs []ingest.AudioInput
+	for _, p := range audios {
+		audioInputs = append(audioInputs, ingest.AudioInput{Lang: p[0], Path: p[1]})
+	}
+	if _, err := ingest.CheckSubtitles(subInputs); err != nil {
+		return err
+	}
+	if err := ingest.CheckAudio(ctx, audioInputs, *audioLang); err != nil {
+		return err
 	}
 	// Probe before connecting anywhere: bad input fails fast and clearly.
 	if _, err := ingest.Probe(ctx, ingest.Source{Path: source}); err != nil {
@@ -66,11 +104,21 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			return err
 		}
 	}
-	enc, err := ingest.Ingest(ctx, ingest.Config{
-		DB: db, Media: media, Source: ingest.Source{Path: source},
-		Title:   ingest.Title{ID: titleID, Name: *name, Synopsis: *synopsis, Year: *year, Maturity: *maturity},
+	var rdb *redis.Client
+	if *redisAddr != "" {
+		rdb = redis.NewClient(&redis.Options{Addr: *redisAddr})
+		defer rdb.Close()
+	}
+	cfg := ingest.Config{
+		DB: db, Media: media, Source: ingest.Source{Path: source}, Title: title,
 		AssetID: *assetID, WorkDir: *workDir, Preset: *preset, Progress: stdout,
-	})
+		Codecs: codecList, SourceAudioLang: *audioLang, Audio: audioInputs, Subtitles: subInputs,
+		RedisPrefix: *redisPrefix,
+	}
+	if rdb != nil {
+		cfg.Redis = rdb
+	}
+	enc, err := ingest.Ingest(ctx, cfg)
 	if err != nil {
 		return err
 	}
@@ -78,6 +126,37 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprintf(stdout, "  %-6s %4dx%-4d %8d b/s  %s\n", r.Name, r.Width, r.Height, r.Bandwidth, r.Codecs)
 	}
 	return nil
+}
+
+// pairList is a repeatable LANG=FILE flag.
+type pairList [][2]string
+
+func (p *pairList) String() string {
+	var parts []string
+	for _, kv := range *p {
+		parts = append(parts, kv[0]+"="+kv[1])
+	}
+	return strings.Join(parts, " ")
+}
+
+func (p *pairList) Set(v string) error {
+	lang, file, ok := strings.Cut(v, "=")
+	if !ok || lang == "" || file == "" {
+		return fmt.Errorf("want LANG=FILE, got %q", v)
+	}
+	*p = append(*p, [2]string{lang, file})
+	return nil
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // parseWithPositional parses flags that may come before or after one

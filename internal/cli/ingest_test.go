@@ -45,7 +45,14 @@ func TestIngestCommand(t *testing.T) {
 		{"two sources", []string{"ingest", video, video, "--title", "X"}, 2, "Usage: edgeflix ingest"},
 		{"missing file", []string{"ingest", filepath.Join(dir, "nope.mp4"), "--title", "Nope"}, 1, "source not found"},
 		{"text file", []string{"ingest", text, "--title", "Text"}, 1, "not a media file"},
+		{"unknown codec", []string{"ingest", video, "--title", "X", "--codecs", "h264,vp9"}, 1, "unsupported codec"},
+		{"missing subtitles", []string{"ingest", video, "--title", "X", "--subtitles", "en=" + filepath.Join(dir, "nope.vtt")}, 1, "bad subtitles"},
+		{"subtitles without lang", []string{"ingest", video, "--title", "X", "--subtitles", "nope.vtt"}, 2, "want LANG=FILE"},
+		{"season without series", []string{"ingest", video, "--title", "X", "--season", "1"}, 1, "need --series"},
+		{"tv rating", []string{"ingest", video, "--title", "X", "--maturity", "TV-MA"}, 1, "maturity"},
 		{"flags after source", []string{"ingest", video, "--title", "Tiny Clip", "--year", "2020", "--maturity", "PG-13", "--preset", "ultrafast"}, 0, "published title \"Tiny Clip\" (tiny-clip)"},
+		{"episode", []string{"ingest", video, "--title", "Pilot", "--series", "Tiny Show", "--season", "1", "--episode", "1",
+			"--genres", "Drama,Comedy", "--preset", "ultrafast"}, 0, "(tiny-show-s01e01)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -67,8 +74,8 @@ func TestIngestCommand(t *testing.T) {
 	if err := db.QueryRow(`SELECT COUNT(*) FROM titles WHERE published_at IS NOT NULL`).Scan(&published); err != nil {
 		t.Fatal(err)
 	}
-	if published != 1 {
-		t.Fatalf("%d published titles, want 1", published)
+	if published != 2 {
+		t.Fatalf("%d published titles (a movie and a series), want 2", published)
 	}
 	if ok, err := ingest.Published(t.Context(), db, "tiny-clip", "tiny-clip"); !ok || err != nil {
 		t.Fatalf("tiny-clip not published: %v", err)

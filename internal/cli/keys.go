@@ -63,6 +63,13 @@ func runKeys(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 		fmt.Fprintf(stdout, "added key %s; it is published now and signs after %s\n", kid, keys.DefaultActivationDelay)
+		if infos, err := ks.List(ctx); err == nil {
+			for _, in := range infos {
+				if at, ok, _ := ks.RetireAt(ctx, in.ID); ok {
+					fmt.Fprintf(stdout, "key %s stops signing then and is retired automatically by the origin after %s\n", in.ID, at.UTC().Format(time.RFC3339))
+				}
+			}
+		}
 	case "retire":
 		if err := ks.Retire(ctx, rest[0], *force); err != nil {
 			return err

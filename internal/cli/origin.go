@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -68,12 +70,21 @@ func loadKEK(dataDir string) ([]byte, error) {
 }
 
 // newRedis returns a Redis client that fails fast: Redis holds only
-// short-lived state, and a hung server must not hang requests.
+// short-lived state, and a hung server must not hang requests. addr is
+// host:port; EDGEFLIX_REDIS_PASSWORD (an AUTH token, never a flag) and
+// EDGEFLIX_REDIS_TLS=true configure ElastiCache-style encrypted, authenticated
+// connections.
 func newRedis(addr string) *redis.Client {
-	return redis.NewClient(&redis.Options{
+	opts := &redis.Options{
 		Addr: addr, DialTimeout: time.Second, ReadTimeout: 250 * time.Millisecond,
 		WriteTimeout: 250 * time.Millisecond, MaxRetries: 1,
-	})
+		Password: os.Getenv("EDGEFLIX_REDIS_PASSWORD"),
+	}
+	if tlsOn, _ := strconv.ParseBool(os.Getenv("EDGEFLIX_REDIS_TLS")); tlsOn {
+		host, _, _ := net.SplitHostPort(addr)
+		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
+	}
+	return redis.NewClient(opts)
 }
 
 // deps are an origin's open dependencies.

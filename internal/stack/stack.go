@@ -134,6 +134,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if !cfg.SkipDemo {
 		dc := cfg.Demo
 		dc.DB, dc.Media = db, st.Media
+		dc.Redis, dc.RedisPrefix = rdb, cfg.RedisPrefix
 		if dc.Progress == nil {
 			dc.Progress = progress
 		}

@@ -14,6 +14,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/go-sql-driver/mysql"
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/edgeflix/edgeflix/origin/plans"
 )
 
 // Password length bounds in characters (NIST SP 800-63B: length, not
@@ -23,18 +26,22 @@ const (
 	MaxPasswordLen = 128
 )
 
-// Plans an account can have.
+// Plans an account can have (the table is origin/plans).
 const (
-	PlanBasic    = "basic"
-	PlanStandard = "standard"
-	PlanPremium  = "premium"
+	PlanBasic    = plans.Basic
+	PlanStandard = plans.Standard
+	PlanPremium  = plans.Premium
 )
+
+// DefaultProfileName is the profile every new account gets.
+const DefaultProfileName = "Main"
 
 // Sentinel errors, tested with errors.Is.
 var (
 	// ErrInvalidEmail means an e-mail address fails the syntax check.
 	ErrInvalidEmail = errors.New("invalid email address")
-	// ErrInvalidPassword means a password is too short or too long.
+	// ErrInvalidPassword means a password is too short, too long or too
+	// common.
 	ErrInvalidPassword = errors.New("invalid password")
 	// ErrEmailTaken means another account has the e-mail address.
 	ErrEmailTaken = errors.New("email already registered")
@@ -89,14 +96,31 @@ func NormalizeEmail(s string) (string, error) {
 	return local + "@" + domain, nil
 }
 
-// CheckPasswordRules reports whether a new password is acceptable.
+// NormalizePassword returns p in Unicode NFKC form, so the same password
+// typed on keyboards that compose characters differently matches (NIST SP
+// 800-63B §5.1.1.2). Invalid UTF-8 is returned unchanged.
+func NormalizePassword(p string) string {
+	if !utf8.ValidString(p) {
+		return p
+	}
+	return norm.NFKC.String(p)
+}
+
+// CheckPasswordRules reports whether a new password is acceptable: valid
+// UTF-8, MinPasswordLen to MaxPasswordLen characters after NFKC
+// normalisation, and not on the list of most common passwords. There are
+// no composition rules (NIST SP 800-63B).
 func CheckPasswordRules(p string) error {
 	if !utf8.ValidString(p) {
 		return fmt.Errorf("%w: not valid UTF-8", ErrInvalidPassword)
 	}
+	p = NormalizePassword(p)
 	n := utf8.RuneCountInString(p)
 	if n < MinPasswordLen || n > MaxPasswordLen {
 		return fmt.Errorf("%w: must be %d to %d characters", ErrInvalidPassword, MinPasswordLen, MaxPasswordLen)
+	}
+	if isCommonPassword(p) {
+		return fmt.Errorf("%w: this password is too common; choose another", ErrInvalidPassword)
 	}
 	return nil
 }
@@ -112,7 +136,8 @@ type Store struct {
 // NewStore returns a Store over db.
 func NewStore(db *sql.DB) *Store { return &Store{db: db} }
 
-// Create validates and stores a new account on the standard plan.
+// Create validates and stores a new account on the default plan, with one
+// profile called DefaultProfileName.
 func (s *Store) Create(ctx context.Context, email, password string) (Account, error) {
 	email, err := NormalizeEmail(email)
 	if err != nil {
@@ -121,11 +146,16 @@ func (s *Store) Create(ctx context.Context, email, password string) (Account, er
 	if err := CheckPasswordRules(password); err != nil {
 		return Account{}, err
 	}
-	hash, err := HashPassword(password)
+	hash, err := HashPassword(NormalizePassword(password))
 	if err != nil {
 		return Account{}, err
 	}
-	res, err := s.db.ExecContext(ctx, "INSERT INTO accounts (email, password_hash, plan) VALUES (?, ?, ?)", email, hash, PlanStandard)
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return Account{}, fmt.Errorf("accounts: begin: %w", err)
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, "INSERT INTO accounts (email, password_hash, plan) VALUES (?, ?, ?)", email, hash, plans.Default)
 	if err != nil {
 		var me *mysql.MySQLError
 		if errors.As(err, &me) && me.Number == 1062 {
@@ -137,7 +167,13 @@ func (s *Store) Create(ctx context.Context, email, password string) (Account, er
 	if err != nil {
 		return Account{}, fmt.Errorf("accounts: insert id: %w", err)
 	}
-	return Account{ID: strconv.FormatInt(id, 10), Email: email, Plan: PlanStandard}, nil
+	if _, err := tx.ExecContext(ctx, "INSERT INTO profiles (account_id, name) VALUES (?, ?)", id, DefaultProfileName); err != nil {
+		return Account{}, fmt.Errorf("accounts: first profile: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return Account{}, fmt.Errorf("accounts: commit: %w", err)
+	}
+	return Account{ID: strconv.FormatInt(id, 10), Email: email, Plan: plans.Default}, nil
 }
 
 // Authenticate returns the account whose e-mail and password match, or
@@ -161,7 +197,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (Accou
 	if err != nil {
 		return Account{}, fmt.Errorf("accounts: lookup: %w", err)
 	}
-	ok, err := CheckPassword(hash, password)
+	ok, err := CheckPassword(hash, NormalizePassword(password))
 	if err != nil {
 		return Account{}, fmt.Errorf("accounts: account %d: %w", id, err)
 	}
@@ -174,7 +210,7 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (Accou
 
 func (s *Store) checkDummy(password string) {
 	s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("edgeflix-dummy-password") })
-	CheckPassword(s.dummy, password)
+	CheckPassword(s.dummy, NormalizePassword(password))
 }
 
 // Get returns the account with id.

@@ -64,7 +64,15 @@ func TestPasswordRulesAndHash(t *testing.T) {
 	for _, c := range []struct {
 		p  string
 		ok bool
-	}{{"1234567", false}, {"12345678", true}, {strings.Repeat("é", 128), true}, {strings.Repeat("x", 129), false}, {"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8", false}} {
+	}{
+		{"1234567", false}, {"12345679", true}, {strings.Repeat("é", 128), true}, {strings.Repeat("x", 129), false},
+		{"\xff\xfe\xfd\xfc\xfb\xfa\xf9\xf8", false},
+		{"12345678", false}, {"Password1", false}, {"QWERTYUIOP", false}, {"correct horse", true},
+		// NFKC: 7 full-width digits and a ligature that expands to two letters.
+		{"１２３４５６７", false}, {"１２３４５６ﬀ", true},
+		// 128 composed characters stay 128 after NFKC; decomposed input is composed first.
+		{strings.Repeat("e\u0301", 128), true},
+	} {
 		if err := CheckPasswordRules(c.p); (err == nil) != c.ok {
 			t.Errorf("%q: %v", c.p, err)
 		}
@@ -78,6 +86,11 @@ func TestPasswordRulesAndHash(t *testing.T) {
 	}
 	if ok, _ := CheckPassword(h, "correct horsE"); ok {
 		t.Fatal("wrong password accepted")
+	}
+	// The same password typed composed or decomposed hashes alike.
+	hc, _ := HashPassword(NormalizePassword("caf\u00e9 au lait"))
+	if ok, _ := CheckPassword(hc, NormalizePassword("cafe\u0301 au lait")); !ok {
+		t.Fatal("NFKC forms differ")
 	}
 	for _, bad := range []string{"", "$argon2i$v=19$m=19456,t=2,p=1$AAAA$AAAA", "$argon2id$v=18$m=19456,t=2,p=1$AAAA$AAAA", "$argon2id$v=19$m=0,t=2,p=1$AAAA$AAAA", "$argon2id$v=19$m=19456,t=2,p=1$!!$AAAA", "$argon2id$v=19$m=99999999,t=2,p=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA", "$argon2id$v=19$m=19456,t=2,p=1,x=1$AAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAA"} {
 		if _, err := CheckPassword(bad, "x"); !errors.Is(err, ErrBadHash) {
@@ -103,4 +116,24 @@ func FuzzParsePHC(f *testing.F) {
 			t.Fatalf("accepted costly or weak parameters %+v", p)
 		}
 	})
+}
+
+// BenchmarkLogin measures the password check a login costs (Argon2id at
+// the stored parameters); run with -cpu 1,2 for single-core and parallel
+// logins/s (make bench-auth).
+func BenchmarkLogin(b *testing.B) {
+	h, err := HashPassword(NormalizePassword("correct horse battery"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if ok, err := CheckPassword(h, NormalizePassword("correct horse battery")); !ok || err != nil {
+				b.Fatal(ok, err)
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
 }

@@ -1,5 +1,8 @@
-// Package catalog lists and describes the titles viewers can play, from
-// MySQL, with keyset pagination behind opaque cursors.
+// Package catalog lists and describes the titles viewers can see, from
+// MySQL behind a Redis cache-aside: home rows per profile, title detail
+// with seasons and episodes, full-text search, my list, and the operator's
+// writes, with keyset pagination behind opaque cursors, everything filtered
+// by the profile's maturity ceiling.
 package catalog
 
 import (
@@ -16,7 +19,9 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/origin/cache"
 	"github.com/edgeflix/edgeflix/origin/httpx"
+	"github.com/edgeflix/edgeflix/origin/progress"
 )
 
 // Page size bounds of GET /v1/titles.
@@ -87,11 +92,13 @@ func DecodeCursor(s string) (Cursor, error) {
 	return c, nil
 }
 
-// Store reads the catalog.
+// Store reads and writes the catalog.
 type Store struct {
 	db        *sql.DB
 	publicURL string
 	now       func() time.Time
+	cache     *cache.Cache
+	progress  *progress.Store
 }
 
 // NewStore returns a Store over db; publicURL builds poster URLs and now is
@@ -100,8 +107,15 @@ func NewStore(db *sql.DB, publicURL string, now func() time.Time) *Store {
 	if now == nil {
 		now = time.Now
 	}
-	return &Store{db: db, publicURL: strings.TrimRight(publicURL, "/"), now: now}
+	return &Store{db: db, publicURL: strings.TrimRight(publicURL, "/"), now: now, progress: progress.NewStore(db)}
 }
+
+// SetCache makes the store read through c and bump its generation on
+// writes; without one every read goes to MySQL.
+func (s *Store) SetCache(c *cache.Cache) { s.cache = c }
+
+// DB returns the store's database.
+func (s *Store) DB() *sql.DB { return s.db }
 
 const titleColumns = "id, name, synopsis, year, maturity, runtime_s, asset_id, published_at"
 
@@ -118,14 +132,14 @@ func (s *Store) scan(row interface{ Scan(...any) error }) (Title, error) {
 	return t, nil
 }
 
-// List returns up to limit playable titles after cursor (nil for the first
-// page), newest first.
-func (s *Store) List(ctx context.Context, limit int, after *Cursor) (Page, error) {
+// List returns up to limit playable titles at or below maturity level
+// ceiling after cursor (nil for the first page), newest first.
+func (s *Store) List(ctx context.Context, ceiling, limit int, after *Cursor) (Page, error) {
 	if limit <= 0 || limit > MaxLimit {
 		limit = DefaultLimit
 	}
-	q := "SELECT " + titleColumns + " FROM titles WHERE " + playable
-	args := []any{s.now().UTC()}
+	q := "SELECT " + titleColumns + " FROM titles WHERE " + playable + " AND maturity_level <= ?"
+	args := []any{s.now().UTC(), ceiling}
 	if after != nil {
 		at := time.UnixMicro(after.PublishedAt).UTC()
 		q += " AND (published_at < ? OR (published_at = ? AND id > ?))"
@@ -193,33 +207,19 @@ func ParseListQuery(limit, cursor []byte) (int, *Cursor, error) {
 	return n, &c, nil
 }
 
-// HandleList serves GET /v1/titles.
-func (s *Store) HandleList(ctx *fasthttp.RequestCtx) {
+// HandleList serves GET /v1/titles for v.
+func (s *Store) HandleList(ctx *fasthttp.RequestCtx, v Viewer) {
 	q := ctx.QueryArgs()
 	limit, cur, err := ParseListQuery(q.Peek("limit"), q.Peek("cursor"))
 	if err != nil {
 		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-query", err.Error())
 		return
 	}
-	page, err := s.List(ctx, limit, cur)
+	page, err := s.List(ctx, v.Ceiling, limit, cur)
 	if err != nil {
 		httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")
 		return
 	}
 	ctx.Response.Header.Set("Cache-Control", "private, max-age=30")
 	httpx.WriteJSON(ctx, fasthttp.StatusOK, page)
-}
-
-// HandleGet serves GET /v1/titles/<id>.
-func (s *Store) HandleGet(ctx *fasthttp.RequestCtx, id string) {
-	t, err := s.Get(ctx, id)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no playable title has this id")
-	case err != nil:
-		httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")
-	default:
-		ctx.Response.Header.Set("Cache-Control", "private, max-age=30")
-		httpx.WriteJSON(ctx, fasthttp.StatusOK, t)
-	}
 }

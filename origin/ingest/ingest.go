@@ -7,15 +7,23 @@
 package ingest
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 
 	"github.com/edgeflix/edgeflix/internal/objstore"
 )
+
+// CatalogGenerationKey is the Redis key (under the configured prefix) whose
+// increment invalidates cached catalog reads (docs/CONTRACTS.md).
+const CatalogGenerationKey = "catalog:v"
 
 // PublishConfig says where an encoded asset goes.
 type PublishConfig struct {
@@ -38,6 +46,10 @@ type PublishConfig struct {
 	Concurrency int
 	// Progress receives progress lines. If nil, nothing is written.
 	Progress io.Writer
+	// Redis, if set, gets INCR <RedisPrefix>catalog:v after publishing so
+	// cached catalog reads see the new title.
+	Redis       redis.UniversalClient
+	RedisPrefix string
 }
 
 // Publish uploads every object of the encoded asset, then registers and
@@ -51,7 +63,8 @@ func Publish(ctx context.Context, cfg PublishConfig) (UploadStats, error) {
 	if cfg.Now != nil {
 		now = cfg.Now
 	}
-	if _, err := cfg.Title.normalize(now()); err != nil {
+	t, err := cfg.Title.normalize(now())
+	if err != nil {
 		return UploadStats{}, err
 	}
 	stats, err := Upload(ctx, cfg.Media, cfg.AssetID, cfg.Dir, cfg.Encoded.Files(), cfg.Concurrency, cfg.Progress)
@@ -61,7 +74,13 @@ func Publish(ctx context.Context, cfg PublishConfig) (UploadStats, error) {
 	if err := Register(ctx, cfg.DB, cfg.AssetID, cfg.Encoded, cfg.Title, now()); err != nil {
 		return stats, err
 	}
-	logf(cfg.Progress, "ingest: published title %q (%s) with asset %s\n", cfg.Title.Name, cfg.Title.ID, cfg.AssetID)
+	logf(cfg.Progress, "ingest: published title %q (%s) with asset %s\n", t.Name, t.ID, cfg.AssetID)
+	if cfg.Redis != nil {
+		if err := cfg.Redis.Incr(ctx, cfg.RedisPrefix+CatalogGenerationKey).Err(); err != nil {
+			// Published already; cached reads only lag until they expire.
+			logf(cfg.Progress, "ingest: warning: catalog cache generation not bumped: %v\n", err)
+		}
+	}
 	return stats, nil
 }
 
@@ -85,6 +104,16 @@ type Config struct {
 	Ladder         []RenditionSpec
 	SegmentSeconds int
 	Preset         string
+	// Codecs, AltCodecRungs, SourceAudioLang, Audio and Subtitles are
+	// passed to Encode (see EncodeConfig).
+	Codecs          []string
+	AltCodecRungs   int
+	SourceAudioLang string
+	Audio           []AudioInput
+	Subtitles       []SubtitleInput
+	// Redis and RedisPrefix are passed to Publish.
+	Redis       redis.UniversalClient
+	RedisPrefix string
 	// Now is the clock for published_at. If nil, time.Now.
 	Now func() time.Time
 	// Progress receives progress lines. If nil, nothing is written.
@@ -102,17 +131,29 @@ func Ingest(ctx context.Context, cfg Config) (*Encoded, error) {
 	if cfg.Now != nil {
 		now = cfg.Now
 	}
-	if cfg.Title.ID == "" {
+	if cfg.Title.ID == "" && cfg.Title.Series == nil {
 		cfg.Title.ID = Slug(cfg.Title.Name)
 	}
+	t, err := cfg.Title.normalize(now())
+	if err != nil {
+		return nil, err
+	}
+	cfg.Title.ID = t.ID
 	if cfg.AssetID == "" {
 		cfg.AssetID = cfg.Title.ID
 	}
-	if _, err := cfg.Title.normalize(now()); err != nil {
+	// Check every input before the (long) encode: bad tracks fail fast.
+	if _, err := ParseCodecs(strings.Join(cfg.Codecs, ",")); err != nil {
+		return nil, err
+	}
+	if _, err := CheckSubtitles(cfg.Subtitles); err != nil {
 		return nil, err
 	}
 	if !ValidID(cfg.AssetID) {
 		return nil, fmt.Errorf("%w: asset id %q must match %s", ErrInvalidConfig, cfg.AssetID, idRE)
+	}
+	if err := CheckAudio(ctx, cfg.Audio, cmp.Or(cfg.SourceAudioLang, "en")); err != nil {
+		return nil, err
 	}
 	info, err := Probe(ctx, cfg.Source)
 	if err != nil {
@@ -131,16 +172,27 @@ func Ingest(ctx context.Context, cfg Config) (*Encoded, error) {
 	enc, err := Encode(ctx, EncodeConfig{
 		Source: cfg.Source, Info: info, OutDir: dir, Ladder: cfg.Ladder,
 		SegmentSeconds: cfg.SegmentSeconds, Preset: cfg.Preset,
-		PosterText: cfg.Title.Name, Progress: cfg.Progress,
+		Codecs: cfg.Codecs, AltCodecRungs: cfg.AltCodecRungs, SourceAudioLang: cfg.SourceAudioLang,
+		Audio: cfg.Audio, Subtitles: cfg.Subtitles,
+		PosterText: posterText(cfg.Title), Progress: cfg.Progress,
 	})
 	if err != nil {
 		return nil, err
 	}
 	if _, err := Publish(ctx, PublishConfig{
 		DB: cfg.DB, Media: cfg.Media, AssetID: cfg.AssetID, Dir: dir, Encoded: enc,
-		Title: cfg.Title, Now: now, Progress: cfg.Progress,
+		Title: cfg.Title, Now: now, Progress: cfg.Progress, Redis: cfg.Redis, RedisPrefix: cfg.RedisPrefix,
 	}); err != nil {
 		return enc, err
 	}
 	return enc, nil
+}
+
+// posterText is what the poster shows: the title, or for an episode the
+// series name and episode number.
+func posterText(t Title) string {
+	if t.Series != nil {
+		return fmt.Sprintf("%s S%dE%d", t.Series.Name, t.Series.Season, t.Series.Episode)
+	}
+	return t.Name
 }

@@ -159,10 +159,18 @@ func Probe(ctx context.Context, src Source) (SourceInfo, error) {
 	var info SourceInfo
 	videoFound := false
 	videoDur := 0.0
+	unknownCodec := false
 	for _, s := range out.Streams {
 		switch s.CodecType {
 		case "video":
-			if videoFound || s.Disposition.AttachedPic != 0 || s.Width <= 0 || s.Height <= 0 {
+			if videoFound || s.Disposition.AttachedPic != 0 {
+				continue
+			}
+			if s.CodecName == "" || s.CodecName == "none" {
+				unknownCodec = true
+				continue
+			}
+			if s.Width <= 0 || s.Height <= 0 {
 				continue
 			}
 			videoFound = true
@@ -174,6 +182,9 @@ func Probe(ctx context.Context, src Source) (SourceInfo, error) {
 	}
 	if src.LavfiAudio != "" {
 		info.HasAudio = true
+	}
+	if !videoFound && unknownCodec {
+		return SourceInfo{}, fmt.Errorf("%w: %s: no decoder for its video stream", ErrUnsupportedCodec, src)
 	}
 	if !videoFound {
 		return SourceInfo{}, fmt.Errorf("%w: %s", ErrNoVideo, src)
@@ -192,6 +203,17 @@ func Probe(ctx context.Context, src Source) (SourceInfo, error) {
 	// container reports a tiny duration; treat it as no video.
 	if strings.Contains(out.Format.FormatName, "image2") || strings.HasSuffix(out.Format.FormatName, "_pipe") {
 		return SourceInfo{}, fmt.Errorf("%w: %s is a still image", ErrNoVideo, src)
+	}
+	if src.Path != "" {
+		// ffprobe names codecs it cannot decode; decode one frame to be sure.
+		cmd := exec.CommandContext(ctx, "ffmpeg", "-hide_banner", "-nostdin", "-v", "error", "-xerror",
+			"-i", src.Path, "-map", "0:v:0", "-frames:v", "1", "-f", "null", "-")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			if ctx.Err() != nil {
+				return SourceInfo{}, ctx.Err()
+			}
+			return SourceInfo{}, fmt.Errorf("%w: %s (%s): %s", ErrUnsupportedCodec, src, info.VideoCodec, firstLine(string(out)))
+		}
 	}
 	return info, nil
 }

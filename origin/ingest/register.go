@@ -13,8 +13,9 @@ import (
 // idRE is the contract's asset id syntax, also used for title ids.
 var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
-// maturityRE bounds maturity ratings such as "PG", "PG-13", "TV-MA".
-var maturityRE = regexp.MustCompile(`^[A-Z0-9][A-Z0-9-]{0,7}$`)
+// MaturityLevels maps the contract's maturity labels to their levels
+// (docs/CONTRACTS.md): 0 all ages … 4 adults.
+var MaturityLevels = map[string]int{"G": 0, "PG": 1, "PG-13": 2, "R": 3, "NC-17": 4}
 
 // ValidID reports whether id is a valid asset (and title) id:
 // ^[a-z0-9][a-z0-9-]{0,62}$.
@@ -50,16 +51,41 @@ func Slug(name string) string {
 
 // Title is the catalog entry an asset is published under.
 type Title struct {
-	// ID is the title id (same syntax as asset ids). Required.
+	// ID is the title id (same syntax as asset ids); for an episode, the
+	// episode id. Required.
 	ID string
-	// Name is the display name. Required.
+	// Name is the display name (for an episode, the episode's). Required.
 	Name string
 	// Synopsis is a short description; may be empty.
 	Synopsis string
 	// Year is the release year. If zero, the current year is used.
 	Year int
-	// Maturity is the rating, e.g. "PG", "PG-13", "TV-MA". If empty, "PG".
+	// Maturity is the rating: G, PG, PG-13, R or NC-17. If empty, "PG".
 	Maturity string
+	// Genres are display names such as "Sci-Fi"; each gets a genre row
+	// (slug from Slug). If empty, the title's genres are left as they are.
+	Genres []string
+	// Cast are cast member names.
+	Cast []string
+	// Series, if set, makes this title an episode of that series.
+	Series *SeriesRef
+}
+
+// SeriesRef places an episode in a series.
+type SeriesRef struct {
+	// ID is the series title id. If empty, Slug(Name).
+	ID string
+	// Name is the series name. Required.
+	Name string
+	// Synopsis describes the series; if empty the series keeps its own.
+	Synopsis string
+	// Season and Episode number the episode, from 1.
+	Season, Episode int
+}
+
+// EpisodeID is the default id of an episode: <series>-sNNeMM.
+func EpisodeID(seriesID string, season, episode int) string {
+	return fmt.Sprintf("%s-s%02de%02d", seriesID, season, episode)
 }
 
 // normalize fills defaults and validates t.
@@ -71,6 +97,38 @@ func (t Title) normalize(now time.Time) (Title, error) {
 		t.Year = now.Year()
 	}
 	t.Name = strings.TrimSpace(t.Name)
+	if t.Series != nil {
+		s := *t.Series
+		s.Name = strings.TrimSpace(s.Name)
+		if s.ID == "" {
+			s.ID = Slug(s.Name)
+		}
+		t.Series = &s
+		switch {
+		case s.Name == "" || utf8.RuneCountInString(s.Name) > 255 || !utf8.ValidString(s.Name):
+			return t, fmt.Errorf("%w: series name must be 1-255 characters", ErrInvalidConfig)
+		case !ValidID(s.ID):
+			return t, fmt.Errorf("%w: series id %q must match %s", ErrInvalidConfig, s.ID, idRE)
+		case s.Season < 1 || s.Season > 999 || s.Episode < 1 || s.Episode > 9999:
+			return t, fmt.Errorf("%w: season %d episode %d", ErrInvalidConfig, s.Season, s.Episode)
+		case len(s.Synopsis) > 60000 || !utf8.ValidString(s.Synopsis):
+			return t, fmt.Errorf("%w: series synopsis too long or not UTF-8", ErrInvalidConfig)
+		}
+		if t.ID == "" {
+			t.ID = EpisodeID(s.ID, s.Season, s.Episode)
+		}
+	}
+	if _, ok := MaturityLevels[t.Maturity]; !ok {
+		return t, fmt.Errorf("%w: maturity %q (want G, PG, PG-13, R or NC-17)", ErrInvalidConfig, t.Maturity)
+	}
+	for _, g := range t.Genres {
+		if Slug(g) == "" || len(Slug(g)) > 32 || utf8.RuneCountInString(g) > 64 {
+			return t, fmt.Errorf("%w: genre %q", ErrInvalidConfig, g)
+		}
+	}
+	if len(strings.Join(t.Cast, ", ")) > 1024 {
+		return t, fmt.Errorf("%w: cast list longer than 1024 bytes", ErrInvalidConfig)
+	}
 	switch {
 	case !ValidID(t.ID):
 		return t, fmt.Errorf("%w: title id %q must match %s", ErrInvalidConfig, t.ID, idRE)
@@ -80,16 +138,15 @@ func (t Title) normalize(now time.Time) (Title, error) {
 		return t, fmt.Errorf("%w: synopsis too long or not UTF-8", ErrInvalidConfig)
 	case t.Year < 1888 || t.Year > 9999:
 		return t, fmt.Errorf("%w: year %d", ErrInvalidConfig, t.Year)
-	case !maturityRE.MatchString(t.Maturity):
-		return t, fmt.Errorf("%w: maturity %q", ErrInvalidConfig, t.Maturity)
 	}
 	return t, nil
 }
 
-// Register records the asset, its renditions and the title in one
-// transaction and publishes the title (published_at = now, kept from an
-// earlier publish if there was one). Call it only after every object is
-// uploaded. Re-running it updates the rows in place.
+// Register records the asset, its renditions and tracks, and the title (or
+// the episode with its series and season) with genres, in one transaction
+// that publishes it (published_at = now, kept from an earlier publish if
+// there was one). Call it only after every object is uploaded. Re-running
+// it updates the rows in place.
 func Register(ctx context.Context, db *sql.DB, assetID string, enc *Encoded, t Title, now time.Time) error {
 	if !ValidID(assetID) {
 		return fmt.Errorf("%w: asset id %q", ErrInvalidConfig, assetID)
@@ -115,21 +172,101 @@ func Register(ctx context.Context, db *sql.DB, assetID string, enc *Encoded, t T
 		return fmt.Errorf("ingest: register renditions: %w", err)
 	}
 	for _, r := range enc.Renditions {
+		vr := r.VideoRange
+		if vr == "" {
+			vr = "SDR"
+		}
 		if _, err := tx.ExecContext(ctx,
-			`INSERT INTO renditions (asset_id, name, width, height, bandwidth, codecs) VALUES (?, ?, ?, ?, ?, ?)`,
-			assetID, r.Name, r.Width, r.Height, r.Bandwidth, r.Codecs); err != nil {
+			`INSERT INTO renditions (asset_id, name, width, height, bandwidth, average_bandwidth, codecs, frame_rate, video_range)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			assetID, r.Name, r.Width, r.Height, r.Bandwidth, r.AverageBandwidth, r.Codecs, r.FrameRate, vr); err != nil {
 			return fmt.Errorf("ingest: register rendition %s: %w", r.Name, err)
 		}
 	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM tracks WHERE asset_id = ?`, assetID); err != nil {
+		return fmt.Errorf("ingest: register tracks: %w", err)
+	}
+	for kind, tracks := range map[string][]EncodedTrack{"audio": enc.Audio, "subtitles": enc.Subtitles} {
+		for _, tr := range tracks {
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO tracks (asset_id, kind, lang, name, codecs, is_default) VALUES (?, ?, ?, ?, ?, ?)`,
+				assetID, kind, tr.Lang, tr.Name, tr.Codecs, tr.Default); err != nil {
+				return fmt.Errorf("ingest: register track %s %s: %w", kind, tr.Lang, err)
+			}
+		}
+	}
 	runtimeS := (enc.DurationMS + 999) / 1000
-	if _, err := tx.ExecContext(ctx,
-		`INSERT INTO titles (id, name, synopsis, year, maturity, runtime_s, asset_id, published_at)
-		 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-		 ON DUPLICATE KEY UPDATE name = VALUES(name), synopsis = VALUES(synopsis), year = VALUES(year),
-		   maturity = VALUES(maturity), runtime_s = VALUES(runtime_s), asset_id = VALUES(asset_id),
+	level := MaturityLevels[t.Maturity]
+	cast := strings.Join(t.Cast, ", ")
+	poster, backdrop := assetID+"/poster.jpg", assetID+"/backdrop.jpg"
+	genreTitle := t.ID
+	if s := t.Series; s != nil {
+		genreTitle = s.ID
+		// The series row: published with its first episode; its rating is
+		// the highest of its episodes'; its artwork the first episode's.
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO titles (id, kind, name, synopsis, cast_names, year, maturity, maturity_level, runtime_s,
+			   asset_id, poster_path, backdrop_path, published_at)
+			 VALUES (?, 'series', ?, ?, ?, ?, ?, ?, 0, NULL, ?, ?, ?)
+			 ON DUPLICATE KEY UPDATE kind = 'series', name = VALUES(name),
+			   synopsis = IF(VALUES(synopsis) = '', synopsis, VALUES(synopsis)),
+			   cast_names = IF(VALUES(cast_names) = '', cast_names, VALUES(cast_names)),
+			   year = LEAST(year, VALUES(year)),
+			   maturity = IF(VALUES(maturity_level) > maturity_level, VALUES(maturity), maturity),
+			   maturity_level = GREATEST(maturity_level, VALUES(maturity_level)),
+			   poster_path = COALESCE(poster_path, VALUES(poster_path)),
+			   backdrop_path = COALESCE(backdrop_path, VALUES(backdrop_path)),
+			   published_at = COALESCE(published_at, VALUES(published_at))`,
+			s.ID, s.Name, s.Synopsis, cast, t.Year, t.Maturity, level, poster, backdrop, now.UTC()); err != nil {
+			return fmt.Errorf("ingest: register series: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO seasons (title_id, number, name) VALUES (?, ?, ?)
+			 ON DUPLICATE KEY UPDATE number = number`, s.ID, s.Season, fmt.Sprintf("Season %d", s.Season)); err != nil {
+			return fmt.Errorf("ingest: register season: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx,
+			`INSERT INTO episodes (id, title_id, season_number, episode_number, name, synopsis, runtime_s, asset_id)
+			 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			 ON DUPLICATE KEY UPDATE title_id = VALUES(title_id), season_number = VALUES(season_number),
+			   episode_number = VALUES(episode_number), name = VALUES(name), synopsis = VALUES(synopsis),
+			   runtime_s = VALUES(runtime_s), asset_id = VALUES(asset_id)`,
+			t.ID, s.ID, s.Season, s.Episode, t.Name, t.Synopsis, runtimeS, assetID); err != nil {
+			return fmt.Errorf("ingest: register episode: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx,
+			`UPDATE titles SET runtime_s = (SELECT COALESCE(SUM(runtime_s), 0) FROM episodes WHERE title_id = ?) WHERE id = ?`,
+			s.ID, s.ID); err != nil {
+			return fmt.Errorf("ingest: register series runtime: %w", err)
+		}
+	} else if _, err := tx.ExecContext(ctx,
+		`INSERT INTO titles (id, kind, name, synopsis, cast_names, year, maturity, maturity_level, runtime_s,
+		   asset_id, poster_path, backdrop_path, published_at)
+		 VALUES (?, 'movie', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		 ON DUPLICATE KEY UPDATE kind = 'movie', name = VALUES(name), synopsis = VALUES(synopsis),
+		   cast_names = VALUES(cast_names), year = VALUES(year), maturity = VALUES(maturity),
+		   maturity_level = VALUES(maturity_level), runtime_s = VALUES(runtime_s), asset_id = VALUES(asset_id),
+		   poster_path = VALUES(poster_path), backdrop_path = VALUES(backdrop_path),
 		   published_at = COALESCE(published_at, VALUES(published_at))`,
-		t.ID, t.Name, t.Synopsis, t.Year, t.Maturity, runtimeS, assetID, now.UTC()); err != nil {
+		t.ID, t.Name, t.Synopsis, cast, t.Year, t.Maturity, level, runtimeS, assetID, poster, backdrop, now.UTC()); err != nil {
 		return fmt.Errorf("ingest: register title: %w", err)
+	}
+	if len(t.Genres) > 0 {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM title_genres WHERE title_id = ?`, genreTitle); err != nil {
+			return fmt.Errorf("ingest: register genres: %w", err)
+		}
+		for _, g := range t.Genres {
+			slug := Slug(g)
+			if _, err := tx.ExecContext(ctx,
+				`INSERT INTO genres (slug, name) VALUES (?, ?) ON DUPLICATE KEY UPDATE id = id`, slug, strings.TrimSpace(g)); err != nil {
+				return fmt.Errorf("ingest: register genre %s: %w", slug, err)
+			}
+			if _, err := tx.ExecContext(ctx,
+				`INSERT IGNORE INTO title_genres (title_id, genre_id) SELECT ?, id FROM genres WHERE slug = ?`,
+				genreTitle, slug); err != nil {
+				return fmt.Errorf("ingest: register genre %s: %w", slug, err)
+			}
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("ingest: register commit: %w", err)
@@ -137,12 +274,15 @@ func Register(ctx context.Context, db *sql.DB, assetID string, enc *Encoded, t T
 	return nil
 }
 
-// Published reports whether title id is published with asset assetID.
+// Published reports whether title (or episode) id is published with asset
+// assetID.
 func Published(ctx context.Context, db *sql.DB, titleID, assetID string) (bool, error) {
 	var n int
 	err := db.QueryRowContext(ctx,
-		`SELECT COUNT(*) FROM titles WHERE id = ? AND asset_id = ? AND published_at IS NOT NULL`,
-		titleID, assetID).Scan(&n)
+		`SELECT (SELECT COUNT(*) FROM titles WHERE id = ? AND asset_id = ? AND published_at IS NOT NULL) +
+		        (SELECT COUNT(*) FROM episodes e JOIN titles t ON t.id = e.title_id
+		          WHERE e.id = ? AND e.asset_id = ? AND t.published_at IS NOT NULL)`,
+		titleID, assetID, titleID, assetID).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("ingest: published: %w", err)
 	}

@@ -354,6 +354,53 @@ func (s *Store) Retire(ctx context.Context, kid string, force bool) error {
 	return fmt.Errorf("%w: %s", ErrUnknownKey, kid)
 }
 
+// RetireAt returns when key kid may be retired: MaxTokenLifetime after it
+// stops signing (when the next newer key activates). ok is false for the
+// newest key, a retired key and an unknown kid.
+func (s *Store) RetireAt(ctx context.Context, kid string) (at time.Time, ok bool, err error) {
+	infos, err := s.List(ctx)
+	if err != nil {
+		return time.Time{}, false, err
+	}
+	for i, in := range infos {
+		if in.ID != kid {
+			continue
+		}
+		if in.RetiredAt != nil || i == 0 {
+			return time.Time{}, false, nil
+		}
+		return infos[i-1].CreatedAt.Add(s.activationDelay).Add(MaxTokenLifetime), true, nil
+	}
+	return time.Time{}, false, nil
+}
+
+// RetireDue retires every key whose retirement time (RetireAt) has passed,
+// so a rotation schedules the old key's retirement without a second
+// command. The origin calls it from its key reloader. It returns the kids
+// retired.
+func (s *Store) RetireDue(ctx context.Context) ([]string, error) {
+	infos, err := s.List(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var done []string
+	for _, in := range infos {
+		at, ok, err := s.RetireAt(ctx, in.ID)
+		if err != nil {
+			return done, err
+		}
+		if !ok || now.Before(at) {
+			continue
+		}
+		if err := s.Retire(ctx, in.ID, false); err != nil {
+			return done, err
+		}
+		done = append(done, in.ID)
+	}
+	return done, nil
+}
+
 // Thumbprint returns the RFC 7638 JWK thumbprint of an Ed25519 public key,
 // base64url without padding; edgeflix uses it as the kid.
 func Thumbprint(pub ed25519.PublicKey) string {

@@ -174,3 +174,52 @@ func TestKEK(t *testing.T) {
 		})
 	}
 }
+
+func TestRetireDueAfterRotation(t *testing.T) {
+	db, _ := testenv.MySQL(t)
+	ctx := context.Background()
+	clk := &clock{t: time.Now().UTC().Truncate(time.Millisecond)}
+	ks, err := keys.NewStore(db, newKEK(), keys.Options{Now: clk.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ks.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	old, _ := ks.Signer()
+	clk.Add(time.Second)
+	kid, err := ks.Rotate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at, ok, err := ks.RetireAt(ctx, old.ID)
+	want := clk.Now().Add(keys.DefaultActivationDelay + keys.MaxTokenLifetime)
+	if err != nil || !ok || at.Sub(want).Abs() > 10*time.Millisecond {
+		t.Fatalf("retire at %v %v %v, want %v", at, ok, err, want)
+	}
+	if _, ok, _ := ks.RetireAt(ctx, kid); ok {
+		t.Fatal("the newest key has a retirement time")
+	}
+	steps := []struct {
+		after   time.Duration
+		retired bool
+	}{
+		{keys.DefaultActivationDelay + time.Minute, false}, // new key signs; old still verifies
+		{keys.MaxTokenLifetime - 2*time.Minute, false},     // just before the last old token expires
+		{2 * time.Minute, true},                            // past it
+	}
+	for i, st := range steps {
+		clk.Add(st.after)
+		done, err := ks.RetireDue(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, published := ks.PublicKey(old.ID)
+		if (len(done) == 1) != st.retired || published == st.retired {
+			t.Fatalf("step %d: retired %v, still published %v", i, done, published)
+		}
+	}
+	if s, _ := ks.Signer(); s.ID != kid {
+		t.Fatalf("signer %s, want %s", s.ID, kid)
+	}
+}

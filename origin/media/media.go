@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"path"
@@ -89,6 +90,10 @@ func ContentType(name string) string {
 		return "image/jpeg"
 	case ".png":
 		return "image/png"
+	case ".webp":
+		return "image/webp"
+	case ".ts":
+		return "video/mp2t"
 	case ".json":
 		return "application/json"
 	}
@@ -121,6 +126,9 @@ type Handler struct {
 	Timeout time.Duration
 	// Logger receives S3 failures. If nil, slog.Default().
 	Logger *slog.Logger
+
+	// wrapBody, if set (by tests), wraps each S3 body before streaming.
+	wrapBody func(io.ReadCloser) io.ReadCloser
 }
 
 // ServeHTTP serves GET and HEAD of Prefix + <asset>/<file>.
@@ -281,7 +289,11 @@ func (h *Handler) get(ctx *fasthttp.RequestCtx, key, file string) {
 	} else {
 		ctx.SetStatusCode(fasthttp.StatusOK)
 	}
-	ctx.SetBodyStream(&cancelOnClose{ReadCloser: out.Body, cancel: cancel}, int(aws.ToInt64(out.ContentLength)))
+	body := out.Body
+	if h.wrapBody != nil {
+		body = h.wrapBody(body)
+	}
+	ctx.SetBodyStream(&cancelOnClose{ReadCloser: body, cancel: cancel}, int(aws.ToInt64(out.ContentLength)))
 }
 
 // cancelOnClose releases the S3 request's context with its body; fasthttp

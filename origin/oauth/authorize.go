@@ -13,6 +13,8 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgeflix/edgeflix/origin/accounts"
+	"github.com/edgeflix/edgeflix/origin/devices"
+	"github.com/edgeflix/edgeflix/origin/ratelimit"
 	"github.com/edgeflix/edgeflix/origin/tokens"
 )
 
@@ -25,6 +27,12 @@ type AuthorizeRequest struct {
 	CodeChallengeMethod string
 	State               string
 	Scope               string
+	// DeviceClass and DeviceName describe the signing-in device (optional
+	// edgeflix parameters device_class and device_name).
+	DeviceClass string
+	DeviceName  string
+	// CSRFToken is the login form's csrf_token field (POST only).
+	CSRFToken string
 }
 
 // authorizeError is a failure to answer at the redirect URI (RFC 6749
@@ -42,6 +50,9 @@ func argsOf(a *fasthttp.Args) AuthorizeRequest {
 		CodeChallengeMethod: string(a.Peek("code_challenge_method")),
 		State:               string(a.Peek("state")),
 		Scope:               string(a.Peek("scope")),
+		DeviceClass:         string(a.Peek("device_class")),
+		DeviceName:          string(a.Peek("device_name")),
+		CSRFToken:           string(a.Peek("csrf_token")),
 	}
 }
 
@@ -74,6 +85,10 @@ func (s *Server) check(r AuthorizeRequest) (ok bool, aerr authorizeError) {
 		return true, authorizeError{"invalid_request", "code_challenge is missing or malformed"}
 	case len(r.State) > 1024:
 		return true, authorizeError{"invalid_request", "state is too long"}
+	case r.DeviceClass != "" && !devices.ValidClass(r.DeviceClass):
+		return true, authorizeError{"invalid_request", "device_class must be phone, tablet, desktop or tv"}
+	case len(r.DeviceName) > 4*devices.MaxNameLen:
+		return true, authorizeError{"invalid_request", "device_name is too long"}
 	}
 	return true, authorizeError{}
 }
@@ -106,8 +121,26 @@ func (s *Server) HandleAuthorize(ctx *fasthttp.RequestCtx) {
 	}
 	email := string(ctx.PostArgs().Peek("email"))
 	password := string(ctx.PostArgs().Peek("password"))
+	if !s.checkCSRF(ctx, r) {
+		s.renderLogin(ctx, fasthttp.StatusForbidden, r, email, "This sign-in form has expired. Please try again.")
+		return
+	}
+	if res := s.cfg.Limiter.Allow(ctx, "login-ip", ClientIP(ctx), s.cfg.Limits.LoginIP); !res.Allowed {
+		ratelimit.SetHeaders(&ctx.Response.Header, res)
+		s.renderLogin(ctx, fasthttp.StatusTooManyRequests, r, email, "Too many sign-in attempts. Please wait a moment.")
+		return
+	}
+	// Failed logins are counted per e-mail whether or not an account has
+	// it, so the throttle tells nothing about existence.
+	failKey := loginKey(email)
+	if res := s.cfg.Limiter.AllowN(ctx, "login-fail", failKey, s.cfg.Limits.LoginFailures, 0); !res.Allowed {
+		ratelimit.SetHeaders(&ctx.Response.Header, res)
+		s.renderLogin(ctx, fasthttp.StatusTooManyRequests, r, email, "Too many failed sign-ins for this email. Please wait and try again.")
+		return
+	}
 	acct, err := s.cfg.Accounts.Authenticate(ctx, email, password)
 	if errors.Is(err, accounts.ErrBadCredentials) {
+		s.cfg.Limiter.Allow(ctx, "login-fail", failKey, s.cfg.Limits.LoginFailures)
 		s.renderLogin(ctx, fasthttp.StatusUnauthorized, r, email, "The email or password is wrong.")
 		return
 	}
@@ -116,9 +149,14 @@ func (s *Server) HandleAuthorize(ctx *fasthttp.RequestCtx) {
 		s.renderLogin(ctx, fasthttp.StatusInternalServerError, r, email, "Something went wrong. Please try again.")
 		return
 	}
+	class := r.DeviceClass
+	if class == "" {
+		class = devices.ClassFromUserAgent(string(ctx.UserAgent()))
+	}
 	code, err := s.newCode(ctx, codeGrant{
 		ClientID: r.ClientID, RedirectURI: r.RedirectURI, Challenge: r.CodeChallenge,
 		AccountID: acct.ID, Scope: grantScope(r.Scope),
+		DeviceClass: class, DeviceName: r.DeviceName, UserAgent: truncate(string(ctx.UserAgent()), 512),
 	})
 	if err != nil {
 		s.cfg.Logger.Error("oauth: store code", "err", err)
@@ -145,6 +183,25 @@ type codeGrant struct {
 	Challenge   string `json:"code_challenge"`
 	AccountID   string `json:"account_id"`
 	Scope       string `json:"scope"`
+	DeviceClass string `json:"device_class"`
+	DeviceName  string `json:"device_name,omitempty"`
+	UserAgent   string `json:"user_agent,omitempty"`
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
+}
+
+// loginKey is the failed-login throttle's id for an e-mail: a hash of
+// its normalised form (the raw text when it does not parse).
+func loginKey(email string) string {
+	if n, err := accounts.NormalizeEmail(email); err == nil {
+		email = n
+	}
+	return hashString(email)
 }
 
 func hashString(s string) string {
@@ -187,6 +244,9 @@ var loginPage = template.Must(template.New("login").Parse(`<!doctype html>
 <input type="hidden" name="code_challenge_method" value="{{.Req.CodeChallengeMethod}}">
 <input type="hidden" name="state" value="{{.Req.State}}">
 <input type="hidden" name="scope" value="{{.Req.Scope}}">
+{{if .Req.DeviceClass}}<input type="hidden" name="device_class" value="{{.Req.DeviceClass}}">{{end}}
+{{if .Req.DeviceName}}<input type="hidden" name="device_name" value="{{.Req.DeviceName}}">{{end}}
+<input type="hidden" name="csrf_token" value="{{.CSRF}}">
 <label for="email">Email</label><input id="email" type="email" name="email" value="{{.Email}}" autocomplete="username" required autofocus>
 <label for="password">Password</label><input id="password" type="password" name="password" autocomplete="current-password" required>
 <button type="submit">Sign in</button>
@@ -200,6 +260,7 @@ type pageData struct {
 	Req   AuthorizeRequest
 	Email string
 	Error string
+	CSRF  string
 }
 
 func (s *Server) renderPage(ctx *fasthttp.RequestCtx, status int, d pageData, formAction string) {
@@ -226,7 +287,7 @@ func (s *Server) renderLogin(ctx *fasthttp.RequestCtx, status int, r AuthorizeRe
 	if u, err := url.Parse(r.RedirectURI); err == nil && u.Scheme != "" && u.Host != "" {
 		action += " " + u.Scheme + "://" + u.Host
 	}
-	s.renderPage(ctx, status, pageData{Form: true, Req: r, Email: email, Error: msg}, action)
+	s.renderPage(ctx, status, pageData{Form: true, Req: r, Email: email, Error: msg, CSRF: s.csrfToken(ctx, r)}, action)
 }
 
 func (s *Server) renderError(ctx *fasthttp.RequestCtx, msg string) {

@@ -20,6 +20,36 @@ type Principal struct {
 	ClientID string
 	// Scope is the granted scope.
 	Scope string
+	// DeviceID is the signed-in device (claim did); "" when the token has
+	// none.
+	DeviceID string
+	// ProfileID is the selected profile (claim pid); "" when none.
+	ProfileID string
+	// TokenID is the access token's jti.
+	TokenID string
+}
+
+func principalOf(c *tokens.AccessClaims) Principal {
+	return Principal{AccountID: c.Subject, ClientID: c.ClientID, Scope: c.Scope, DeviceID: c.DeviceID, ProfileID: c.ProfileID, TokenID: c.ID}
+}
+
+// authenticate verifies the request's Bearer token, answering 401 itself
+// when it is missing or invalid.
+func authenticate(ctx *fasthttp.RequestCtx, issuer *tokens.Issuer) (*tokens.AccessClaims, bool) {
+	auth := ctx.Request.Header.Peek("Authorization")
+	const prefix = "bearer "
+	if len(auth) <= len(prefix) || !bytes.EqualFold(auth[:len(prefix)], []byte(prefix)) {
+		ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="edgeflix"`)
+		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
+		return nil, false
+	}
+	c, err := issuer.VerifyAccess(string(bytes.TrimSpace(auth[len(prefix):])))
+	if err != nil {
+		ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="edgeflix", error="invalid_token"`)
+		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "invalid-token", "the access token is invalid or expired")
+		return nil, false
+	}
+	return c, true
 }
 
 // PrincipalOf returns the caller Bearer verified for ctx.
@@ -30,22 +60,15 @@ func PrincipalOf(ctx *fasthttp.RequestCtx) (Principal, bool) {
 
 // Bearer wraps next so it runs only for requests with a valid access token
 // in the Authorization header; others get 401 with WWW-Authenticate: Bearer.
+// It checks signatures and claims only; Server.Bearer also refuses revoked
+// tokens and rate-limits per account, and is what the origin uses.
 func Bearer(issuer *tokens.Issuer, next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
-		auth := ctx.Request.Header.Peek("Authorization")
-		const prefix = "bearer "
-		if len(auth) <= len(prefix) || !bytes.EqualFold(auth[:len(prefix)], []byte(prefix)) {
-			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="edgeflix"`)
-			httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
+		c, ok := authenticate(ctx, issuer)
+		if !ok {
 			return
 		}
-		c, err := issuer.VerifyAccess(string(bytes.TrimSpace(auth[len(prefix):])))
-		if err != nil {
-			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="edgeflix", error="invalid_token"`)
-			httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "invalid-token", "the access token is invalid or expired")
-			return
-		}
-		ctx.SetUserValue(principalKey, Principal{AccountID: c.Subject, ClientID: c.ClientID, Scope: c.Scope})
+		ctx.SetUserValue(principalKey, principalOf(c))
 		next(ctx)
 	}
 }

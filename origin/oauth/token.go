@@ -12,10 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/origin/devices"
+	"github.com/edgeflix/edgeflix/origin/ratelimit"
 	"github.com/edgeflix/edgeflix/origin/tokens"
 )
 
@@ -55,8 +58,12 @@ func (s *Server) HandleToken(ctx *fasthttp.RequestCtx) {
 		s.writeTokenError(ctx, tokenErr("invalid_request", "body too large"))
 		return
 	}
+	if res := s.cfg.Limiter.Allow(ctx, "token-ip", ClientIP(ctx), s.cfg.Limits.TokenIP); !res.Allowed {
+		ratelimit.Reject(ctx, res)
+		return
+	}
 	args := ctx.PostArgs()
-	for _, name := range []string{"grant_type", "code", "redirect_uri", "client_id", "code_verifier", "refresh_token", "scope"} {
+	for _, name := range []string{"grant_type", "code", "redirect_uri", "client_id", "code_verifier", "refresh_token", "scope", "device_code"} {
 		if len(args.PeekMulti(name)) > 1 { // RFC 6749 §3.2: parameters must not repeat
 			s.writeTokenError(ctx, tokenErr("invalid_request", name+" repeated"))
 			return
@@ -70,6 +77,8 @@ func (s *Server) HandleToken(ctx *fasthttp.RequestCtx) {
 			string(args.Peek("redirect_uri")), string(args.Peek("code_verifier")))
 	case "refresh_token":
 		resp, err = s.refresh(ctx, string(args.Peek("client_id")), string(args.Peek("refresh_token")))
+	case DeviceCodeGrantType:
+		resp, err = s.pollDevice(ctx, string(args.Peek("client_id")), string(args.Peek("device_code")))
 	case "":
 		err = tokenErr("invalid_request", "grant_type is required")
 	default:
@@ -109,6 +118,17 @@ func S256(verifier string) string {
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
+// usedCode is what a spent authorization code remembers, so that a replay
+// revokes what it issued (RFC 9700 §4.2.4, RFC 6749 §4.1.2).
+type usedCode struct {
+	AccountID string `json:"account_id"`
+	DeviceID  string `json:"device_id"`
+}
+
+// UsedCodeMemory is how long a spent code is remembered for replay
+// detection.
+const UsedCodeMemory = 10 * time.Minute
+
 func (s *Server) exchangeCode(ctx context.Context, clientID, code, redirectURI, verifier string) (*TokenResponse, error) {
 	if _, ok := s.clients[clientID]; !ok {
 		return nil, tokenErr("invalid_client", "unknown client")
@@ -116,8 +136,19 @@ func (s *Server) exchangeCode(ctx context.Context, clientID, code, redirectURI, 
 	if code == "" || redirectURI == "" || verifier == "" {
 		return nil, tokenErr("invalid_request", "code, redirect_uri and code_verifier are required")
 	}
-	raw, err := s.cfg.Redis.GetDel(background(ctx), s.codeKey(hashString(code))).Bytes()
+	ctx = background(ctx)
+	codeHash := hashString(code)
+	raw, err := s.cfg.Redis.GetDel(ctx, s.codeKey(codeHash)).Bytes()
 	if errors.Is(err, redis.Nil) {
+		if used, err := s.cfg.Redis.GetDel(ctx, s.usedCodeKey(codeHash)).Bytes(); err == nil {
+			var u usedCode
+			if json.Unmarshal(used, &u) == nil && u.DeviceID != "" {
+				if err := s.RevokeDevice(ctx, u.AccountID, u.DeviceID); err != nil && !errors.Is(err, devices.ErrNotFound) {
+					s.cfg.Logger.Error("oauth: revoke after code replay", "err", err)
+				}
+				s.cfg.Logger.Warn("oauth: authorization code replayed; its tokens are revoked", "account", u.AccountID, "device", u.DeviceID)
+			}
+		}
 		return nil, tokenErr("invalid_grant", "code is invalid, expired or used")
 	}
 	if err != nil {
@@ -133,21 +164,52 @@ func (s *Server) exchangeCode(ctx context.Context, clientID, code, redirectURI, 
 	if !validChallenge(verifier) || subtle.ConstantTimeCompare([]byte(S256(verifier)), []byte(g.Challenge)) != 1 {
 		return nil, tokenErr("invalid_grant", "code_verifier does not match the code_challenge")
 	}
-	family := make([]byte, 16)
-	rand.Read(family)
-	refresh, err := s.insertRefresh(ctx, s.cfg.DB, family, g.AccountID, clientID, g.Scope)
+	resp, deviceID, err := s.signIn(ctx, g.AccountID, clientID, g.Scope, g.DeviceClass, g.DeviceName, g.UserAgent)
 	if err != nil {
 		return nil, err
 	}
-	return s.respond(g.AccountID, clientID, g.Scope, refresh)
+	if b, err := json.Marshal(usedCode{AccountID: g.AccountID, DeviceID: deviceID}); err == nil {
+		if err := s.cfg.Redis.Set(ctx, s.usedCodeKey(codeHash), b, UsedCodeMemory).Err(); err != nil {
+			s.cfg.Logger.Warn("oauth: remember used code", "err", err)
+		}
+	}
+	return resp, nil
 }
 
-func (s *Server) respond(accountID, clientID, scope, refresh string) (*TokenResponse, error) {
-	at, ttl, err := s.cfg.Tokens.IssueAccess(accountID, clientID, scope)
+// signIn registers a device for a completed sign-in and starts its refresh
+// token family, in one transaction, and returns the tokens and the device id.
+func (s *Server) signIn(ctx context.Context, accountID, clientID, scope, class, name, userAgent string) (*TokenResponse, string, error) {
+	if !devices.ValidClass(class) {
+		class = devices.ClassFromUserAgent(userAgent)
+	}
+	tx, err := s.cfg.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, "", fmt.Errorf("oauth: begin: %w", err)
+	}
+	defer tx.Rollback()
+	dev, err := s.cfg.Devices.Register(ctx, tx, accountID, clientID, class, name, userAgent)
+	if err != nil {
+		return nil, "", err
+	}
+	family := make([]byte, 16)
+	rand.Read(family)
+	refresh, err := s.insertRefresh(ctx, tx, family, accountID, clientID, dev.ID, scope)
+	if err != nil {
+		return nil, "", err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, "", fmt.Errorf("oauth: sign in: %w", err)
+	}
+	resp, err := s.respond(tokens.Grant{Subject: accountID, ClientID: clientID, Scope: scope, DeviceID: dev.ID}, refresh)
+	return resp, dev.ID, err
+}
+
+func (s *Server) respond(g tokens.Grant, refresh string) (*TokenResponse, error) {
+	at, ttl, err := s.cfg.Tokens.Issue(g)
 	if err != nil {
 		return nil, err
 	}
-	return &TokenResponse{AccessToken: at, TokenType: "Bearer", ExpiresIn: int(ttl.Seconds()), RefreshToken: refresh, Scope: scope}, nil
+	return &TokenResponse{AccessToken: at, TokenType: "Bearer", ExpiresIn: int(ttl.Seconds()), RefreshToken: refresh, Scope: g.Scope}, nil
 }
 
 func refreshHash(token string) []byte {
@@ -160,12 +222,16 @@ type execer interface {
 }
 
 // insertRefresh stores a new refresh token of family and returns it.
-func (s *Server) insertRefresh(ctx context.Context, db execer, family []byte, accountID, clientID, scope string) (string, error) {
+func (s *Server) insertRefresh(ctx context.Context, db execer, family []byte, accountID, clientID, deviceID, scope string) (string, error) {
 	token := tokens.RandomID(32)
 	now := s.now().UTC()
+	var dev any
+	if deviceID != "" {
+		dev = deviceID
+	}
 	if _, err := db.ExecContext(ctx,
-		"INSERT INTO refresh_tokens (token_hash, family_id, account_id, client_id, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-		refreshHash(token), family, accountID, clientID, scope, now, now.Add(RefreshTokenLifetime)); err != nil {
+		"INSERT INTO refresh_tokens (token_hash, family_id, account_id, client_id, device_id, scope, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+		refreshHash(token), family, accountID, clientID, dev, scope, now, now.Add(RefreshTokenLifetime)); err != nil {
 		return "", fmt.Errorf("oauth: store refresh token: %w", err)
 	}
 	return token, nil
@@ -191,12 +257,16 @@ func (s *Server) refresh(ctx context.Context, clientID, token string) (*TokenRes
 		family       []byte
 		accountID    uint64
 		owner, scope string
+		deviceID     sql.NullString
 		expiresAt    sql.NullTime
 		usedAt       sql.NullTime
 	)
+	if len(token) > 512 {
+		return nil, tokenErr("invalid_grant", "refresh token is invalid")
+	}
 	err = tx.QueryRowContext(ctx,
-		"SELECT family_id, account_id, client_id, scope, expires_at, used_at FROM refresh_tokens WHERE token_hash = ? FOR UPDATE",
-		refreshHash(token)).Scan(&family, &accountID, &owner, &scope, &expiresAt, &usedAt)
+		"SELECT family_id, account_id, client_id, device_id, scope, expires_at, used_at FROM refresh_tokens WHERE token_hash = ? FOR UPDATE",
+		refreshHash(token)).Scan(&family, &accountID, &owner, &deviceID, &scope, &expiresAt, &usedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, tokenErr("invalid_grant", "refresh token is invalid")
 	}
@@ -214,6 +284,12 @@ func (s *Server) refresh(ctx context.Context, clientID, token string) (*TokenRes
 			return nil, fmt.Errorf("oauth: revoke family: %w", err)
 		}
 		s.cfg.Logger.Warn("oauth: refresh token reused; family revoked", "account", accountID, "client", clientID)
+		if deviceID.Valid {
+			sub := strconv.FormatUint(accountID, 10)
+			if err := s.RevokeDevice(ctx, sub, deviceID.String); err != nil && !errors.Is(err, devices.ErrNotFound) {
+				s.cfg.Logger.Error("oauth: revoke device after refresh reuse", "err", err)
+			}
+		}
 		return nil, tokenErr("invalid_grant", "refresh token is invalid")
 	}
 	now := s.now().UTC()
@@ -224,12 +300,22 @@ func (s *Server) refresh(ctx context.Context, clientID, token string) (*TokenRes
 		return nil, fmt.Errorf("oauth: rotate: %w", err)
 	}
 	sub := strconv.FormatUint(accountID, 10)
-	next, err := s.insertRefresh(ctx, tx, family, sub, clientID, scope)
+	var profileID string
+	if deviceID.Valid {
+		profileID, err = s.cfg.Devices.Touch(ctx, tx, sub, deviceID.String)
+		if errors.Is(err, devices.ErrNotFound) {
+			return nil, tokenErr("invalid_grant", "the device was signed out")
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	next, err := s.insertRefresh(ctx, tx, family, sub, clientID, deviceID.String, scope)
 	if err != nil {
 		return nil, err
 	}
 	if err := tx.Commit(); err != nil {
 		return nil, fmt.Errorf("oauth: rotate: %w", err)
 	}
-	return s.respond(sub, clientID, scope, next)
+	return s.respond(tokens.Grant{Subject: sub, ClientID: clientID, Scope: scope, DeviceID: deviceID.String, ProfileID: profileID}, next)
 }

@@ -3,6 +3,7 @@ package playback
 import (
 	"errors"
 	"fmt"
+	"github.com/edgeflix/edgeflix/origin/plans"
 	"slices"
 	"strings"
 )
@@ -43,11 +44,20 @@ type Plan struct {
 
 var allFamilies = append(slices.Clone(VideoFamilies), AudioFamilies...)
 
-// Plans by name. An unknown plan gets basic.
-var Plans = map[string]Plan{
-	"basic":    {Limits: Limits{MaxHeight: 720, MaxBitrate: 3_000_000, Codecs: []string{"avc1", "hvc1", "av01", "vp09", "mp4a"}}, Screens: 1},
-	"standard": {Limits: Limits{MaxHeight: 1080, MaxBitrate: 8_000_000, Codecs: allFamilies}, Screens: 2},
-	"premium":  {Limits: Limits{MaxHeight: 2160, MaxBitrate: 25_000_000, Codecs: allFamilies, HDR: true}, Screens: 4},
+// basicCodecs are the codec families the basic plan streams: no
+// surround-sound audio (ec-3, ac-3).
+var basicCodecs = []string{"avc1", "hvc1", "av01", "vp09", "mp4a"}
+
+// PlanOf returns what the account plan name allows (the table is
+// origin/plans; an unknown name gets basic), with the codec families each
+// plan streams.
+func PlanOf(name string) Plan {
+	p := plans.Of(name)
+	codecs := allFamilies
+	if p.Name == plans.Basic {
+		codecs = basicCodecs
+	}
+	return Plan{Limits: Limits{MaxHeight: p.MaxHeight, MaxBitrate: p.MaxBitrate, Codecs: codecs, HDR: p.HDR}, Screens: p.Screens}
 }
 
 // Classes are the default caps of each device class.

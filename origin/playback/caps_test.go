@@ -2,6 +2,7 @@ package playback
 
 import (
 	"errors"
+	"github.com/edgeflix/edgeflix/origin/plans"
 	"slices"
 	"testing"
 
@@ -46,7 +47,7 @@ func TestDecide(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got, err := Decide(Plans[c.plan], c.dev)
+			got, err := Decide(PlanOf(c.plan), c.dev)
 			if !errors.Is(err, c.err) || (c.err == nil) != (err == nil) {
 				t.Fatalf("err %v, want %v", err, c.err)
 			}
@@ -69,7 +70,8 @@ func FuzzDecodeRequest(f *testing.F) {
 		if err := httpx.DecodeJSON(in, &req); err != nil {
 			return
 		}
-		for name, plan := range Plans {
+		for _, pl := range plans.All() {
+			name, plan := pl.Name, PlanOf(pl.Name)
 			caps, err := Decide(plan, req.Device)
 			if err != nil {
 				if !errors.Is(err, ErrInvalidDevice) && !errors.Is(err, ErrNoCodec) {

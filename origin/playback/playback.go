@@ -1,11 +1,15 @@
-// Package playback starts playback sessions: it checks the title and the
-// account's plan, decides the device's caps and signs the playback token the
-// edge verifies (claims as in docs/CONTRACTS.md).
+// Package playback runs playback sessions: it checks entitlement (the
+// account's plan, the profile's maturity ceiling, the title's media),
+// decides the device's caps, takes a concurrent-stream lease in Redis and
+// signs the playback token the edge verifies (claims as in
+// docs/CONTRACTS.md); heartbeats renew the lease and record progress.
 package playback
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"strings"
 	"time"
@@ -17,6 +21,7 @@ import (
 	"github.com/edgeflix/edgeflix/origin/catalog"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 	"github.com/edgeflix/edgeflix/origin/oauth"
+	"github.com/edgeflix/edgeflix/origin/progress"
 	"github.com/edgeflix/edgeflix/origin/tokens"
 )
 
@@ -31,17 +36,21 @@ type Config struct {
 	Issuer, Audience string
 	// Keys signs tokens. Required.
 	Keys tokens.KeySet
-	// Catalog finds titles. Required.
+	// Catalog finds titles and profiles. Required.
 	Catalog *catalog.Store
 	// Accounts finds the caller's plan. Required.
 	Accounts *accounts.Store
+	// Streams holds the concurrent-stream leases. Required.
+	Streams *Streams
+	// Progress records watch progress. Required.
+	Progress *progress.Store
 	// Now is the clock. If nil, time.Now is used.
 	Now func() time.Time
 	// Logger receives failures. If nil, slog.Default().
 	Logger *slog.Logger
 }
 
-// Service starts playback sessions.
+// Service starts, renews and stops playback sessions.
 type Service struct{ cfg Config }
 
 // New returns a Service for cfg.
@@ -56,9 +65,13 @@ func New(cfg Config) *Service {
 	return &Service{cfg: cfg}
 }
 
+// Streams returns the service's stream leases.
+func (s *Service) Streams() *Streams { return s.cfg.Streams }
+
 // Request is the body of POST /v1/playback.
 type Request struct {
 	TitleID   string     `json:"title_id"`
+	EpisodeID string     `json:"episode_id,omitempty"`
 	ProfileID string     `json:"profile_id,omitempty"`
 	Device    DeviceInfo `json:"device"`
 }
@@ -70,44 +83,69 @@ type Session struct {
 	ExpiresAt          time.Time `json:"expires_at"`
 	HeartbeatIntervalS int       `json:"heartbeat_interval_s"`
 	Token              string    `json:"token"`
+	TitleID            string    `json:"title_id"`
+	EpisodeID          string    `json:"episode_id,omitempty"`
+	// ResumeS is where the viewer left off, in seconds (0 to start).
+	ResumeS int `json:"resume_s"`
 }
 
 // ErrTitleNotFound means the title does not exist or is not playable.
 var ErrTitleNotFound = errors.New("title not found")
 
-// Start opens a session for account accountID playing req.
-func (s *Service) Start(ctx context.Context, accountID string, req Request) (Session, error) {
+// Start opens a session for viewer v playing req: entitlement (plan,
+// maturity, title available), caps, a stream lease, then the token.
+func (s *Service) Start(ctx context.Context, v catalog.Viewer, req Request) (Session, error) {
 	if err := req.Device.Validate(); err != nil {
 		return Session{}, err
 	}
-	acct, err := s.cfg.Accounts.Get(ctx, accountID)
+	acct, err := s.cfg.Accounts.Get(ctx, v.AccountID)
 	if err != nil {
 		return Session{}, err
 	}
-	plan, ok := Plans[acct.Plan]
-	if !ok {
-		plan = Plans["basic"]
-	}
+	plan := PlanOf(acct.Plan)
 	caps, err := Decide(plan, req.Device)
 	if err != nil {
 		return Session{}, err
 	}
-	title, err := s.cfg.Catalog.Get(ctx, req.TitleID)
-	if errors.Is(err, catalog.ErrNotFound) {
-		return Session{}, ErrTitleNotFound
+	target, err := s.cfg.Catalog.PlaybackTarget(ctx, v, req.TitleID, req.EpisodeID)
+	if errors.Is(err, catalog.ErrNotFound) || errors.Is(err, catalog.ErrNoAsset) {
+		return Session{}, fmt.Errorf("%w: %v", ErrTitleNotFound, err)
 	}
 	if err != nil {
 		return Session{}, err
 	}
+	sid := tokens.RandomID(16)
+	info := SessionInfo{AccountID: v.AccountID, ProfileID: v.ProfileID, DeviceID: v.DeviceID, DeviceClass: req.Device.Class,
+		TitleID: target.TitleID, EpisodeID: target.EpisodeID, AssetID: target.AssetID, DurationS: target.DurationS}
+	if err := s.cfg.Streams.Acquire(ctx, sid, info, plan.Screens); err != nil {
+		return Session{}, err
+	}
+	sess, err := s.sign(v.AccountID, sid, target.AssetID, req.Device.Class, caps)
+	if err != nil {
+		s.cfg.Streams.Release(context.WithoutCancel(ctx), v.AccountID, sid)
+		return Session{}, err
+	}
+	sess.TitleID, sess.EpisodeID = target.TitleID, target.EpisodeID
+	if v.ProfileID != "" {
+		if e, ok, err := s.cfg.Progress.Get(ctx, v.ProfileID, target.TitleID, target.EpisodeID); err == nil && ok && !e.Watched {
+			sess.ResumeS = e.PositionS
+		}
+	}
+	if err := s.cfg.Catalog.RecordPlay(ctx, target.TitleID); err != nil {
+		s.cfg.Logger.Warn("playback: count play", "err", err)
+	}
+	return sess, nil
+}
+
+func (s *Service) sign(accountID, sid, asset, class string, caps Limits) (Session, error) {
 	now := s.cfg.Now()
 	exp := now.Add(tokens.PlaybackTokenLifetime)
-	sid := tokens.RandomID(16)
-	prefix := "/v1/media/" + title.AssetID + "/"
+	prefix := "/v1/media/" + asset + "/"
 	claims := tokens.PlaybackClaims{
 		Issuer: s.cfg.Issuer, Audience: s.cfg.Audience, Subject: accountID, SessionID: sid,
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp),
 		Prefix: prefix,
-		Device: tokens.Device{Class: req.Device.Class, MaxHeight: caps.MaxHeight, MaxBitrate: caps.MaxBitrate,
+		Device: tokens.Device{Class: class, MaxHeight: caps.MaxHeight, MaxBitrate: caps.MaxBitrate,
 			Codecs: caps.Codecs, HDR: caps.HDR},
 	}
 	tok, err := tokens.Sign(s.cfg.Keys, "JWT", claims)
@@ -121,6 +159,57 @@ func (s *Service) Start(ctx context.Context, accountID string, req Request) (Ses
 		HeartbeatIntervalS: int(HeartbeatInterval.Seconds()),
 		Token:              tok,
 	}, nil
+}
+
+// record writes the session's position durably (when it has a profile)
+// and drops the profile's cached rows.
+func (s *Service) record(ctx context.Context, info SessionInfo, positionS int) error {
+	if info.ProfileID == "" {
+		return nil
+	}
+	err := s.cfg.Progress.Record(ctx, progress.Entry{ProfileID: info.ProfileID, TitleID: info.TitleID, EpisodeID: info.EpisodeID,
+		PositionS: positionS, DurationS: info.DurationS, UpdatedAt: s.cfg.Now()})
+	if err != nil {
+		return err
+	}
+	s.cfg.Catalog.ForgetProfile(ctx, info.ProfileID)
+	return nil
+}
+
+// Heartbeat renews session sid of accountID and records the position;
+// it returns only after the position is committed. ErrSessionGone when
+// the lease was stopped or expired.
+func (s *Service) Heartbeat(ctx context.Context, accountID, sid string, positionS int) error {
+	info, err := s.cfg.Streams.Session(ctx, sid)
+	if err != nil {
+		return err
+	}
+	if info.AccountID != accountID {
+		return ErrSessionGone
+	}
+	if err := s.cfg.Streams.Renew(ctx, accountID, sid); err != nil {
+		return err
+	}
+	return s.record(ctx, info, positionS)
+}
+
+// Stop frees session sid of accountID at once, recording positionS if
+// not nil.
+func (s *Service) Stop(ctx context.Context, accountID, sid string, positionS *int) error {
+	info, err := s.cfg.Streams.Session(ctx, sid)
+	if err != nil {
+		return err
+	}
+	if info.AccountID != accountID {
+		return ErrSessionGone
+	}
+	if err := s.cfg.Streams.Release(ctx, accountID, sid); err != nil {
+		return err
+	}
+	if positionS != nil {
+		return s.record(ctx, info, *positionS)
+	}
+	return nil
 }
 
 // HandleStart serves POST /v1/playback behind oauth.Bearer.
@@ -138,21 +227,130 @@ func (s *Service) HandleStart(ctx *fasthttp.RequestCtx) {
 		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-body", "title_id is required")
 		return
 	}
-	sess, err := s.Start(ctx, p.AccountID, req)
+	v, err := catalog.ViewerOf(ctx, s.cfg.Catalog.DB(), p, req.ProfileID)
+	if err != nil {
+		catalog.WriteViewerError(ctx, s.cfg.Logger, err)
+		return
+	}
+	sess, err := s.Start(ctx, v, req)
+	var le *LimitError
 	switch {
 	case err == nil:
 		ctx.Response.Header.Set("Cache-Control", "no-store")
 		httpx.WriteJSON(ctx, fasthttp.StatusCreated, sess)
+	case errors.As(err, &le):
+		writeLimit(ctx, le)
 	case errors.Is(err, ErrInvalidDevice):
 		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-device", err.Error())
 	case errors.Is(err, ErrNoCodec):
 		httpx.WriteProblem(ctx, fasthttp.StatusUnprocessableEntity, "no-playable-codec", "none of the device's codecs may play on this plan")
 	case errors.Is(err, ErrTitleNotFound):
 		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no playable title has this id")
+	case errors.Is(err, catalog.ErrEpisodeNotFound):
+		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "episode-not-found", "no playable episode of this series has this id")
+	case errors.Is(err, catalog.ErrMaturity):
+		httpx.WriteProblem(ctx, fasthttp.StatusForbidden, "maturity", "this title is above the profile's maturity rating")
 	case errors.Is(err, accounts.ErrNotFound):
 		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "invalid-token", "the account no longer exists")
 	default:
 		s.cfg.Logger.Error("playback: start", "err", err)
 		httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")
 	}
+}
+
+// limitProblem is the 409 body when the account streams on every screen
+// its plan allows.
+type limitProblem struct {
+	httpx.Problem
+	Screens int          `json:"screens"`
+	Streams []StreamInfo `json:"streams"`
+}
+
+func writeLimit(ctx *fasthttp.RequestCtx, le *LimitError) {
+	detail := fmt.Sprintf("your plan allows %d screen(s) at once; streaming now on:", le.Screens)
+	for i, st := range le.Streams {
+		if i > 0 {
+			detail += ","
+		}
+		name := st.DeviceClass
+		if st.DeviceID != "" {
+			name += " " + st.DeviceID
+		}
+		detail += " " + name + " (" + st.TitleID + ")"
+	}
+	b, _ := json.Marshal(limitProblem{
+		Problem: httpx.Problem{Type: httpx.ProblemBase + "too-many-streams", Title: fasthttp.StatusMessage(fasthttp.StatusConflict),
+			Status: fasthttp.StatusConflict, Detail: detail},
+		Screens: le.Screens, Streams: le.Streams,
+	})
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	ctx.SetContentType("application/problem+json")
+	ctx.SetStatusCode(fasthttp.StatusConflict)
+	ctx.SetBody(b)
+}
+
+// positionBody is the body of a heartbeat or stop.
+type positionBody struct {
+	PositionS *int `json:"position_s"`
+}
+
+// HandleSession serves POST /v1/playback/{sid}/heartbeat and DELETE
+// /v1/playback/{sid} (rest is the path after /v1/playback/).
+func (s *Service) HandleSession(ctx *fasthttp.RequestCtx, rest string) {
+	p, ok := oauth.PrincipalOf(ctx)
+	if !ok {
+		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
+		return
+	}
+	sid, action, _ := strings.Cut(rest, "/")
+	if sid == "" || len(sid) > 64 {
+		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no such playback session")
+		return
+	}
+	var body positionBody
+	var err error
+	switch {
+	case action == "heartbeat" && ctx.IsPost():
+		if !httpx.ReadJSON(ctx, &body) {
+			return
+		}
+		if body.PositionS == nil || *body.PositionS < 0 || *body.PositionS > 1_000_000 {
+			httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-body", "position_s must be 0..1000000")
+			return
+		}
+		if err = s.Heartbeat(ctx, p.AccountID, sid, *body.PositionS); err == nil {
+			ctx.Response.Header.Set("Cache-Control", "no-store")
+			httpx.WriteJSON(ctx, fasthttp.StatusOK, map[string]int{"heartbeat_interval_s": int(HeartbeatInterval.Seconds())})
+			return
+		}
+	case action == "" && ctx.IsDelete():
+		if len(ctx.PostBody()) > 0 {
+			if !httpx.ReadJSON(ctx, &body) {
+				return
+			}
+			if body.PositionS != nil && (*body.PositionS < 0 || *body.PositionS > 1_000_000) {
+				httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-body", "position_s must be 0..1000000")
+				return
+			}
+		}
+		if err = s.Stop(ctx, p.AccountID, sid, body.PositionS); err == nil {
+			ctx.SetStatusCode(fasthttp.StatusNoContent)
+			return
+		}
+	default:
+		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no such playback resource")
+		return
+	}
+	if errors.Is(err, ErrSessionGone) {
+		httpx.WriteProblem(ctx, fasthttp.StatusConflict, "session-gone", "the playback session was stopped or its lease expired; start playback again")
+		return
+	}
+	s.cfg.Logger.Error("playback: session", "err", err)
+	httpx.WriteProblem(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "progress could not be saved; retry")
+}
+
+// StopDevice ends every stream of accountID on deviceID (it makes Service an
+// oauth.StreamStopper for device revocation).
+func (s *Service) StopDevice(ctx context.Context, accountID, deviceID string) error {
+	return s.cfg.Streams.StopDevice(ctx, accountID, deviceID)
 }

@@ -8,6 +8,7 @@ import (
 	"crypto/ed25519"
 	"crypto/rand"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -48,10 +49,33 @@ type AccessClaims struct {
 	Subject   string           `json:"sub"`
 	ClientID  string           `json:"client_id"`
 	Scope     string           `json:"scope,omitempty"`
+	DeviceID  string           `json:"did,omitempty"`
+	ProfileID string           `json:"pid,omitempty"`
 	IssuedAt  *jwt.NumericDate `json:"iat,omitempty"`
 	NotBefore *jwt.NumericDate `json:"nbf,omitempty"`
 	ExpiresAt *jwt.NumericDate `json:"exp,omitempty"`
 	ID        string           `json:"jti"`
+}
+
+// UnmarshalJSON decodes the claims, refusing times written as strings:
+// RFC 7519 §2 makes a NumericDate a JSON number, but golang-jwt's
+// NumericDate (through json.Number) also takes "123".
+func (c *AccessClaims) UnmarshalJSON(b []byte) error {
+	var times struct {
+		IssuedAt  json.RawMessage `json:"iat"`
+		NotBefore json.RawMessage `json:"nbf"`
+		ExpiresAt json.RawMessage `json:"exp"`
+	}
+	if err := json.Unmarshal(b, &times); err != nil {
+		return err
+	}
+	for _, t := range []json.RawMessage{times.IssuedAt, times.NotBefore, times.ExpiresAt} {
+		if len(t) > 0 && (t[0] < '0' || t[0] > '9') {
+			return fmt.Errorf("%w: times must be JSON numbers", ErrInvalidToken)
+		}
+	}
+	type plain AccessClaims
+	return json.Unmarshal(b, (*plain)(c))
 }
 
 // GetExpirationTime implements jwt.Claims.
@@ -169,15 +193,39 @@ func (is *Issuer) now() time.Time {
 
 // IssueAccess returns a signed access token for account sub and its lifetime.
 func (is *Issuer) IssueAccess(sub, clientID, scope string) (string, time.Duration, error) {
+	return is.Issue(Grant{Subject: sub, ClientID: clientID, Scope: scope})
+}
+
+// Grant is what an access token is issued for.
+type Grant struct {
+	// Subject is the account id (sub). Required.
+	Subject string
+	// ClientID is the OAuth client (client_id). Required.
+	ClientID string
+	// Scope is the granted scope.
+	Scope string
+	// DeviceID is the signed-in device (did); empty for none.
+	DeviceID string
+	// ProfileID is the selected profile (pid); empty for none.
+	ProfileID string
+}
+
+// Issue returns a signed access token for g and its lifetime.
+func (is *Issuer) Issue(g Grant) (string, time.Duration, error) {
 	now := is.now()
 	c := AccessClaims{
-		Issuer: is.Issuer, Audience: is.Audience, Subject: sub, ClientID: clientID, Scope: scope,
+		Issuer: is.Issuer, Audience: is.Audience, Subject: g.Subject, ClientID: g.ClientID, Scope: g.Scope,
+		DeviceID: g.DeviceID, ProfileID: g.ProfileID,
 		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(AccessTokenLifetime)),
 		ID: RandomID(16),
 	}
 	s, err := Sign(is.Keys, AccessTokenType, c)
 	return s, AccessTokenLifetime, err
 }
+
+// MaxTokenSize is the longest token string the verifiers look at; longer
+// ones are rejected before any parsing (edgeflix's are under 1 KiB).
+const MaxTokenSize = 4096
 
 // forbiddenHeaders may carry or point at keys; a verifier must never use
 // them, and edgeflix never sends them, so their presence rejects a token.
@@ -194,6 +242,9 @@ func KeyFunc(ks KeySet) jwt.Keyfunc {
 			}
 		}
 		kid, _ := t.Header["kid"].(string)
+		if kid == "" || len(kid) > 64 {
+			return nil, fmt.Errorf("%w: bad kid", ErrInvalidToken)
+		}
 		pub, ok := ks.PublicKey(kid)
 		if !ok {
 			return nil, fmt.Errorf("%w: unknown kid", ErrInvalidToken)
@@ -219,6 +270,9 @@ func NewParser(iss, aud string, now func() time.Time) *jwt.Parser {
 
 // VerifyAccess checks an access token strictly and returns its claims.
 func (is *Issuer) VerifyAccess(token string) (*AccessClaims, error) {
+	if len(token) > MaxTokenSize {
+		return nil, fmt.Errorf("%w: too long", ErrInvalidToken)
+	}
 	var c AccessClaims
 	t, err := NewParser(is.Issuer, is.Audience, is.now).ParseWithClaims(token, &c, KeyFunc(is.Keys))
 	if err != nil {

@@ -69,6 +69,7 @@ func TestAccessRoundTrip(t *testing.T) {
 func BenchmarkIssueAccess(b *testing.B) {
 	is := newIssuer(b, nil)
 	b.ReportAllocs()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, _, err := is.IssueAccess("42", "edgeflix-web", "catalog playback"); err != nil {
@@ -76,6 +77,7 @@ func BenchmarkIssueAccess(b *testing.B) {
 			}
 		}
 	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
 }
 
 func BenchmarkSignPlayback(b *testing.B) {
@@ -85,6 +87,7 @@ func BenchmarkSignPlayback(b *testing.B) {
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(4 * time.Hour)),
 		Prefix: "/v1/media/asset/", Device: tokens.Device{Class: "tv", MaxHeight: 2160, MaxBitrate: 25_000_000, Codecs: []string{"avc1", "mp4a"}}}
 	b.ReportAllocs()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := tokens.Sign(is.Keys, "JWT", c); err != nil {
@@ -101,6 +104,7 @@ func BenchmarkVerifyAccess(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
+	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			if _, err := is.VerifyAccess(tok); err != nil {
@@ -108,4 +112,58 @@ func BenchmarkVerifyAccess(b *testing.B) {
 			}
 		}
 	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "tokens/s")
+}
+
+// FuzzVerifyAccess feeds mutations of real access tokens to the strict
+// verifier: it must never panic, and it may accept only the exact tokens
+// it issued (no malleable encodings, no forged signatures).
+func FuzzVerifyAccess(f *testing.F) {
+	now := time.Now()
+	is := newIssuer(f, func() time.Time { return now })
+	var issued []string
+	for _, g := range []tokens.Grant{
+		{Subject: "42", ClientID: "edgeflix-web", Scope: "catalog playback"},
+		{Subject: "7", ClientID: "edgeflix-tv", Scope: "catalog", DeviceID: "dev", ProfileID: "3"},
+	} {
+		tok, _, err := is.Issue(g)
+		if err != nil {
+			f.Fatal(err)
+		}
+		issued = append(issued, tok)
+		f.Add(tok)
+	}
+	f.Add("eyJhbGciOiJub25lIn0.e30.")
+	f.Fuzz(func(t *testing.T, tok string) {
+		c, err := is.VerifyAccess(tok)
+		if err != nil {
+			if !errors.Is(err, tokens.ErrInvalidToken) {
+				t.Fatalf("error %v is not ErrInvalidToken", err)
+			}
+			return
+		}
+		for _, good := range issued {
+			if tok == good {
+				return
+			}
+		}
+		t.Fatalf("accepted a token never issued: %q (%+v)", tok, c)
+	})
+}
+
+func TestIssueCarriesDeviceAndProfile(t *testing.T) {
+	now := time.Now()
+	is := newIssuer(t, func() time.Time { return now })
+	tok, _, err := is.Issue(tokens.Grant{Subject: "7", ClientID: "edgeflix-tv", Scope: "catalog", DeviceID: "dev1", ProfileID: "3"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := is.VerifyAccess(tok)
+	if err != nil || c.DeviceID != "dev1" || c.ProfileID != "3" || c.ClientID != "edgeflix-tv" {
+		t.Fatalf("%+v %v", c, err)
+	}
+	plain, _, _ := is.IssueAccess("7", "edgeflix-web", "catalog")
+	if c, err := is.VerifyAccess(plain); err != nil || c.DeviceID != "" || c.ProfileID != "" {
+		t.Fatalf("%+v %v", c, err)
+	}
 }

@@ -8,12 +8,14 @@ import (
 	"math"
 	"net/url"
 	"strings"
+	"sync"
 	"syscall/js"
 	"time"
 
 	"github.com/edgeflix/edgeflix/player/abr"
-	"github.com/edgeflix/edgeflix/player/device"
 	"github.com/edgeflix/edgeflix/player/hls"
+	"github.com/edgeflix/edgeflix/player/tracks"
+	"github.com/edgeflix/edgeflix/player/vtt"
 )
 
 // Engine tuning.
@@ -24,71 +26,129 @@ const (
 	idlePoll       = 250 * time.Millisecond
 	appendTimeout  = 30 * time.Second
 	fetchAttempts  = 4
-	defaultCodecs  = "avc1.42e01e,mp4a.40.2"
 	maxErrorsKept  = 20
 	gapJumpMaxSecs = 1.0
 )
+
+// thumbFiles are the names a thumbnail map may have beside the master
+// playlist, in the order they are tried: ingest writes thumbnails.vtt.
+var thumbFiles = []string{"thumbnails.vtt", "thumbs.vtt"}
 
 // errFatal marks errors that end playback.
 var errFatal = errors.New("playback failed")
 
 // variantState is one playable variant and its lazily fetched playlist.
 type variantState struct {
-	v        hls.Variant
-	index    int // in the master playlist
+	tracks.Playable
 	url      string
-	mime     string
 	playlist *hls.Media
 	initData js.Value // cached init segment (Uint8Array), undefined until fetched
 	initURL  string
 }
 
-// Engine plays an HLS master playlist of muxed fMP4 variants into a video
-// element through Media Source Extensions, adapting the variant to the
-// measured throughput and the buffer.
+// mediaState is one fetched media playlist (an audio rendition's).
+type mediaState struct {
+	url      string
+	playlist *hls.Media
+	initData js.Value
+	initURL  string
+}
+
+// buffer is one SourceBuffer and where its next append goes.
+type buffer struct {
+	kind     string // "video" or "audio"
+	sb       js.Value
+	mime     string
+	updates  chan error
+	nextTime float64 // start time of the next segment to append
+	initFor  string  // key of the init segment appended last, "" none
+	ended    bool
+	// gen counts seeks and track switches: a fetch started under an older
+	// generation is dropped.
+	gen int
+}
+
+// Engine plays an HLS master playlist of fMP4 variants into a video
+// element through Media Source Extensions: muxed variants through one
+// SourceBuffer, demuxed ones (EXT-X-MEDIA AUDIO renditions) through a
+// video and an audio SourceBuffer. It adapts the variant to the measured
+// throughput and the buffer, switches audio language, and shows WebVTT
+// subtitle renditions as text tracks.
 type Engine struct {
 	video     js.Value
 	masterURL string
 	maxHeight int
 	autoplay  bool
+	startAt   float64
 
+	master   *hls.Master
+	base     *url.URL
 	variants []*variantState
 	ctrl     *abr.Controller
 	est      *abr.Estimator
+	demuxed  bool
 
-	ms, sb    js.Value
+	audioTracks []tracks.Track
+	audioSel    int
+	audioMedia  map[int]*mediaState
+	subTracks   []tracks.Track
+	subSel      int
+	textTracks  map[int]js.Value
+	subStop     chan struct{}
+	subCues     int
+	thumbsMu    sync.Mutex // guards thumbs and thumbsBase
+	thumbs      []vtt.Thumbnail
+	thumbsBase  string
+
+	ms        js.Value
+	vbuf      *buffer
+	abuf      *buffer // nil for muxed variants
 	objectURL string
-	mime      string // the SourceBuffer's current MIME type
 	duration  float64
 
-	cur      int     // current variant (index into variants)
-	initFor  int     // variant whose init segment was appended last, -1 none
-	nextTime float64 // start time of the next segment to append
-	ended    bool
-	started  bool
+	cur     int // current variant (index into variants)
+	started bool
+	ended   bool
 
-	switches int
-	segments int
-	errs     []string
-	state    string
+	switches      int
+	audioSwitches int
+	segments      int
+	audioSegments int
+	errs          []string
+	state         string
 
-	events  chan string // media element events
-	updates chan error  // SourceBuffer updateend / error
-	stop    chan struct{}
-	funcs   []js.Func
+	events   chan string // media element events
+	requests chan func() // work from the UI, run on the engine's loop
+	stop     chan struct{}
+	funcs    []js.Func
 	// cleanups remove the media element listeners when the engine stops.
 	cleanups []func()
 	debug    js.Value
 }
 
+// EngineOptions are the viewer's choices for NewEngine.
+type EngineOptions struct {
+	// MaxHeight is the tallest picture worth fetching, 0 for no limit.
+	MaxHeight int
+	// Autoplay starts playback once the first segment is buffered.
+	Autoplay bool
+	// StartAt is where playback starts, in seconds (resume).
+	StartAt float64
+	// Languages are the preferred audio languages, best first.
+	Languages []string
+	// Subtitle is the stored subtitle choice: a language, tracks.Off or "".
+	Subtitle string
+}
+
 // NewEngine prepares playback of masterURL into video: it fetches and
 // parses the master playlist and keeps the variants this browser can
 // decode and the device can show.
-func NewEngine(video js.Value, masterURL string, maxHeight int, autoplay bool) (*Engine, error) {
+func NewEngine(video js.Value, masterURL string, opt EngineOptions) (*Engine, error) {
 	e := &Engine{
-		video: video, masterURL: masterURL, maxHeight: maxHeight, autoplay: autoplay,
-		initFor: -1, events: make(chan string, 16), updates: make(chan error, 4), stop: make(chan struct{}),
-		debug: js.Global().Get("Object").New(), state: "loading",
+		video: video, masterURL: masterURL, maxHeight: opt.MaxHeight, autoplay: opt.Autoplay, startAt: opt.StartAt,
+		events: make(chan string, 16), requests: make(chan func(), 8), stop: make(chan struct{}),
+		debug: js.Global().Get("Object").New(), state: "loading", audioSel: -1, subSel: -1,
+		audioMedia: map[int]*mediaState{}, textTracks: map[int]js.Value{},
 	}
 	global.Set("edgeflixPlayer", e.debug)
 	e.publish()
@@ -103,35 +163,50 @@ func NewEngine(video js.Value, masterURL string, maxHeight int, autoplay bool) (
 	if err != nil {
 		return nil, e.fail(fmt.Errorf("%w: master playlist: %v", errFatal, err))
 	}
-	base, err := url.Parse(masterURL)
-	if err != nil {
+	e.master = master
+	if e.base, err = url.Parse(masterURL); err != nil {
 		return nil, e.fail(fmt.Errorf("%w: %v", errFatal, err))
 	}
 	ms := global.Get("MediaSource")
 	if ms.IsUndefined() {
 		return nil, e.fail(fmt.Errorf("%w: this browser has no Media Source Extensions", errFatal))
 	}
+	supported := func(mime string) bool { return ms.Call("isTypeSupported", mime).Bool() }
 	var abrVariants []abr.Variant
-	for i, v := range master.Variants {
-		codecs := v.CodecsString()
-		if codecs == "" {
-			codecs = defaultCodecs
-		}
-		mime := device.MIME("video", strings.Split(codecs, ","))
-		if !ms.Call("isTypeSupported", mime).Bool() {
-			continue
-		}
-		u, err := hls.Resolve(base, v.URI)
+	for _, p := range tracks.PlayableVariants(master, supported) {
+		u, err := hls.Resolve(e.base, p.Variant.URI)
 		if err != nil {
 			continue
 		}
-		e.variants = append(e.variants, &variantState{v: v, index: i, url: u, mime: mime, initData: js.Undefined()})
-		abrVariants = append(abrVariants, abr.Variant{Bandwidth: v.Bandwidth, Height: v.Height})
+		e.variants = append(e.variants, &variantState{Playable: p, url: u, initData: js.Undefined()})
+		abrVariants = append(abrVariants, abr.Variant{Bandwidth: p.Variant.Bandwidth, Height: p.Variant.Height})
 	}
 	if len(e.variants) == 0 {
 		return nil, e.fail(fmt.Errorf("%w: no variant this browser can play", errFatal))
 	}
-	if e.ctrl, err = abr.NewController(abrVariants, abr.Config{MaxHeight: maxHeight}); err != nil {
+	first := e.variants[0]
+	e.demuxed = first.Demuxed
+	if e.demuxed {
+		for _, t := range tracks.Group(master, "AUDIO", first.Variant.Audio) {
+			if t.URI != "" {
+				e.audioTracks = append(e.audioTracks, t)
+			}
+		}
+		e.audioSel = tracks.PickAudio(e.audioTracks, opt.Languages)
+	}
+	for _, t := range tracks.Group(master, "SUBTITLES", first.Variant.Subtitles) {
+		if t.URI != "" {
+			e.subTracks = append(e.subTracks, t)
+		}
+	}
+	audioLang := ""
+	if e.audioSel >= 0 {
+		audioLang = e.audioTracks[e.audioSel].Language
+	} else if len(opt.Languages) > 0 {
+		audioLang = opt.Languages[0]
+	}
+	e.subSel = tracks.PickSubtitle(e.subTracks, opt.Subtitle, audioLang)
+	if e.ctrl, err = abr.NewController(abrVariants, abr.Config{MaxHeight: opt.MaxHeight}); err != nil {
 		return nil, e.fail(fmt.Errorf("%w: %v", errFatal, err))
 	}
 	e.est = abr.NewEstimator(abr.EstimatorConfig{})
@@ -147,6 +222,10 @@ func (e *Engine) Start() {
 	e.listen(e.video, "error", "error")
 	e.listen(e.video, "ended", "ended")
 	go e.run()
+	go e.loadThumbnails()
+	if e.subSel >= 0 {
+		e.startSubtitles(e.subSel)
+	}
 }
 
 // Stop ends playback and releases the MediaSource.
@@ -158,6 +237,9 @@ func (e *Engine) Stop() {
 	}
 	close(e.stop)
 }
+
+// Stopped is closed when the engine stops.
+func (e *Engine) Stopped() <-chan struct{} { return e.stop }
 
 func (e *Engine) listen(target js.Value, event, name string) {
 	f := js.FuncOf(func(js.Value, []js.Value) any {
@@ -181,6 +263,9 @@ func (e *Engine) release() {
 		f.Release()
 	}
 	e.funcs = nil
+	for _, tt := range e.textTracks {
+		tt.Set("mode", "disabled")
+	}
 	if e.objectURL != "" {
 		_ = try(func() {
 			e.video.Call("removeAttribute", "src")
@@ -217,7 +302,33 @@ func (e *Engine) run() {
 	}
 }
 
-// open creates the MediaSource and the SourceBuffer for the start variant.
+// newBuffer adds a SourceBuffer of mime to the MediaSource.
+func (e *Engine) newBuffer(kind, mime string) (*buffer, error) {
+	b := &buffer{kind: kind, mime: mime, updates: make(chan error, 4), nextTime: e.startAt}
+	if err := try(func() { b.sb = e.ms.Call("addSourceBuffer", mime) }); err != nil {
+		return nil, fmt.Errorf("%w: addSourceBuffer(%s): %v", errFatal, mime, err)
+	}
+	onUpdate := js.FuncOf(func(js.Value, []js.Value) any {
+		select {
+		case b.updates <- nil:
+		default:
+		}
+		return nil
+	})
+	onError := js.FuncOf(func(js.Value, []js.Value) any {
+		select {
+		case b.updates <- errors.New(kind + " SourceBuffer error"):
+		default:
+		}
+		return nil
+	})
+	e.funcs = append(e.funcs, onUpdate, onError)
+	b.sb.Call("addEventListener", "updateend", onUpdate)
+	b.sb.Call("addEventListener", "error", onError)
+	return b, nil
+}
+
+// open creates the MediaSource and the SourceBuffers for the start variant.
 func (e *Engine) open() error {
 	e.setState("opening")
 	first := e.variants[e.cur]
@@ -225,6 +336,9 @@ func (e *Engine) open() error {
 		return fmt.Errorf("%w: %v", errFatal, err)
 	}
 	e.duration = first.playlist.Duration()
+	if e.startAt >= e.duration-1 {
+		e.startAt = 0
+	}
 	e.ms = global.Get("MediaSource").New()
 	opened := make(chan struct{}, 1)
 	f := js.FuncOf(func(js.Value, []js.Value) any {
@@ -245,47 +359,51 @@ func (e *Engine) open() error {
 	case <-time.After(10 * time.Second):
 		return fmt.Errorf("%w: MediaSource did not open", errFatal)
 	}
-	if err := try(func() {
-		e.sb = e.ms.Call("addSourceBuffer", first.mime)
-		if e.duration > 0 {
-			e.ms.Set("duration", e.duration)
-		}
-	}); err != nil {
-		return fmt.Errorf("%w: addSourceBuffer(%s): %v", errFatal, first.mime, err)
+	var err error
+	if e.vbuf, err = e.newBuffer("video", first.VideoMIME); err != nil {
+		return err
 	}
-	e.mime = first.mime
-	onUpdate := js.FuncOf(func(js.Value, []js.Value) any {
-		select {
-		case e.updates <- nil:
-		default:
+	if e.demuxed && e.audioSel >= 0 {
+		if e.abuf, err = e.newBuffer("audio", first.AudioMIME); err != nil {
+			return err
 		}
-		return nil
-	})
-	onError := js.FuncOf(func(js.Value, []js.Value) any {
-		select {
-		case e.updates <- errors.New("SourceBuffer error"):
-		default:
-		}
-		return nil
-	})
-	e.funcs = append(e.funcs, onUpdate, onError)
-	e.sb.Call("addEventListener", "updateend", onUpdate)
-	e.sb.Call("addEventListener", "error", onError)
+	}
+	if e.duration > 0 {
+		_ = try(func() { e.ms.Set("duration", e.duration) })
+	}
+	if e.startAt > 0 {
+		e.video.Set("currentTime", e.startAt)
+	}
 	e.setState("buffering")
 	return nil
 }
 
-// step does one unit of work: handle events, evict, or append one segment.
+// buffers returns the engine's SourceBuffers.
+func (e *Engine) buffers() []*buffer {
+	if e.abuf != nil {
+		return []*buffer{e.vbuf, e.abuf}
+	}
+	return []*buffer{e.vbuf}
+}
+
+// step does one unit of work: handle events and requests, evict, or
+// append one segment to the buffer that is furthest behind.
 func (e *Engine) step() error {
 	e.drainEvents()
 	now := e.currentTime()
 	ahead := e.bufferAhead(now)
 	e.publish()
 	e.jumpGap(now)
-	if err := e.evict(now); err != nil {
-		return err
+	for _, b := range e.buffers() {
+		if err := e.evict(b, now); err != nil {
+			return err
+		}
 	}
-	if e.nextTime >= e.duration-0.05 {
+	b := e.vbuf
+	if e.abuf != nil && !e.abuf.ended && (e.abuf.nextTime < e.vbuf.nextTime || e.vbuf.ended) {
+		b = e.abuf
+	}
+	if e.vbuf.ended && (e.abuf == nil || e.abuf.ended) {
 		if !e.ended {
 			if err := try(func() {
 				if e.ms.Get("readyState").String() == "open" {
@@ -300,12 +418,20 @@ func (e *Engine) step() error {
 		e.wait(idlePoll)
 		return nil
 	}
-	if ahead >= forwardBuffer {
+	if b.nextTime-now >= forwardBuffer.Seconds() {
 		e.setState("playing")
 		e.wait(idlePoll)
 		return nil
 	}
-	// Choose the variant for this segment.
+	if b == e.abuf {
+		return e.stepAudio(now)
+	}
+	return e.stepVideo(now, ahead)
+}
+
+// stepVideo appends the next segment of the main (video or muxed) buffer.
+func (e *Engine) stepVideo(now float64, ahead time.Duration) error {
+	b := e.vbuf
 	if e.segments > 0 {
 		d := e.ctrl.Next(e.cur, e.est.Estimate(), ahead)
 		if d.Index != e.cur {
@@ -317,22 +443,77 @@ func (e *Engine) step() error {
 	if err := e.loadPlaylist(vs); err != nil {
 		return err
 	}
-	i := vs.playlist.SegmentAt(e.nextTime + 0.001)
-	if i < 0 || i >= len(vs.playlist.Segments) {
-		e.nextTime = e.duration
+	i := vs.playlist.SegmentAt(b.nextTime + 0.001)
+	if i < 0 || i >= len(vs.playlist.Segments) || b.nextTime >= e.duration-0.05 {
+		b.ended = true
 		return nil
 	}
 	seg := vs.playlist.Segments[i]
 	if seg.Key != nil {
 		return fmt.Errorf("%w: encrypted segments (%s) are not supported", errFatal, seg.Key.Method)
 	}
-	if e.initFor != e.cur {
-		if err := e.appendInit(vs, seg); err != nil {
+	if b.initFor != vs.url {
+		if err := e.appendVariantInit(vs, seg); err != nil {
 			return err
 		}
 	}
-	base, _ := url.Parse(vs.url)
-	segURL, err := hls.Resolve(base, seg.URI)
+	if err := e.appendSegment(b, vs.url, seg); err != nil {
+		return err
+	}
+	e.segments++
+	if !e.started {
+		e.started = true
+		if e.autoplay {
+			go e.play()
+		}
+	}
+	return nil
+}
+
+// stepAudio appends the next segment of the selected audio rendition.
+func (e *Engine) stepAudio(now float64) error {
+	b := e.abuf
+	m, err := e.audioPlaylist(e.audioSel)
+	if err != nil {
+		return err
+	}
+	i := m.playlist.SegmentAt(b.nextTime + 0.001)
+	if i < 0 || i >= len(m.playlist.Segments) || b.nextTime >= m.playlist.Duration()-0.05 {
+		b.ended = true
+		return nil
+	}
+	seg := m.playlist.Segments[i]
+	if seg.Key != nil {
+		return fmt.Errorf("%w: encrypted segments (%s) are not supported", errFatal, seg.Key.Method)
+	}
+	if b.initFor != m.url && seg.Map != nil {
+		u, err := resolveAgainst(m.url, seg.Map.URI)
+		if err != nil {
+			return fmt.Errorf("%w: %v", errFatal, err)
+		}
+		if m.initData.IsUndefined() || m.initURL != u {
+			data, _, _, err := e.fetchRetry(u, mapRange(seg.Map))
+			if err != nil {
+				return err
+			}
+			m.initData, m.initURL = data, u
+		}
+		if err := e.appendData(b, m.initData); err != nil {
+			return err
+		}
+		b.initFor = m.url
+	}
+	if err := e.appendSegment(b, m.url, seg); err != nil {
+		return err
+	}
+	e.audioSegments++
+	return nil
+}
+
+// appendSegment fetches seg (of the playlist at playlistURL) and appends
+// it to b, advancing b.nextTime. A seek during the fetch drops it.
+func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) error {
+	segURL, err := resolveAgainst(playlistURL, seg.URI)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errFatal, err)
 	}
@@ -344,26 +525,32 @@ func (e *Engine) step() error {
 	if err != nil {
 		return err
 	}
-	e.est.Sample(int64(n), took)
-	if len(e.events) > 0 { // a seek arrived while fetching: re-plan first
+	if b.kind == "video" {
+		e.est.Sample(int64(n), took)
+	}
+	if len(e.events) > 0 || len(e.requests) > 0 { // a seek or switch arrived while fetching: re-plan first
+		gen := b.gen
 		e.drainEvents()
-		if e.nextTime != seg.Start {
+		if b.gen != gen {
 			return nil
 		}
 	}
-	if err := e.appendData(data); err != nil {
+	if err := e.appendData(b, data); err != nil {
 		return err
 	}
-	e.segments++
-	e.nextTime = seg.Start + seg.Duration
+	b.nextTime = seg.Start + seg.Duration
+	b.ended = false
 	e.ended = false
-	if !e.started {
-		e.started = true
-		if e.autoplay {
-			go e.play()
-		}
-	}
 	return nil
+}
+
+func resolveAgainst(base, ref string) (string, error) { return hls.ResolveString(base, ref) }
+
+func mapRange(m *hls.Map) string {
+	if m.ByteRange == nil {
+		return ""
+	}
+	return m.ByteRange.HTTPRange()
 }
 
 func (e *Engine) play() {
@@ -375,64 +562,88 @@ func (e *Engine) play() {
 	}
 }
 
+// fetchPlaylist fetches and parses a media playlist.
+func fetchPlaylist(u, name string) (*hls.Media, error) {
+	status, body, err := fetchText(request{url: u})
+	if err != nil {
+		return nil, fmt.Errorf("media playlist: %w", err)
+	}
+	if status != 200 {
+		return nil, fmt.Errorf("media playlist %s: %w", name, &httpError{Status: status})
+	}
+	m, err := hls.ParseMedia([]byte(body))
+	if err != nil {
+		return nil, fmt.Errorf("%w: media playlist %s: %v", errFatal, name, err)
+	}
+	if len(m.Segments) == 0 {
+		return nil, fmt.Errorf("%w: media playlist %s has no segments", errFatal, name)
+	}
+	return m, nil
+}
+
 func (e *Engine) loadPlaylist(vs *variantState) error {
 	if vs.playlist != nil {
 		return nil
 	}
-	status, body, err := fetchText(request{url: vs.url})
+	m, err := fetchPlaylist(vs.url, vs.Variant.URI)
 	if err != nil {
-		return fmt.Errorf("media playlist: %w", err)
-	}
-	if status != 200 {
-		return fmt.Errorf("media playlist %s: %w", vs.v.URI, &httpError{Status: status})
-	}
-	m, err := hls.ParseMedia([]byte(body))
-	if err != nil {
-		return fmt.Errorf("%w: media playlist %s: %v", errFatal, vs.v.URI, err)
-	}
-	if len(m.Segments) == 0 {
-		return fmt.Errorf("%w: media playlist %s has no segments", errFatal, vs.v.URI)
+		return err
 	}
 	vs.playlist = m
 	return nil
 }
 
-// appendInit appends the variant's initialization section (EXT-X-MAP),
-// changing the SourceBuffer's type first if the codecs differ.
-func (e *Engine) appendInit(vs *variantState, seg hls.Segment) error {
-	if vs.mime != e.mime {
-		if e.sb.Get("changeType").IsUndefined() {
-			return fmt.Errorf("%w: cannot switch codecs to %s", errFatal, vs.mime)
+// audioPlaylist returns audio track i's playlist, fetching it once.
+func (e *Engine) audioPlaylist(i int) (*mediaState, error) {
+	if m := e.audioMedia[i]; m != nil && m.playlist != nil {
+		return m, nil
+	}
+	t := e.audioTracks[i]
+	u, err := hls.Resolve(e.base, t.URI)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", errFatal, err)
+	}
+	p, err := fetchPlaylist(u, t.URI)
+	if err != nil {
+		return nil, err
+	}
+	m := &mediaState{url: u, playlist: p, initData: js.Undefined()}
+	e.audioMedia[i] = m
+	return m, nil
+}
+
+// appendVariantInit appends the variant's initialization section
+// (EXT-X-MAP), changing the SourceBuffer's type first if the codecs differ.
+func (e *Engine) appendVariantInit(vs *variantState, seg hls.Segment) error {
+	b := e.vbuf
+	if vs.VideoMIME != b.mime {
+		if b.sb.Get("changeType").IsUndefined() {
+			return fmt.Errorf("%w: cannot switch codecs to %s", errFatal, vs.VideoMIME)
 		}
-		if err := try(func() { e.sb.Call("changeType", vs.mime) }); err != nil {
-			return fmt.Errorf("changeType(%s): %w", vs.mime, err)
+		if err := try(func() { b.sb.Call("changeType", vs.VideoMIME) }); err != nil {
+			return fmt.Errorf("changeType(%s): %w", vs.VideoMIME, err)
 		}
-		e.mime = vs.mime
+		b.mime = vs.VideoMIME
 	}
 	if seg.Map == nil {
-		e.initFor = e.cur // self-initialising segments
+		b.initFor = vs.url // self-initialising segments
 		return nil
 	}
-	base, _ := url.Parse(vs.url)
-	u, err := hls.Resolve(base, seg.Map.URI)
+	u, err := resolveAgainst(vs.url, seg.Map.URI)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errFatal, err)
 	}
 	if vs.initData.IsUndefined() || vs.initURL != u {
-		rng := ""
-		if seg.Map.ByteRange != nil {
-			rng = seg.Map.ByteRange.HTTPRange()
-		}
-		data, _, _, err := e.fetchRetry(u, rng)
+		data, _, _, err := e.fetchRetry(u, mapRange(seg.Map))
 		if err != nil {
 			return err
 		}
 		vs.initData, vs.initURL = data, u
 	}
-	if err := e.appendData(vs.initData); err != nil {
+	if err := e.appendData(b, vs.initData); err != nil {
 		return err
 	}
-	e.initFor = e.cur
+	b.initFor = vs.url
 	return nil
 }
 
@@ -458,84 +669,84 @@ func (e *Engine) fetchRetry(u, rng string) (js.Value, int, time.Duration, error)
 	return js.Value{}, 0, 0, fmt.Errorf("%s: %w", shortURL(u), lastErr)
 }
 
-// appendData appends to the SourceBuffer and waits for updateend. When the
-// buffer is full (QuotaExceededError) it evicts behind the playhead and
-// tries once more.
-func (e *Engine) appendData(data js.Value) error {
+// appendData appends to b and waits for updateend. When the buffer is
+// full (QuotaExceededError) it evicts behind the playhead and tries once
+// more.
+func (e *Engine) appendData(b *buffer, data js.Value) error {
 	for attempt := 0; ; attempt++ {
-		e.drainUpdates()
-		err := try(func() { e.sb.Call("appendBuffer", data) })
+		drain(b.updates)
+		err := try(func() { b.sb.Call("appendBuffer", data) })
 		if err == nil {
-			return e.waitUpdate()
+			return waitUpdate(b)
 		}
 		if attempt > 0 || !strings.Contains(err.Error(), "QuotaExceeded") {
-			return fmt.Errorf("appendBuffer: %w", err)
+			return fmt.Errorf("appendBuffer (%s): %w", b.kind, err)
 		}
 		now := e.currentTime()
-		if err := e.remove(0, math.Max(0, now-5)); err != nil {
+		if err := remove(b, 0, math.Max(0, now-5)); err != nil {
 			return err
 		}
 	}
 }
 
-func (e *Engine) drainUpdates() {
+func drain(ch chan error) {
 	for {
 		select {
-		case <-e.updates:
+		case <-ch:
 		default:
 			return
 		}
 	}
 }
 
-func (e *Engine) waitUpdate() error {
+func waitUpdate(b *buffer) error {
 	select {
-	case err := <-e.updates:
+	case err := <-b.updates:
 		if err != nil {
 			return fmt.Errorf("%w: %v", errFatal, err)
 		}
 		return nil
 	case <-time.After(appendTimeout):
-		return fmt.Errorf("%w: SourceBuffer update timed out", errFatal)
+		return fmt.Errorf("%w: %s SourceBuffer update timed out", errFatal, b.kind)
 	}
 }
 
-func (e *Engine) remove(from, to float64) error {
+func remove(b *buffer, from, to float64) error {
 	if to-from < 0.5 {
 		return nil
 	}
-	e.drainUpdates()
-	if err := try(func() { e.sb.Call("remove", from, to) }); err != nil {
-		return fmt.Errorf("remove: %w", err)
+	drain(b.updates)
+	if err := try(func() { b.sb.Call("remove", from, to) }); err != nil {
+		return fmt.Errorf("remove (%s): %w", b.kind, err)
 	}
-	return e.waitUpdate()
+	return waitUpdate(b)
 }
 
 // evict bounds memory: it drops data more than backBuffer behind and more
 // than farAhead ahead of the playhead.
-func (e *Engine) evict(now float64) error {
-	ranges := e.ranges()
+func (e *Engine) evict(b *buffer, now float64) error {
+	ranges := bufferRanges(b.sb)
 	if len(ranges) == 0 {
 		return nil
 	}
 	if behind := now - backBuffer.Seconds(); ranges[0][0] < behind-1 {
-		if err := e.remove(ranges[0][0], behind); err != nil {
+		if err := remove(b, ranges[0][0], behind); err != nil {
 			return err
 		}
 	}
 	last := ranges[len(ranges)-1]
 	if limit := now + farAhead.Seconds(); last[1] > limit+1 {
-		if err := e.remove(limit, last[1]); err != nil {
+		if err := remove(b, limit, last[1]); err != nil {
 			return err
 		}
-		if e.nextTime > limit {
-			e.nextTime = limit
+		if b.nextTime > limit {
+			b.nextTime = limit
 		}
 	}
 	return nil
 }
 
-// drainEvents handles queued media element events.
+// drainEvents handles queued media element events and UI requests.
 func (e *Engine) drainEvents() {
 	for {
 		select {
@@ -550,33 +761,53 @@ func (e *Engine) drainEvents() {
 			case "ended":
 				e.setState("ended")
 			}
+		case f := <-e.requests:
+			f()
 		default:
 			return
 		}
 	}
 }
 
-// seek moves the fetch position to the playhead: after the end of the
-// buffered range that contains it, or to the segment that contains it.
+// seek moves every buffer's fetch position to the playhead: after the end
+// of its buffered range that contains it, or to the segment that
+// contains it.
 func (e *Engine) seek(t float64) {
-	for _, r := range e.ranges() {
+	for _, b := range e.buffers() {
+		e.seekBuffer(b, t)
+	}
+	e.ended = false
+	e.setState("seeking")
+}
+
+func (e *Engine) seekBuffer(b *buffer, t float64) {
+	b.ended = false
+	defer func(before float64) {
+		if b.nextTime != before {
+			b.gen++ // drop a fetch in flight for the old position
+		}
+	}(b.nextTime)
+	for _, r := range bufferRanges(b.sb) {
 		if r[0] <= t+0.1 && t < r[1] {
-			e.nextTime = r[1]
-			e.publish()
+			b.nextTime = r[1]
 			return
 		}
 	}
-	vs := e.variants[e.cur]
-	if vs.playlist != nil {
-		if i := vs.playlist.SegmentAt(t); i >= 0 && i < len(vs.playlist.Segments) {
-			e.nextTime = vs.playlist.Segments[i].Start
-		} else {
-			e.nextTime = t
+	var p *hls.Media
+	if b == e.abuf {
+		if m := e.audioMedia[e.audioSel]; m != nil {
+			p = m.playlist
+		}
+	} else if vs := e.variants[e.cur]; vs.playlist != nil {
+		p = vs.playlist
+	}
+	b.nextTime = t
+	if p != nil {
+		if i := p.SegmentAt(t); i >= 0 && i < len(p.Segments) {
+			b.nextTime = p.Segments[i].Start
 		}
 	}
-	e.initFor = -1 // re-append the init segment before jumping
-	e.ended = false
-	e.setState("seeking")
+	b.initFor = "" // re-append the init segment before jumping
 }
 
 // jumpGap nudges a stalled playhead over a small hole at the start of
@@ -585,7 +816,7 @@ func (e *Engine) jumpGap(now float64) {
 	if e.video.Get("readyState").Int() >= 3 || e.video.Get("seeking").Bool() {
 		return
 	}
-	for _, r := range e.ranges() {
+	for _, r := range timeRanges(e.video.Get("buffered")) {
 		if r[0] > now && r[0]-now < gapJumpMaxSecs {
 			e.video.Set("currentTime", r[0]+0.01)
 			return
@@ -595,35 +826,48 @@ func (e *Engine) jumpGap(now float64) {
 
 func (e *Engine) currentTime() float64 { return e.video.Get("currentTime").Float() }
 
-// ranges returns the SourceBuffer's buffered ranges.
-func (e *Engine) ranges() [][2]float64 {
-	if e.sb.IsUndefined() || e.sb.IsNull() || !e.sb.Truthy() {
+// bufferRanges returns a SourceBuffer's buffered ranges.
+func bufferRanges(sb js.Value) [][2]float64 {
+	if sb.IsUndefined() || sb.IsNull() || !sb.Truthy() {
 		return nil
 	}
 	var out [][2]float64
-	_ = try(func() {
-		b := e.sb.Get("buffered")
-		for i := 0; i < b.Get("length").Int(); i++ {
-			out = append(out, [2]float64{b.Call("start", i).Float(), b.Call("end", i).Float()})
-		}
-	})
+	_ = try(func() { out = timeRanges(sb.Get("buffered")) })
 	return out
 }
 
-// bufferAhead is how much is buffered contiguously after now.
-func (e *Engine) bufferAhead(now float64) time.Duration {
-	for _, r := range e.ranges() {
-		if r[0] <= now+0.1 && now < r[1] {
-			return secs(r[1] - now)
-		}
+// timeRanges converts a TimeRanges object.
+func timeRanges(b js.Value) [][2]float64 {
+	var out [][2]float64
+	for i := 0; i < b.Get("length").Int(); i++ {
+		out = append(out, [2]float64{b.Call("start", i).Float(), b.Call("end", i).Float()})
 	}
-	return 0
+	return out
+}
+
+// bufferAhead is how much is buffered contiguously after now in every
+// SourceBuffer.
+func (e *Engine) bufferAhead(now float64) time.Duration {
+	if e.vbuf == nil {
+		return 0
+	}
+	least := math.Inf(1)
+	for _, b := range e.buffers() {
+		ahead := 0.0
+		for _, r := range bufferRanges(b.sb) {
+			if r[0] <= now+0.1 && now < r[1] {
+				ahead = r[1] - now
+			}
+		}
+		least = math.Min(least, ahead)
+	}
+	return secs(least)
 }
 
 func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
-// wait sleeps for d or until a media event arrives; it returns false if
-// the engine was stopped.
+// wait sleeps for d or until a media event or request arrives; it
+// returns false if the engine was stopped.
 func (e *Engine) wait(d time.Duration) bool {
 	t := time.NewTimer(d)
 	defer t.Stop()
@@ -637,9 +881,140 @@ func (e *Engine) wait(d time.Duration) bool {
 		default:
 		}
 		return true
+	case f := <-e.requests:
+		f()
+		return true
 	case <-t.C:
 		return true
 	}
+}
+
+// do runs f on the engine's loop; it reports false if the engine stopped.
+func (e *Engine) do(f func()) bool {
+	done := make(chan struct{})
+	select {
+	case e.requests <- func() { f(); close(done) }:
+	case <-e.stop:
+		return false
+	}
+	select {
+	case <-done:
+		return true
+	case <-e.stop:
+		return false
+	}
+}
+
+// SetAudio selects audio track i: the audio buffer's content from the
+// playhead on is replaced by the new rendition's, so the language changes
+// within a segment's time. It runs on the engine's loop.
+func (e *Engine) SetAudio(i int) error {
+	if i < 0 || i >= len(e.audioTracks) {
+		return fmt.Errorf("no audio track %d", i)
+	}
+	var err error
+	ok := e.do(func() {
+		if i == e.audioSel || e.abuf == nil {
+			return
+		}
+		now := e.currentTime()
+		var m *mediaState
+		if m, err = e.audioPlaylist(i); err != nil {
+			return
+		}
+		e.audioSel = i
+		e.audioSwitches++
+		b := e.abuf
+		end := math.Max(now+1, e.duration+1)
+		if ranges := bufferRanges(b.sb); len(ranges) > 0 {
+			end = math.Max(end, ranges[len(ranges)-1][1])
+		}
+		if err = remove(b, now+0.05, end); err != nil {
+			return
+		}
+		b.nextTime = now
+		if j := m.playlist.SegmentAt(now); j >= 0 && j < len(m.playlist.Segments) {
+			b.nextTime = m.playlist.Segments[j].Start
+		}
+		b.initFor = ""
+		b.ended = false
+		b.gen++
+		e.ended = false
+		e.publish()
+	})
+	if !ok {
+		return errors.New("player stopped")
+	}
+	return err
+}
+
+// publish updates window.edgeflixPlayer, the debug object tests read.
+func (e *Engine) publish() {
+	d := e.debug
+	d.Set("state", e.state)
+	d.Set("masterURL", e.masterURL)
+	d.Set("maxHeight", e.maxHeight)
+	d.Set("switches", e.switches)
+	d.Set("segments", e.segments)
+	d.Set("audioSegments", e.audioSegments)
+	d.Set("audioSwitches", e.audioSwitches)
+	d.Set("demuxed", e.demuxed)
+	errs := make([]any, len(e.errs))
+	for i, s := range e.errs {
+		errs[i] = s
+	}
+	d.Set("errors", errs)
+	if e.est != nil {
+		d.Set("bandwidthEstimate", math.Round(e.est.Estimate()))
+	}
+	if len(e.variants) > 0 {
+		vs := e.variants[e.cur]
+		d.Set("variant", map[string]any{
+			"index": vs.Index, "uri": vs.Variant.URI, "bandwidth": vs.Variant.Bandwidth,
+			"width": vs.Variant.Width, "height": vs.Variant.Height, "codecs": vs.Variant.CodecsString(),
+		})
+		d.Set("codecs", vs.Variant.CodecsString())
+		d.Set("variantIndex", vs.Index)
+		d.Set("variantCount", len(e.variants))
+		playable := make([]any, len(e.variants))
+		for i, v := range e.variants {
+			playable[i] = v.Variant.CodecsString()
+		}
+		d.Set("playableCodecs", playable)
+	}
+	d.Set("audioTracks", trackList(e.audioTracks))
+	d.Set("audioIndex", e.audioSel)
+	d.Set("audioLanguage", trackLang(e.audioTracks, e.audioSel))
+	d.Set("subtitleTracks", trackList(e.subTracks))
+	d.Set("subtitleIndex", e.subSel)
+	d.Set("subtitleLanguage", trackLang(e.subTracks, e.subSel))
+	d.Set("subtitleCues", e.subCues)
+	e.thumbsMu.Lock()
+	d.Set("thumbnails", len(e.thumbs))
+	e.thumbsMu.Unlock()
+	n := 0
+	if !e.ms.IsUndefined() && e.ms.Truthy() {
+		n = e.ms.Get("sourceBuffers").Get("length").Int()
+	}
+	d.Set("sourceBuffers", n)
+	if !e.video.IsUndefined() {
+		d.Set("bufferAhead", e.bufferAhead(e.currentTime()).Seconds())
+	}
+}
+
+func trackList(ts []tracks.Track) []any {
+	out := make([]any, len(ts))
+	for i, t := range ts {
+		out[i] = map[string]any{"name": tracks.Label(t, i), "language": t.Language, "default": t.Default, "forced": t.Forced}
+	}
+	return out
+}
+
+func trackLang(ts []tracks.Track, i int) string {
+	if i < 0 || i >= len(ts) {
+		return ""
+	}
+	return ts[i].Language
 }
 
 func (e *Engine) setState(s string) {
@@ -661,44 +1036,21 @@ func (e *Engine) fail(err error) error {
 	return err
 }
 
-// publish updates window.edgeflixPlayer, the debug object tests read.
-func (e *Engine) publish() {
-	d := e.debug
-	d.Set("state", e.state)
-	d.Set("masterURL", e.masterURL)
-	d.Set("maxHeight", e.maxHeight)
-	d.Set("switches", e.switches)
-	d.Set("segments", e.segments)
-	errs := make([]any, len(e.errs))
-	for i, s := range e.errs {
-		errs[i] = s
-	}
-	d.Set("errors", errs)
-	if e.est != nil {
-		d.Set("bandwidthEstimate", math.Round(e.est.Estimate()))
-	}
-	if len(e.variants) > 0 {
-		vs := e.variants[e.cur]
-		d.Set("variant", map[string]any{
-			"index": vs.index, "uri": vs.v.URI, "bandwidth": vs.v.Bandwidth,
-			"width": vs.v.Width, "height": vs.v.Height, "codecs": vs.v.CodecsString(),
-		})
-		d.Set("variantIndex", vs.index)
-		d.Set("variantCount", len(e.variants))
-	}
-	if !e.video.IsUndefined() {
-		d.Set("bufferAhead", e.bufferAhead(e.currentTime()).Seconds())
-	}
-}
-
 // stats is a one-line summary for the player view.
 func (e *Engine) stats() string {
 	if len(e.variants) == 0 {
 		return e.state
 	}
-	v := e.variants[e.cur].v
-	return fmt.Sprintf("%s · %dp · %.1f Mbit/s variant · estimate %.1f Mbit/s · buffer %.0f s · %d switches",
-		e.state, v.Height, float64(v.Bandwidth)/1e6, e.est.Estimate()/1e6, e.bufferAhead(e.currentTime()).Seconds(), e.switches)
+	v := e.variants[e.cur].Variant
+	return fmt.Sprintf("%s · %dp %s · %.1f Mbit/s variant · estimate %.1f Mbit/s · buffer %.0f s · %d switches",
+		e.state, v.Height, tracks.Family(firstOr(v.Codecs, "")), float64(v.Bandwidth)/1e6, e.est.Estimate()/1e6, e.bufferAhead(e.currentTime()).Seconds(), e.switches)
+}
+
+func firstOr(s []string, def string) string {
+	if len(s) == 0 {
+		return def
+	}
+	return s[0]
 }
 
 func shortURL(u string) string {

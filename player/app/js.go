@@ -99,6 +99,8 @@ type request struct {
 	url     string
 	headers map[string]string
 	body    string
+	// keepalive lets the request outlive the page (fetch keepalive).
+	keepalive bool
 }
 
 // doFetch runs window.fetch and returns the Response once headers arrive.
@@ -116,6 +118,9 @@ func doFetch(r request) (js.Value, error) {
 	}
 	if r.body != "" {
 		init["body"] = r.body
+	}
+	if r.keepalive {
+		init["keepalive"] = true
 	}
 	var p js.Value
 	if err := try(func() { p = global.Call("fetch", r.url, init) }); err != nil {
@@ -193,13 +198,6 @@ func on(target js.Value, event string, preventDefault bool, handler func(ev js.V
 	})
 	target.Call("addEventListener", event, f)
 	return f
-}
-
-// show makes exactly the view with id visible among the app's views.
-func show(id string) {
-	for _, v := range []string{"view-loading", "view-welcome", "view-browse", "view-player"} {
-		byID(v).Set("hidden", v != id)
-	}
 }
 
 // setStatus writes the status line; isErr styles it as an error.

@@ -7,36 +7,23 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"sync"
 	"syscall/js"
-	"time"
 
 	"github.com/edgeflix/edgeflix/player/device"
+	"github.com/edgeflix/edgeflix/player/nav"
 )
 
-// title is one item of GET /v1/titles.
-type title struct {
-	ID        string `json:"id"`
-	Title     string `json:"title"`
-	Synopsis  string `json:"synopsis"`
-	Year      int    `json:"year"`
-	Maturity  string `json:"maturity"`
-	RuntimeS  int    `json:"runtime_s"`
-	PosterURL string `json:"poster_url"`
-}
+// Session storage keys of the app.
+const (
+	keyProfile = "edgeflix.profile" // the selected profile (JSON)
+	keyAfter   = "edgeflix.after"   // where to go after signing in
+)
 
-type titlePage struct {
-	Items []title `json:"items"`
-	Next  *string `json:"next"`
-}
-
-// playbackSession is the answer of POST /v1/playback.
-type playbackSession struct {
-	SessionID          string `json:"session_id"`
-	ManifestURL        string `json:"manifest_url"`
-	ExpiresAt          string `json:"expires_at"`
-	HeartbeatIntervalS int    `json:"heartbeat_interval_s"`
-}
+// views are the app's top-level sections.
+var views = []string{"view-loading", "view-welcome", "view-profiles", "view-browse", "view-detail",
+	"view-devices", "view-activate", "view-player"}
 
 // app is the web app's state.
 type app struct {
@@ -45,12 +32,31 @@ type app struct {
 	mu sync.Mutex // guards the fields below
 	// engine is the running player, nil when none.
 	engine *Engine
-	// stopHeartbeat ends the running session's heartbeat, nil when none.
-	stopHeartbeat chan struct{}
-	next          string // cursor of the next title page
+	// playing is the running playback session, nil when none.
+	playing *nowPlaying
+	next    string // cursor of the next title page
+	// view is the visible view; history the views Back returns to.
+	view    string
+	history []string
+	// grids keep each view's focus model.
+	grids map[string]*nav.Grid
+	// detail is the title shown in view-detail, nil before any.
+	detail *title
+	// profiles is the last GET /v1/profiles answer; managing is set
+	// while the picker is in manage mode; editing is the profile in the
+	// form ("" to add one); pinFor the profile waiting for its PIN.
+	profiles []profile
+	managing bool
+	editing  flexID
+	pinFor   *profile
+	// searchSeq numbers search input so only the latest query renders.
+	searchSeq int
+	// hero is the featured title of the home view.
+	hero *title
 }
 
 func (a *app) start() {
+	a.grids = map[string]*nav.Grid{}
 	video := byID("player")
 	video.Set("muted", false)
 
@@ -59,7 +65,7 @@ func (a *app) start() {
 			return "edgeflixPlay(url): url must be a string"
 		}
 		u := args[0].String()
-		go a.playURL(u, u, true)
+		go a.playURL(u, u, EngineOptions{Autoplay: true})
 		return nil
 	}))
 
@@ -71,27 +77,101 @@ func (a *app) start() {
 		}
 	})
 	on(byID("signout"), "click", false, func(js.Value) {
-		a.stopPlayback()
+		a.leavePlayback()
 		a.auth.signOut()
-		byID("signout").Set("hidden", true)
+		sessionSet(keyProfile, "")
+		byID("topnav").Set("hidden", true)
 		setStatus("You are signed out.", false)
-		show("view-welcome")
+		a.show("view-welcome", false)
 	})
-	on(byID("back"), "click", false, func(js.Value) {
-		a.stopPlayback()
-		if _, ok := a.auth.tokens(); ok {
-			show("view-browse")
-			setStatus("", false)
-			if byID("grid").Get("childElementCount").Int() == 0 {
-				a.browse(false)
-			}
-			return
-		}
-		show("view-welcome")
-	})
+	on(byID("nav-home"), "click", false, func(js.Value) { a.leavePlayback(); a.home() })
+	on(byID("nav-devices"), "click", false, func(js.Value) { a.leavePlayback(); a.devices() })
+	on(byID("nav-activate"), "click", false, func(js.Value) { a.leavePlayback(); a.activate("") })
+	on(byID("devices-activate"), "click", false, func(js.Value) { a.activate("") })
+	on(byID("nav-profile"), "click", false, func(js.Value) { a.leavePlayback(); a.pickProfile(true) })
 	on(byID("more"), "click", false, func(js.Value) { a.browse(true) })
+	a.bindProfiles()
+	a.bindBrowse()
+	a.bindDetail()
+	a.bindActivate()
+	a.bindPlayer()
+	a.bindKeys()
 
 	go a.route()
+}
+
+// show makes view visible. push records the current view for Back.
+func (a *app) show(view string, push bool) {
+	a.mu.Lock()
+	if push && a.view != "" && a.view != view && a.view != "view-loading" {
+		a.history = append(a.history, a.view)
+		if len(a.history) > 20 {
+			a.history = a.history[1:]
+		}
+	}
+	if !push {
+		a.history = a.history[:0]
+	}
+	a.view = view
+	a.mu.Unlock()
+	for _, v := range views {
+		byID(v).Set("hidden", v != view)
+	}
+	global.Call("scrollTo", 0, 0)
+}
+
+func (a *app) currentView() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.view
+}
+
+// back goes to the previous view (Back/Escape, the Back buttons).
+func (a *app) back() {
+	view := a.currentView()
+	switch view {
+	case "view-player":
+		a.leavePlayback()
+	case "view-profiles":
+		if !byID("pin-form").Get("hidden").Bool() || !byID("profile-form").Get("hidden").Bool() {
+			a.closeProfileForms()
+			return
+		}
+	case "view-browse":
+		if byID("search").Get("value").String() != "" {
+			byID("search").Set("value", "")
+			a.showRows()
+			return
+		}
+	}
+	a.mu.Lock()
+	prev := ""
+	if n := len(a.history); n > 0 {
+		prev = a.history[n-1]
+		a.history = a.history[:n-1]
+	}
+	a.mu.Unlock()
+	switch {
+	case prev == "view-browse":
+		a.home()
+	case prev == "view-detail":
+		a.mu.Lock()
+		d := a.detail
+		a.mu.Unlock()
+		if d != nil {
+			a.openDetail(*d, false)
+			return
+		}
+		a.home()
+	case prev != "":
+		a.show(prev, false)
+	case view == "view-player" || view == "view-detail" || view == "view-devices" || view == "view-activate":
+		if _, ok := a.auth.tokens(); ok {
+			a.home()
+		} else {
+			a.show("view-welcome", false)
+		}
+	}
 }
 
 // route picks the first view from the URL and the stored session.
@@ -101,25 +181,57 @@ func (a *app) route() {
 	if p := q.Get("play"); p != "" { // debug hook: play a master playlist directly
 		video := byID("player")
 		video.Set("muted", true)
-		a.playURL(p, p, true)
+		a.playURL(p, p, EngineOptions{Autoplay: true})
 		return
 	}
-	if path := loc.Get("pathname").String(); len(path) >= 9 && path[len(path)-9:] == "/callback" {
+	path := loc.Get("pathname").String()
+	if strings.HasSuffix(path, "/callback") {
 		setStatus("Signing in…", false)
 		err := a.auth.callback(loc.Get("search").String())
-		global.Get("history").Call("replaceState", nil, "", "/app/")
+		after := sessionGet(keyAfter)
+		sessionSet(keyAfter, "")
+		if after == "" {
+			after = "/app/"
+		}
+		global.Get("history").Call("replaceState", nil, "", after)
 		if err != nil {
 			setStatus("Sign in failed: "+err.Error(), true)
-			show("view-welcome")
+			a.show("view-welcome", false)
 			return
 		}
 		setStatus("", false)
-	}
-	if _, ok := a.auth.tokens(); ok {
-		a.browse(false)
+		a.route()
 		return
 	}
-	show("view-welcome")
+	if strings.HasSuffix(strings.TrimSuffix(path, "/"), "/activate") {
+		code := q.Get("user_code")
+		if _, ok := a.auth.tokens(); !ok {
+			sessionSet(keyAfter, "/app/activate?user_code="+url.QueryEscape(code))
+			setStatus("Sign in to activate your TV.", false)
+			a.show("view-welcome", false)
+			return
+		}
+		a.signedIn()
+		a.activate(code)
+		return
+	}
+	if _, ok := a.auth.tokens(); ok {
+		a.signedIn()
+		a.pickProfile(false)
+		return
+	}
+	a.show("view-welcome", false)
+}
+
+// signedIn shows the signed-in chrome.
+func (a *app) signedIn() {
+	byID("topnav").Set("hidden", false)
+	byID("signout").Set("hidden", false)
+	if p, ok := selectedProfile(); ok {
+		byID("nav-profile").Set("textContent", p.Name)
+	} else {
+		byID("nav-profile").Set("textContent", "Profiles")
+	}
 }
 
 func trimQ(s string) string {
@@ -135,11 +247,7 @@ func (a *app) signUp() {
 	password := byID("signup-password").Get("value").String()
 	msg := byID("signup-message")
 	submit := byID("signup-submit")
-	say := func(text string, isErr bool) {
-		msg.Set("textContent", text)
-		msg.Get("classList").Call("toggle", "error", isErr)
-		msg.Set("hidden", false)
-	}
+	say := func(text string, isErr bool) { message(msg, text, isErr) }
 	if email == "" || password == "" {
 		say("Enter an email and a password.", true)
 		return
@@ -159,107 +267,36 @@ func (a *app) signUp() {
 		signin.Set("hidden", false)
 		signin.Call("focus")
 	default:
-		detail := problemDetail(text)
-		if detail == "" {
-			detail = "HTTP " + strconv.Itoa(status)
-		}
-		say("Could not sign up: "+detail, true)
+		say("Could not sign up: "+problemOr(text, status), true)
 	}
 }
 
-// browse shows the title grid; more appends the next page.
-func (a *app) browse(more bool) {
-	show("view-browse")
-	byID("signout").Set("hidden", false)
-	grid := byID("grid")
-	path := "/v1/titles?limit=24"
-	if more {
-		a.mu.Lock()
-		next := a.next
-		a.mu.Unlock()
-		if next == "" {
-			return
-		}
-		path += "&cursor=" + url.QueryEscape(next)
-	} else {
-		grid.Set("textContent", "")
-	}
-	setStatus("Loading titles…", false)
-	status, body, err := a.auth.api("GET", path, nil)
-	if err != nil {
-		a.apiFailed(err)
-		return
-	}
-	if status != 200 {
-		setStatus("Could not load titles: "+problemOr(body, status), true)
-		return
-	}
-	var page titlePage
-	if err := jsonUnmarshal(body, &page); err != nil {
-		setStatus("Could not load titles: "+err.Error(), true)
-		return
-	}
-	for _, t := range page.Items {
-		grid.Call("appendChild", a.card(t))
-	}
-	a.mu.Lock()
-	a.next = ""
-	if page.Next != nil {
-		a.next = *page.Next
-	}
-	hasMore := a.next != ""
-	a.mu.Unlock()
-	byID("more").Set("hidden", !hasMore)
-	if grid.Get("childElementCount").Int() == 0 {
-		setStatus("No titles yet.", false)
-		return
-	}
-	setStatus("", false)
-}
-
-// card builds one .title-card.
-func (a *app) card(t title) js.Value {
-	c := el("article", "title-card", "")
-	c.Set("role", "listitem")
-	c.Get("dataset").Set("titleId", t.ID)
-	img := el("img", "", "")
-	img.Set("alt", t.Title)
-	img.Set("loading", "lazy")
-	if t.PosterURL != "" {
-		img.Set("src", t.PosterURL)
-	}
-	c.Call("appendChild", img)
-	meta := el("div", "meta", "")
-	meta.Call("appendChild", el("h3", "", t.Title))
-	facts := el("span", "facts", factsLine(t))
-	if t.Maturity != "" {
-		facts.Call("appendChild", el("span", "maturity", t.Maturity))
-	}
-	meta.Call("appendChild", facts)
-	if t.Synopsis != "" {
-		meta.Call("appendChild", el("p", "synopsis", t.Synopsis))
-	}
-	play := el("button", "btn play", "▶ Play")
-	play.Set("type", "button")
-	play.Call("setAttribute", "aria-label", "Play "+t.Title)
-	on(play, "click", false, func(js.Value) { a.playTitle(t) })
-	meta.Call("appendChild", play)
-	c.Call("appendChild", meta)
-	return c
+// message shows text in a form's message line.
+func message(msg js.Value, text string, isErr bool) {
+	msg.Set("textContent", text)
+	msg.Get("classList").Call("toggle", "error", isErr)
+	msg.Set("hidden", text == "")
 }
 
 func factsLine(t title) string {
-	s := ""
+	var parts []string
 	if t.Year > 0 {
-		s = strconv.Itoa(t.Year)
+		parts = append(parts, strconv.Itoa(t.Year))
 	}
-	if t.RuntimeS > 0 {
-		if s != "" {
-			s += " · "
-		}
-		s += fmt.Sprintf("%d min", (t.RuntimeS+59)/60)
+	if t.Kind == "series" && len(t.Seasons) > 0 {
+		n := len(t.Seasons)
+		parts = append(parts, fmt.Sprintf("%d season%s", n, plural(n)))
+	} else if t.RuntimeS > 0 {
+		parts = append(parts, fmt.Sprintf("%d min", (t.RuntimeS+59)/60))
 	}
-	return s
+	return strings.Join(parts, " · ")
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // caps describes this browser for POST /v1/playback.
@@ -286,122 +323,11 @@ func caps() device.Caps {
 	}
 }
 
-// playTitle starts a playback session for t and plays its manifest.
-func (a *app) playTitle(t title) {
-	setStatus("Starting "+t.Title+"…", false)
-	status, body, err := a.auth.api("POST", "/v1/playback", map[string]any{"title_id": t.ID, "device": caps()})
-	if err != nil {
-		a.apiFailed(err)
-		return
-	}
-	if status != 201 && status != 200 {
-		setStatus("Cannot play "+t.Title+": "+problemOr(body, status), true)
-		return
-	}
-	var s playbackSession
-	if err := jsonUnmarshal(body, &s); err != nil || s.ManifestURL == "" {
-		setStatus("Cannot play "+t.Title+": bad playback answer", true)
-		return
-	}
-	if a.playURL(s.ManifestURL, t.Title, true) {
-		a.heartbeat(s)
-	}
-}
-
-// playURL shows the player and plays a master playlist; it reports
-// whether playback started.
-func (a *app) playURL(masterURL, name string, autoplay bool) bool {
-	a.stopPlayback()
-	show("view-player")
-	byID("now-playing").Set("textContent", name)
-	video := byID("player")
-	e, err := NewEngine(video, masterURL, caps().MaxHeight, autoplay)
-	if err != nil {
-		setStatus("Cannot play: "+err.Error(), true)
-		return false
-	}
-	a.mu.Lock()
-	a.engine = e
-	a.mu.Unlock()
-	e.Start()
-	setStatus("", false)
-	go a.showStats(e)
-	video.Call("focus")
-	return true
-}
-
-// showStats refreshes the stats line while e runs.
-func (a *app) showStats(e *Engine) {
-	t := time.NewTicker(time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-e.stop:
-			return
-		case <-t.C:
-			byID("player-stats").Set("textContent", e.stats())
-			if e.state == "error" && len(e.errs) > 0 {
-				setStatus("Playback failed: "+e.errs[len(e.errs)-1], true)
-				return
-			}
-		}
-	}
-}
-
-// heartbeat renews the session's stream lease every heartbeat interval
-// with POST /v1/playback/<session_id>/heartbeat until playback stops. An
-// origin without the endpoint (404) ends the heartbeat quietly.
-func (a *app) heartbeat(s playbackSession) {
-	if s.SessionID == "" || s.HeartbeatIntervalS <= 0 {
-		return
-	}
-	stop := make(chan struct{})
-	a.mu.Lock()
-	a.stopHeartbeat = stop
-	a.mu.Unlock()
-	go func() {
-		t := time.NewTicker(time.Duration(s.HeartbeatIntervalS) * time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				pos := byID("player").Get("currentTime").Float()
-				status, _, err := a.auth.api("POST", "/v1/playback/"+url.PathEscape(s.SessionID)+"/heartbeat",
-					map[string]any{"position_s": pos})
-				if err == nil && (status == 404 || status == 405) {
-					return
-				}
-				if err == nil && status == 409 {
-					setStatus("This account is streaming on too many screens.", true)
-					a.stopPlayback()
-					return
-				}
-			}
-		}
-	}()
-}
-
-func (a *app) stopPlayback() {
-	a.mu.Lock()
-	e, hb := a.engine, a.stopHeartbeat
-	a.engine, a.stopHeartbeat = nil, nil
-	a.mu.Unlock()
-	if e != nil {
-		e.Stop()
-	}
-	if hb != nil {
-		close(hb)
-	}
-	byID("player").Call("pause")
-}
-
 // apiFailed reports an API failure, back to sign-in if the session ended.
 func (a *app) apiFailed(err error) {
 	if errors.Is(err, errSignedOut) {
-		byID("signout").Set("hidden", true)
-		show("view-welcome")
+		byID("topnav").Set("hidden", true)
+		a.show("view-welcome", false)
 		setStatus("Your session has ended. Please sign in again.", true)
 		return
 	}

@@ -42,6 +42,8 @@ var (
 	setupErr  error
 	appFS     http.FileSystem // the app as the origin serves it
 	mediaDir  string          // master.m3u8 and one folder per rendition
+	// demuxedDir holds the demuxed stream (see demuxed_test.go).
+	demuxedDir string
 )
 
 // setup builds player.wasm and encodes the test stream once per run.
@@ -66,6 +68,10 @@ func doSetup() error {
 		return err
 	}
 	mediaDir = filepath.Join(root, "media")
+	demuxedDir = filepath.Join(root, "demuxed")
+	if err := makeDemuxed(demuxedDir); err != nil {
+		return err
+	}
 	// The stream: two muxed H.264/AAC renditions of 8 s in 2 s fMP4 segments.
 	var master strings.Builder
 	master.WriteString("#EXTM3U\n#EXT-X-VERSION:7\n#EXT-X-INDEPENDENT-SEGMENTS\n")
@@ -140,6 +146,12 @@ func (m *mediaHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
 	case ".mp4", ".m4s":
 		w.Header().Set("Content-Type", "video/mp4")
+	case ".vtt":
+		w.Header().Set("Content-Type", "text/vtt")
+	}
+	if strings.HasPrefix(r.URL.Path, demuxedPrefix) {
+		http.StripPrefix(demuxedPrefix, http.FileServer(http.Dir(demuxedDir))).ServeHTTP(w, r)
+		return
 	}
 	http.StripPrefix("/t/test-token/v1/media/demo/", http.FileServer(http.Dir(mediaDir))).ServeHTTP(w, r)
 }

@@ -13,8 +13,10 @@ func TestFiles(t *testing.T) {
 	}{
 		{"index.html", []string{`<base href="/app/">`, `href="app.css"`, `src="wasm_exec.js"`, `src="loader.js"`,
 			`id="signup-email"`, `id="signup-password"`, `id="signup-submit"`, `id="signin"`, `id="signout"`,
-			`id="status"`, `<video id="player"`, "playsinline", "controls"}},
-		{"app.css", []string{".title-card", ":focus-visible", "@media"}},
+			`id="status"`, `<video id="player"`, "playsinline", "controls",
+			`id="view-profiles"`, `id="view-detail"`, `id="view-devices"`, `id="view-activate"`, `id="search"`,
+			`id="audio-menu"`, `id="subtitle-menu"`, `id="scrub"`, `id="thumb-preview"`, `id="next-episode"`, "nav-row", "nav-item"}},
+		{"app.css", []string{".title-card", ":focus-visible", "@media", ".row-items", ".profile-tile", ".thumb-preview", "::cue"}},
 		{"loader.js", []string{"instantiateStreaming", `fetch("player.wasm")`, "go.importObject"}},
 	}
 	for _, tt := range tests {

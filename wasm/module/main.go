@@ -2,8 +2,8 @@
 
 // Command module is the edge's Wasm module: a GOOS=wasip1 reactor built with
 // -buildmode=c-shared whose //go:wasmexport functions only move bytes in and
-// out of linear memory and call the host-tested packages (wasm/gate). The
-// ABI is described in wasm/ABI.md.
+// out of linear memory and call the host-tested packages (wasm/gate,
+// wasm/manifest). The ABI is described in wasm/ABI.md.
 package main
 
 //lint:file-ignore U1000 the exports are used by the host through //go:wasmexport
@@ -13,6 +13,7 @@ import (
 	"unsafe"
 
 	"github.com/edgeflix/edgeflix/wasm/gate"
+	"github.com/edgeflix/edgeflix/wasm/manifest"
 )
 
 // abiVersion is bumped whenever an export changes meaning.
@@ -25,6 +26,8 @@ var (
 	out []byte
 	// current is the configured gate, nil until configure succeeds.
 	current *gate.Gate
+	// rewriter keeps the rewrite's scratch memory between calls.
+	rewriter manifest.Rewriter
 )
 
 func main() {}
@@ -106,4 +109,18 @@ func gateExport(ptr, n uint32, nowUnixMillis int64) uint64 {
 		r = current.Check(string(data), time.UnixMilli(nowUnixMillis))
 	}
 	return result(r.Append(out[:0]))
+}
+
+// rewrite rewrites the master playlist in the input buffer for the caps
+// line before it (manifest.AppendInput) and answers "<status>\n<body>"
+// (manifest.Rewriter.Call). The result is a module-owned buffer apart from
+// the input buffer, so it may be larger than the input.
+//
+//go:wasmexport rewrite
+func rewriteExport(ptr, n uint32) uint64 {
+	data, ok := input(ptr, n)
+	if !ok {
+		return result(manifest.AppendResult(out[:0], manifest.StatusError, "input is not the alloc buffer"))
+	}
+	return result(rewriter.Call(out[:0], data))
 }

@@ -14,11 +14,13 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/origin/ingest"
@@ -27,86 +29,236 @@ import (
 // Defaults for the demo encode.
 const (
 	// DefaultDurationS is each demo title's length in seconds.
-	DefaultDurationS = 20
+	DefaultDurationS = 16
 	// DefaultPreset is the libx264 preset for demo titles: quality matters
 	// less than a fast first start on two shared cores.
 	DefaultPreset = "ultrafast"
 	// recipeVersion changes every cached encode when the recipe format or
 	// the encoder settings change meaning.
-	recipeVersion = 1
+	recipeVersion = 2
 )
 
-// Entry is one demo title: catalog text and the lavfi graphs that
-// generate it. Graph strings contain {d} where the duration goes.
+// Entry is one demo title or episode: catalog text and the lavfi graphs
+// that generate it. Graph strings contain {d} where the duration goes and
+// {title} where the title overlay (a drawtext filter, or nothing when
+// ffmpeg has no usable font) goes.
 type Entry struct {
-	// ID is the title and asset id.
+	// ID is the title (or episode) and asset id.
 	ID string
-	// Name, Synopsis, Year and Maturity are the catalog text.
+	// Name, Synopsis, Year and Maturity are the catalog text. Maturity is
+	// a contract label: G, PG, PG-13, R or NC-17.
 	Name     string
 	Synopsis string
 	Year     int
 	Maturity string
-	// Genres are display genres; the schema has no genre table yet, so
-	// they are exported here for the catalog to pick up.
+	// Genres and Cast are display names.
 	Genres []string
+	Cast   []string
+	// Series, if set, makes the entry an episode.
+	Series *ingest.SeriesRef
 	// Video is a lavfi video graph producing 1280x720 at 30 fps.
 	Video string
-	// Audio is a lavfi audio graph.
+	// Audio is a lavfi audio graph (the source's own audio, English).
 	Audio string
+	// AltAudio are alternate audio tracks (lavfi graphs with {d}).
+	AltAudio []ingest.AudioInput
+	// Subtitles are languages to generate WebVTT subtitles for.
+	Subtitles []string
+	// Codecs adds HEVC/AV1 renditions.
+	Codecs []string
+	// Ladder overrides the demo ladder for this entry.
+	Ladder []ingest.RenditionSpec
 }
 
-// Catalog is the demo catalog, in the order Ensure publishes it.
+const (
+	tone   = "sine=frequency=%d:sample_rate=48000:duration={d}"
+	beep   = "sine=frequency=%d:beep_factor=4:sample_rate=48000:duration={d}"
+	over   = "{title}"
+	over2  = ",{title}"
+	noise  = "anoisesrc=color=%s:amplitude=0.06:sample_rate=48000:duration={d}"
+	hd     = "size=1280x720:rate=30"
+	sd     = "size=640x360:rate=30"
+	upTo   = ",scale=1280:720"
+	loopSD = ",trim=duration={d}" + upTo
+)
+
+// Catalog is the demo catalog, in the order Ensure publishes it. The first
+// entry stays a simple muxed H.264 title: the end-to-end test plays it.
 var Catalog = []Entry{
 	{
 		ID: "demo-signal-lost", Name: "Signal Lost", Year: 2023, Maturity: "PG",
-		Genres:   []string{"Sci-Fi", "Thriller"},
+		Genres: []string{"Sci-Fi", "Thriller"}, Cast: []string{"Ada Pattern", "Rex Testcard"},
 		Synopsis: "A lone test pattern keeps broadcasting long after the station went dark. Someone is still tuning in.",
-		Video:    "testsrc2=size=1280x720:rate=30:duration={d}",
-		Audio:    "sine=frequency=440:beep_factor=4:sample_rate=48000:duration={d}",
+		Video:    "testsrc2=" + hd + ":duration={d}" + over2,
+		Audio:    fmt.Sprintf(beep, 440),
 	},
 	{
 		ID: "demo-fractal-depths", Name: "Fractal Depths", Year: 2021, Maturity: "G",
-		Genres:   []string{"Documentary", "Nature"},
-		Synopsis: "An expedition dives into the Mandelbrot set, where every coastline hides another coastline.",
-		Video:    "mandelbrot=size=640x360:rate=30:maxiter=256,trim=duration={d},scale=1280:720",
-		Audio:    "anoisesrc=color=brown:amplitude=0.08:sample_rate=48000:duration={d}",
+		Genres: []string{"Documentary", "Nature"}, Cast: []string{"Benoit Coastline"},
+		Synopsis:  "An expedition dives into the Mandelbrot set, where every coastline hides another coastline.",
+		Video:     "mandelbrot=" + sd + ":maxiter=128" + loopSD + over2,
+		Audio:     fmt.Sprintf(noise, "brown"),
+		Codecs:    []string{ingest.CodecHEVC, ingest.CodecAV1},
+		AltAudio:  []ingest.AudioInput{{Lang: "es", Lavfi: fmt.Sprintf(tone, 587)}},
+		Subtitles: []string{"en"},
+		Ladder: []ingest.RenditionSpec{
+			{Name: "720p", Height: 720, VideoBitrate: 2_500_000, AudioBitrate: 128_000},
+			{Name: "360p", Height: 360, VideoBitrate: 700_000, AudioBitrate: 96_000},
+		},
 	},
 	{
 		ID: "demo-game-of-life", Name: "The Game of Life", Year: 2019, Maturity: "PG-13",
-		Genres:   []string{"Drama"},
+		Genres: []string{"Drama"}, Cast: []string{"John Conway", "Glider Gun"},
 		Synopsis: "Cells are born, thrive and die by four simple rules. A family saga told one generation per frame.",
-		Video:    "life=size=640x360:rate=30:mold=10:ratio=0.1:death_color=#C83232:life_color=#00ff00,trim=duration={d},scale=1280:720:flags=neighbor",
-		Audio:    "sine=frequency=220:sample_rate=48000:duration={d}",
+		Video:    "life=" + sd + ":mold=10:ratio=0.1:death_color=#C83232:life_color=#00ff00,trim=duration={d},scale=1280:720:flags=neighbor" + over2,
+		Audio:    fmt.Sprintf(tone, 220),
 	},
 	{
-		ID: "demo-color-bars", Name: "Color Bars Forever", Year: 2024, Maturity: "TV-G",
-		Genres:   []string{"Comedy"},
+		ID: "demo-color-bars", Name: "Color Bars Forever", Year: 2024, Maturity: "G",
+		Genres: []string{"Comedy", "Kids"}, Cast: []string{"Smpte Hd", "Little Pluge"},
 		Synopsis: "Seven bars, one dream: a calibration chart that refuses to stay calibrated.",
-		Video:    "smptehdbars=size=1280x720:rate=30:duration={d},hue=H=2*PI*t/8",
-		Audio:    "sine=frequency=1000:sample_rate=48000:duration={d},volume=0.3",
+		Video:    "smptehdbars=" + hd + ":duration={d},hue=H=2*PI*t/8" + over2,
+		Audio:    fmt.Sprintf(tone, 1000) + ",volume=0.3",
 	},
 	{
-		ID: "demo-automaton", Name: "Automaton", Year: 2022, Maturity: "TV-14",
-		Genres:   []string{"Mystery", "Sci-Fi"},
+		ID: "demo-automaton", Name: "Automaton", Year: 2022, Maturity: "PG-13",
+		Genres: []string{"Mystery", "Sci-Fi"}, Cast: []string{"Rule Onetén"},
 		Synopsis: "Rule 110 writes a message one line at a time. Is it a machine, or is it trying to talk?",
-		Video:    "cellauto=size=1280x720:rate=30:rule=110,trim=duration={d}",
-		Audio:    "anoisesrc=color=pink:amplitude=0.05:sample_rate=48000:duration={d}",
+		Video:    "cellauto=" + hd + ":rule=110,trim=duration={d}" + over2,
+		Audio:    fmt.Sprintf(noise, "pink"),
 	},
 	{
 		ID: "demo-gradient-skies", Name: "Gradient Skies", Year: 2020, Maturity: "G",
-		Genres:   []string{"Romance", "Travel"},
+		Genres: []string{"Romance", "Travel"}, Cast: []string{"Dawn Hue", "Dusk Hue"},
 		Synopsis: "Two colors meet over an endless horizon and slowly, gently, blend.",
-		Video:    "gradients=size=640x360:rate=30:speed=0.03:duration={d},scale=1280:720",
-		Audio:    "sine=frequency=330:sample_rate=48000:duration={d},volume=0.5",
+		Video:    "gradients=" + sd + ":speed=0.03:duration={d}" + upTo + over2,
+		Audio:    fmt.Sprintf(tone, 330) + ",volume=0.5",
+	},
+	{
+		ID: "demo-red-alert", Name: "Red Alert", Year: 2018, Maturity: "R",
+		Genres: []string{"Action", "Thriller"}, Cast: []string{"Klaxon Jones"},
+		Synopsis: "The screen pulses red. The siren will not stop. Nobody remembers who pressed the button.",
+		Video:    "color=c=0x8b0000:" + hd + ":duration={d},hue=b='3*sin(2*PI*t)'" + over2,
+		Audio:    fmt.Sprintf(beep, 880),
+	},
+	{
+		ID: "demo-deep-blue", Name: "Deep Blue", Year: 2017, Maturity: "PG",
+		Genres: []string{"Nature", "Documentary"}, Cast: []string{"Marina Trench"},
+		Synopsis: "A slow descent through layers of blue noise, down where the light gives up.",
+		Video:    "cellauto=" + sd + ":rule=30:random_fill_ratio=0.5,trim=duration={d},colorchannelmixer=rr=0:gg=0.4:bb=1" + upTo + over2,
+		Audio:    fmt.Sprintf(noise, "blue"),
+	},
+	{
+		ID: "demo-midnight-static", Name: "Midnight Static", Year: 2016, Maturity: "NC-17",
+		Genres: []string{"Horror"}, Cast: []string{"White Noise", "Snow Crash"},
+		Synopsis: "After the anthem, the channel hisses. Stare long enough and the static stares back.",
+		Video:    "color=c=gray:" + sd + ":duration={d},noise=alls=100:allf=t" + upTo + over2,
+		Audio:    fmt.Sprintf(noise, "white"),
+	},
+	{
+		ID: "demo-rainbow-road", Name: "Rainbow Road", Year: 2025, Maturity: "G",
+		Genres: []string{"Kids", "Comedy"}, Cast: []string{"Spectrum Sam"},
+		Synopsis: "Every color gets a turn at the front of the parade. Nobody is left out.",
+		Video:    "rgbtestsrc=" + hd + ":duration={d},hue=H=2*PI*t/4" + over2,
+		Audio:    fmt.Sprintf(tone, 523),
+	},
+	{
+		ID: "demo-loop-s01e01", Name: "Pilot", Year: 2024, Maturity: "PG",
+		Genres: []string{"Drama", "Sci-Fi"}, Cast: []string{"Ada Pattern", "Mono Scope"},
+		Series:   &ingest.SeriesRef{ID: "demo-the-loop", Name: "The Loop", Season: 1, Episode: 1, Synopsis: "A test signal that keeps coming back, a little different every time."},
+		Synopsis: "The signal arrives for the first time.",
+		Video:    "testsrc=" + hd + ":duration={d}" + over2,
+		Audio:    fmt.Sprintf(tone, 392),
+	},
+	{
+		ID: "demo-loop-s01e02", Name: "Echo", Year: 2024, Maturity: "PG",
+		Genres: []string{"Drama", "Sci-Fi"}, Cast: []string{"Ada Pattern", "Mono Scope"},
+		Series:   &ingest.SeriesRef{ID: "demo-the-loop", Name: "The Loop", Season: 1, Episode: 2},
+		Synopsis: "The signal repeats, inverted.",
+		Video:    "testsrc=" + hd + ":duration={d},negate" + over2,
+		Audio:    fmt.Sprintf(tone, 440),
+	},
+	{
+		ID: "demo-loop-s02e01", Name: "Drift", Year: 2025, Maturity: "PG-13",
+		Genres: []string{"Drama", "Sci-Fi"}, Cast: []string{"Ada Pattern", "Mono Scope"},
+		Series:   &ingest.SeriesRef{ID: "demo-the-loop", Name: "The Loop", Season: 2, Episode: 1},
+		Synopsis: "A year later the signal has drifted a quarter turn.",
+		Video:    "testsrc=" + hd + ":duration={d},hue=H=PI/2" + over2,
+		Audio:    fmt.Sprintf(tone, 494),
+	},
+	{
+		ID: "demo-loop-s02e02", Name: "Return", Year: 2025, Maturity: "PG-13",
+		Genres: []string{"Drama", "Sci-Fi"}, Cast: []string{"Ada Pattern", "Mono Scope"},
+		Series:   &ingest.SeriesRef{ID: "demo-the-loop", Name: "The Loop", Season: 2, Episode: 2},
+		Synopsis: "The loop closes where it began.",
+		Video:    "testsrc=" + hd + ":duration={d},hue=s=0" + over2,
+		Audio:    fmt.Sprintf(tone, 523),
 	},
 }
 
-// Ladder is the demo's rendition ladder (the 720p source gets all three).
+// Ladder is the demo's default rendition ladder (small: two rungs).
 var Ladder = []ingest.RenditionSpec{
-	{Name: "720p", Height: 720, VideoBitrate: 3_000_000, AudioBitrate: 128_000},
-	{Name: "480p", Height: 480, VideoBitrate: 1_200_000, AudioBitrate: 96_000},
+	{Name: "720p", Height: 720, VideoBitrate: 2_500_000, AudioBitrate: 128_000},
 	{Name: "360p", Height: 360, VideoBitrate: 700_000, AudioBitrate: 96_000},
 }
+
+// titleFonts are tried in order for the title overlay.
+var titleFonts = []string{
+	"/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf",
+	"/usr/share/fonts/truetype/liberation/LiberationSans-Bold.ttf",
+}
+
+// titleOverlay returns a drawtext filter showing name, or "" when no font
+// file is installed. Only letters, digits and spaces of name are drawn, so
+// no filter escaping is needed.
+func titleOverlay(name string) string {
+	font := ""
+	for _, f := range titleFonts {
+		if _, err := os.Stat(f); err == nil {
+			font = f
+			break
+		}
+	}
+	if font == "" {
+		return ""
+	}
+	var b strings.Builder
+	for _, r := range name {
+		if r == ' ' || (r >= 'a' && r <= 'z') || (r >= 'A' && r <= 'Z') || (r >= '0' && r <= '9') {
+			b.WriteRune(r)
+		}
+	}
+	return fmt.Sprintf("drawtext=fontfile=%s:text='%s':expansion=none:fontsize=56:fontcolor=white:"+
+		"box=1:boxcolor=black@0.55:boxborderw=18:x=(w-text_w)/2:y=50", font, b.String())
+}
+
+// graph fills a lavfi graph's {d} and {title} placeholders.
+func graph(g string, d int, title string) string {
+	g = strings.ReplaceAll(g, "{d}", strconv.Itoa(d))
+	ov := titleOverlay(title)
+	if ov == "" {
+		g = strings.ReplaceAll(g, ",{title}", "")
+	}
+	return strings.ReplaceAll(g, "{title}", ov)
+}
+
+// subtitleVTT generates a WebVTT file for a demo title: a cue every three
+// seconds.
+func subtitleVTT(e Entry, lang string, d int) string {
+	var b strings.Builder
+	b.WriteString("WEBVTT\n\n")
+	lines := map[string]string{"en": "%s — line %d", "es": "%s — línea %d"}
+	f, ok := lines[lang]
+	if !ok {
+		f = "%s — %d"
+	}
+	for i, t := 1, 0; t < d; i, t = i+1, t+3 {
+		fmt.Fprintf(&b, "%d\n%s --> %s\n"+f+"\n\n", i, vttTS(t), vttTS(min(t+3, d)), e.Name, i)
+	}
+	return b.String()
+}
+
+func vttTS(s int) string { return fmt.Sprintf("00:%02d:%02d.000", s/60, s%60) }
 
 // Config says where the demo catalog goes and how much of it to build.
 type Config struct {
@@ -125,11 +277,16 @@ type Config struct {
 	DurationS int
 	// Preset is the libx264 preset. If empty, DefaultPreset.
 	Preset string
-	// Ladder overrides the demo ladder (tests use a smaller one). If nil,
-	// Ladder.
-	Ladder []ingest.RenditionSpec
+	// Ladder overrides the demo ladder and every entry's own (tests use a
+	// smaller one). If nil, Ladder, or the entry's.
+	Ladder    []ingest.RenditionSpec
+	ladderSet bool
 	// Now is the clock for published_at. If nil, time.Now.
 	Now func() time.Time
+	// Redis, if set, gets the catalog cache generation bumped after each
+	// publish (see ingest.PublishConfig).
+	Redis       redis.UniversalClient
+	RedisPrefix string
 }
 
 // Report counts what Ensure did.
@@ -170,6 +327,8 @@ func EnsureReport(ctx context.Context, cfg Config) (Report, error) {
 	}
 	if cfg.Ladder == nil {
 		cfg.Ladder = Ladder
+	} else {
+		cfg.ladderSet = true
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -199,7 +358,9 @@ func EnsureReport(ctx context.Context, cfg Config) (Report, error) {
 		logf(cfg.Progress, "demo: uploading %d/%d %s\n", i+1, len(entries), e.Name)
 		if _, err := ingest.Publish(ctx, ingest.PublishConfig{
 			DB: cfg.DB, Media: cfg.Media, AssetID: e.ID, Dir: dir, Encoded: enc, Now: cfg.Now,
-			Title: ingest.Title{ID: e.ID, Name: e.Name, Synopsis: e.Synopsis, Year: e.Year, Maturity: e.Maturity},
+			Title: ingest.Title{ID: e.ID, Name: e.Name, Synopsis: e.Synopsis, Year: e.Year, Maturity: e.Maturity,
+				Genres: e.Genres, Cast: e.Cast, Series: e.Series},
+			Redis: cfg.Redis, RedisPrefix: cfg.RedisPrefix, Progress: uploadProgress(cfg.Progress),
 		}); err != nil {
 			return rep, fmt.Errorf("demo: publish %s: %w", e.ID, err)
 		}
@@ -234,6 +395,9 @@ type recipe struct {
 	Version   int                    `json:"version"`
 	Video     string                 `json:"video"`
 	Audio     string                 `json:"audio"`
+	AltAudio  []ingest.AudioInput    `json:"alt_audio,omitempty"`
+	Subtitles map[string]string      `json:"subtitles,omitempty"`
+	Codecs    []string               `json:"codecs,omitempty"`
 	Ladder    []ingest.RenditionSpec `json:"ladder"`
 	Preset    string                 `json:"preset"`
 	Segment   int                    `json:"segment_s"`
@@ -247,13 +411,36 @@ func (r recipe) hash() string {
 	return hex.EncodeToString(sum[:12])
 }
 
+// posterText is what an entry's poster shows.
+func posterText(e Entry) string {
+	if e.Series != nil {
+		return fmt.Sprintf("%s S%dE%d", e.Series.Name, e.Series.Season, e.Series.Episode)
+	}
+	return e.Name
+}
+
 // encodeCached returns the cached encode of e, encoding it first if the
 // cache has none. It reports whether the cache was used.
 func encodeCached(ctx context.Context, cfg Config, e Entry, n, total int) (string, *ingest.Encoded, bool, error) {
-	d := fmt.Sprint(cfg.DurationS)
+	d := cfg.DurationS
+	ladder := cfg.Ladder
+	if e.Ladder != nil && !cfg.ladderSet {
+		ladder = e.Ladder
+	}
 	r := recipe{
-		Version: recipeVersion, Video: strings.ReplaceAll(e.Video, "{d}", d), Audio: strings.ReplaceAll(e.Audio, "{d}", d),
-		Ladder: cfg.Ladder, Preset: cfg.Preset, Segment: ingest.DefaultSegmentSeconds, Poster: e.Name, DurationS: cfg.DurationS,
+		Version: recipeVersion, Video: graph(e.Video, d, e.Name), Audio: graph(e.Audio, d, e.Name),
+		Codecs: e.Codecs, Ladder: ladder, Preset: cfg.Preset, Segment: ingest.DefaultSegmentSeconds,
+		Poster: posterText(e), DurationS: d,
+	}
+	for _, a := range e.AltAudio {
+		a.Lavfi = graph(a.Lavfi, d, e.Name)
+		r.AltAudio = append(r.AltAudio, a)
+	}
+	for _, lang := range e.Subtitles {
+		if r.Subtitles == nil {
+			r.Subtitles = map[string]string{}
+		}
+		r.Subtitles[lang] = subtitleVTT(e, lang, d)
 	}
 	dir := filepath.Join(cfg.CacheDir, e.ID+"-"+r.hash())
 	if enc, err := ingest.LoadEncoded(dir); err == nil {
@@ -268,21 +455,32 @@ func encodeCached(ctx context.Context, cfg Config, e Entry, n, total int) (strin
 		return "", nil, false, fmt.Errorf("demo: cache: %w", err)
 	}
 	defer os.RemoveAll(tmp)
-	logf(cfg.Progress, "demo: encoding %d/%d %s (%ds, %d renditions)\n", n, total, e.Name, cfg.DurationS, len(cfg.Ladder))
+	var subs []ingest.SubtitleInput
+	for _, lang := range e.Subtitles {
+		path := filepath.Join(tmp, "src-"+lang+".vtt")
+		if err := os.WriteFile(path, []byte(r.Subtitles[lang]), 0o644); err != nil {
+			return "", nil, false, fmt.Errorf("demo: subtitles: %w", err)
+		}
+		subs = append(subs, ingest.SubtitleInput{Lang: lang, Path: path})
+	}
+	out := filepath.Join(tmp, "out")
+	logf(cfg.Progress, "demo: encoding %d/%d %s (%ds, %d rungs, %s)\n", n, total, e.Name, d, len(ladder),
+		strings.Join(append([]string{ingest.CodecH264}, e.Codecs...), "+"))
 	start := time.Now()
 	src := ingest.Source{LavfiVideo: r.Video, LavfiAudio: r.Audio}
 	if _, err := ingest.Encode(ctx, ingest.EncodeConfig{
-		Source: src, OutDir: tmp, Ladder: cfg.Ladder, Preset: cfg.Preset,
-		SegmentSeconds: r.Segment, PosterText: e.Name,
+		Source: src, OutDir: out, Ladder: ladder, Preset: cfg.Preset, Codecs: e.Codecs,
+		Audio: r.AltAudio, Subtitles: subs, SegmentSeconds: r.Segment, PosterText: r.Poster,
+		Progress: cfg.Progress, ProgressPrefix: "demo:   ",
 	}); err != nil {
 		return "", nil, false, fmt.Errorf("demo: encode %s: %w", e.ID, err)
 	}
 	// Publish the finished encode atomically; if another process won the
 	// race, use its copy.
-	if err := os.Rename(tmp, dir); err != nil {
+	if err := os.Rename(out, dir); err != nil {
 		if _, lerr := ingest.LoadEncoded(dir); lerr != nil {
 			os.RemoveAll(dir)
-			if err := os.Rename(tmp, dir); err != nil {
+			if err := os.Rename(out, dir); err != nil {
 				return "", nil, false, fmt.Errorf("demo: cache: %w", err)
 			}
 		}
@@ -293,6 +491,24 @@ func encodeCached(ctx context.Context, cfg Config, e Entry, n, total int) (strin
 	}
 	logf(cfg.Progress, "demo: encoded %s in %.1fs\n", e.Name, time.Since(start).Seconds())
 	return dir, enc, false, nil
+}
+
+// uploadProgress keeps only the summary line of an upload's progress.
+func uploadProgress(w io.Writer) io.Writer {
+	if w == nil {
+		return nil
+	}
+	return summaryWriter{w}
+}
+
+// summaryWriter passes on "published" lines only.
+type summaryWriter struct{ w io.Writer }
+
+func (s summaryWriter) Write(p []byte) (int, error) {
+	if l := string(p); strings.Contains(l, "published") || strings.Contains(l, "MB/s") || strings.Contains(l, "warning") {
+		return s.w.Write(p)
+	}
+	return len(p), nil
 }
 
 // DefaultCacheDir is where demo encodes are cached: $EDGEFLIX_CACHE_DIR if

@@ -98,8 +98,48 @@ func TestCatalogIsValid(t *testing.T) {
 			}
 		})
 	}
-	if len(Catalog) < 4 {
-		t.Fatalf("catalog has %d titles, want at least 4", len(Catalog))
+	titles, seasons, rich := 0, map[int]int{}, false
+	for _, e := range Catalog {
+		if _, ok := ingest.MaturityLevels[e.Maturity]; !ok {
+			t.Errorf("%s: maturity %q not a contract label", e.ID, e.Maturity)
+		}
+		if e.Series == nil {
+			titles++
+		} else {
+			seasons[e.Series.Season]++
+		}
+		rich = rich || (len(e.Codecs) == 2 && len(e.AltAudio) > 0 && len(e.Subtitles) > 0)
+	}
+	first := Catalog[0]
+	if first.ID != "demo-signal-lost" || first.Codecs != nil || first.AltAudio != nil || first.Subtitles != nil || first.Series != nil {
+		t.Errorf("the first entry must stay a simple muxed H.264 title: %+v", first)
+	}
+	if titles < 10 || len(seasons) != 2 || seasons[1] < 2 || seasons[2] < 2 || !rich {
+		t.Fatalf("catalog: %d titles, seasons %v, rich entry %v", titles, seasons, rich)
+	}
+}
+
+// TestFullCatalog builds the whole demo catalog, as make run does on a
+// fresh machine; it is slow, so it runs only with EDGEFLIX_DEMO_FULL=1.
+func TestFullCatalog(t *testing.T) {
+	if os.Getenv("EDGEFLIX_DEMO_FULL") == "" {
+		t.Skip("set EDGEFLIX_DEMO_FULL=1 to build the whole demo catalog")
+	}
+	db, _ := testenv.MySQL(t)
+	st := testenv.S3(t)
+	var progress bytes.Buffer
+	start := time.Now()
+	rep, err := EnsureReport(context.Background(), Config{CacheDir: t.TempDir(), DB: db, Media: st, Progress: &progress})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, progress.String())
+	}
+	t.Logf("built %d entries in %s\n%s", rep.Encoded, time.Since(start), progress.String())
+	if rep.Encoded != len(Catalog) {
+		t.Fatalf("report %+v", rep)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT COUNT(*) FROM titles WHERE published_at IS NOT NULL`).Scan(&n); err != nil || n != len(Catalog)-3 {
+		t.Fatalf("%d published titles, %v", n, err)
 	}
 }
 

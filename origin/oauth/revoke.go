@@ -1,0 +1,208 @@
+package oauth
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgeflix/edgeflix/origin/devices"
+	"github.com/edgeflix/edgeflix/origin/httpx"
+	"github.com/edgeflix/edgeflix/origin/ratelimit"
+	"github.com/edgeflix/edgeflix/origin/tokens"
+)
+
+func (s *Server) denyKey(jti string) string { return s.cfg.RedisPrefix + "oauth:deny:" + jti }
+func (s *Server) revokedDeviceKey(id string) string {
+	return s.cfg.RedisPrefix + "oauth:device_revoked:" + id
+}
+
+func isForm(ctx *fasthttp.RequestCtx) bool {
+	ct := ctx.Request.Header.ContentType()
+	if i := bytes.IndexByte(ct, ';'); i >= 0 {
+		ct = ct[:i]
+	}
+	return bytes.EqualFold(bytes.TrimSpace(ct), []byte("application/x-www-form-urlencoded")) && len(ctx.PostBody()) <= 16<<10
+}
+
+// RevokeDevice signs the account's device out: its refresh tokens are
+// deleted and the device marked revoked (MySQL), its access tokens are
+// refused until they expire (Redis), and its streams are stopped through
+// Config.Streams.
+func (s *Server) RevokeDevice(ctx context.Context, accountID, deviceID string) error {
+	ctx = background(ctx)
+	if err := s.cfg.Devices.Revoke(ctx, accountID, deviceID); err != nil {
+		return err
+	}
+	if err := s.cfg.Redis.Set(ctx, s.revokedDeviceKey(deviceID), "1", tokens.AccessTokenLifetime+tokens.Leeway).Err(); err != nil {
+		return fmt.Errorf("oauth: mark device revoked: %w", err)
+	}
+	if s.cfg.Streams != nil {
+		if err := s.cfg.Streams.StopDevice(ctx, accountID, deviceID); err != nil {
+			return fmt.Errorf("oauth: stop device streams: %w", err)
+		}
+	}
+	return nil
+}
+
+// HandleRevoke serves POST /oauth/revoke (RFC 7009): a refresh token
+// revokes its whole family (and signs its device out), an access token is
+// refused until it expires. Unknown and invalid tokens answer 200 too.
+func (s *Server) HandleRevoke(ctx *fasthttp.RequestCtx) {
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	if !isForm(ctx) {
+		s.writeTokenError(ctx, tokenErr("invalid_request", "send application/x-www-form-urlencoded"))
+		return
+	}
+	if res := s.cfg.Limiter.Allow(ctx, "token-ip", ClientIP(ctx), s.cfg.Limits.TokenIP); !res.Allowed {
+		ratelimit.Reject(ctx, res)
+		return
+	}
+	args := ctx.PostArgs()
+	for _, name := range []string{"token", "token_type_hint", "client_id"} {
+		if len(args.PeekMulti(name)) > 1 {
+			s.writeTokenError(ctx, tokenErr("invalid_request", name+" repeated"))
+			return
+		}
+	}
+	clientID := string(args.Peek("client_id"))
+	if _, ok := s.clients[clientID]; !ok {
+		s.writeTokenError(ctx, tokenErr("invalid_client", "unknown client"))
+		return
+	}
+	token := string(args.Peek("token"))
+	if token == "" {
+		s.writeTokenError(ctx, tokenErr("invalid_request", "token is required"))
+		return
+	}
+	if err := s.revoke(ctx, clientID, token, string(args.Peek("token_type_hint"))); err != nil {
+		s.cfg.Logger.Error("oauth: revoke", "err", err)
+		s.writeTokenError(ctx, tokenErr("server_error", ""))
+		ctx.SetStatusCode(fasthttp.StatusServiceUnavailable)
+		return
+	}
+	ctx.SetStatusCode(fasthttp.StatusOK)
+}
+
+func (s *Server) revoke(ctx context.Context, clientID, token, hint string) error {
+	ctx = background(ctx)
+	tryAccess := func() (bool, error) {
+		c, err := s.cfg.Tokens.VerifyAccess(token)
+		if err != nil || c.ClientID != clientID {
+			return false, nil
+		}
+		ttl := c.ExpiresAt.Sub(s.now()) + tokens.Leeway // exp is required by the parser
+		if ttl <= 0 {
+			return true, nil
+		}
+		return true, s.cfg.Redis.Set(ctx, s.denyKey(c.ID), "1", ttl).Err()
+	}
+	tryRefresh := func() (bool, error) {
+		if len(token) > 512 {
+			return false, nil
+		}
+		var family []byte
+		var accountID uint64
+		var owner string
+		var device *string
+		err := s.cfg.DB.QueryRowContext(ctx, "SELECT family_id, account_id, client_id, device_id FROM refresh_tokens WHERE token_hash = ?",
+			refreshHash(token)).Scan(&family, &accountID, &owner, &device)
+		if err != nil || owner != clientID {
+			return false, nil
+		}
+		if device != nil {
+			err := s.RevokeDevice(ctx, fmt.Sprint(accountID), *device)
+			if err == nil || !errors.Is(err, devices.ErrNotFound) {
+				return true, err
+			}
+		}
+		_, err = s.cfg.DB.ExecContext(ctx, "DELETE FROM refresh_tokens WHERE family_id = ?", family)
+		return true, err
+	}
+	first, second := tryRefresh, tryAccess
+	if hint == "access_token" {
+		first, second = tryAccess, tryRefresh
+	}
+	if done, err := first(); done || err != nil {
+		return err
+	}
+	_, err := second()
+	return err
+}
+
+// revoked reports whether an access token was revoked (its jti denied or
+// its device signed out). If Redis fails it answers false: access tokens
+// live AccessTokenLifetime, and an API that stops with the cache would make
+// Redis a single point of failure for every viewer.
+func (s *Server) revoked(ctx context.Context, c *tokens.AccessClaims) bool {
+	keys := []string{s.denyKey(c.ID)}
+	if c.DeviceID != "" {
+		keys = append(keys, s.revokedDeviceKey(c.DeviceID))
+	}
+	n, err := s.cfg.Redis.Exists(ctx, keys...).Result()
+	if err != nil {
+		s.cfg.Logger.Warn("oauth: revocation check failed; accepting the token", "err", err)
+		return false
+	}
+	return n > 0
+}
+
+// Bearer wraps next so it runs only for requests with a valid, unrevoked
+// access token, within the per-account rate limit. Others get 401 with
+// WWW-Authenticate: Bearer, or 429.
+func (s *Server) Bearer(next fasthttp.RequestHandler) fasthttp.RequestHandler {
+	return func(ctx *fasthttp.RequestCtx) {
+		c, ok := authenticate(ctx, s.cfg.Tokens)
+		if !ok {
+			return
+		}
+		if s.revoked(ctx, c) {
+			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="edgeflix", error="invalid_token"`)
+			httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "invalid-token", "the access token was revoked")
+			return
+		}
+		if res := s.cfg.Limiter.Allow(ctx, "api", c.Subject, s.cfg.Limits.Account); !res.Allowed {
+			ratelimit.Reject(ctx, res)
+			return
+		}
+		ctx.SetUserValue(principalKey, principalOf(c))
+		next(ctx)
+	}
+}
+
+// HandleDeviceDecision serves POST /v1/device/approve (approve true) and
+// POST /v1/device/deny; it must run behind Bearer.
+func (s *Server) HandleDeviceDecision(ctx *fasthttp.RequestCtx, approve bool) {
+	p, ok := PrincipalOf(ctx)
+	if !ok {
+		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
+		return
+	}
+	var req DeviceDecision
+	if !httpx.ReadJSON(ctx, &req) {
+		return
+	}
+	if res := s.cfg.Limiter.Allow(ctx, "device-approve", p.AccountID, s.cfg.Limits.DeviceApprove); !res.Allowed {
+		ratelimit.Reject(ctx, res)
+		return
+	}
+	err := s.decideDevice(ctx, p.AccountID, req.UserCode, approve)
+	switch {
+	case err == nil:
+		ctx.SetStatusCode(fasthttp.StatusNoContent)
+	case errors.Is(err, ErrBadUserCode):
+		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-user-code", "the code is wrong, expired or already used")
+	default:
+		s.cfg.Logger.Error("oauth: device decision", "err", err)
+		httpx.WriteProblem(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "try again")
+	}
+}
+
+// IssueForProfile returns a token response for the caller p with profile
+// pid selected (the caller checked the profile and its PIN). No refresh
+// token is issued: the device remembers the profile, so refreshes carry it.
+func (s *Server) IssueForProfile(p Principal, profileID string) (*TokenResponse, error) {
+	return s.respond(tokens.Grant{Subject: p.AccountID, ClientID: p.ClientID, Scope: p.Scope, DeviceID: p.DeviceID, ProfileID: profileID}, "")
+}

@@ -1,0 +1,231 @@
+package playback
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// LeaseSlack is added to two heartbeat intervals to make the lease TTL: a
+// stream that misses two heartbeats loses its lease.
+const LeaseSlack = 10 * time.Second
+
+// Sentinel errors of stream leases.
+var (
+	// ErrTooManyStreams means the account already streams on as many
+	// screens as its plan allows.
+	ErrTooManyStreams = errors.New("too many concurrent streams")
+	// ErrSessionGone means the session was stopped or its lease expired.
+	ErrSessionGone = errors.New("playback session is gone")
+)
+
+// StreamInfo describes a stream holding a lease.
+type StreamInfo struct {
+	SessionID   string `json:"session_id"`
+	DeviceID    string `json:"device_id,omitempty"`
+	DeviceClass string `json:"device_class"`
+	TitleID     string `json:"title_id"`
+}
+
+// LimitError is ErrTooManyStreams with the streams holding the leases.
+type LimitError struct {
+	Screens int
+	Streams []StreamInfo
+}
+
+func (e *LimitError) Error() string {
+	return fmt.Sprintf("%v: the plan allows %d", ErrTooManyStreams, e.Screens)
+}
+
+// Unwrap makes errors.Is(err, ErrTooManyStreams) hold.
+func (e *LimitError) Unwrap() error { return ErrTooManyStreams }
+
+// SessionInfo is what a session's hash holds.
+type SessionInfo struct {
+	AccountID   string
+	ProfileID   string
+	DeviceID    string
+	DeviceClass string
+	TitleID     string
+	EpisodeID   string
+	AssetID     string
+	DurationS   int
+}
+
+// Streams keeps per-account stream leases in Redis: the sorted set
+// leases:<account> holds session ids scored by lease expiry (Unix ms) and
+// session:<sid> hashes describe them (docs/CONTRACTS.md).
+type Streams struct {
+	rdb      *redis.Client
+	prefix   string
+	now      func() time.Time
+	leaseTTL time.Duration
+}
+
+// NewStreams returns Streams over rdb with keys under prefix; a lease lives
+// 2 × heartbeat + LeaseSlack after its last renewal by the clock now.
+func NewStreams(rdb *redis.Client, prefix string, heartbeat time.Duration, now func() time.Time) *Streams {
+	if now == nil {
+		now = time.Now
+	}
+	return &Streams{rdb: rdb, prefix: prefix, now: now, leaseTTL: 2*heartbeat + LeaseSlack}
+}
+
+// LeaseTTL is how long a lease lives without a heartbeat.
+func (s *Streams) LeaseTTL() time.Duration { return s.leaseTTL }
+
+func (s *Streams) leasesKey(account string) string { return s.prefix + "leases:" + account }
+func (s *Streams) sessionKey(sid string) string    { return s.prefix + "session:" + sid }
+
+// acquireScript atomically drops expired leases, and adds the session if
+// fewer than the limit remain (writing its hash), else returns the
+// holders. KEYS: leases, session. ARGV: now ms, expiry ms, sid, limit,
+// key ttl ms, then hash field/value pairs.
+var acquireScript = redis.NewScript(`
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
+  return redis.call('ZRANGE', KEYS[1], 0, -1)
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+local fields = {}
+for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+redis.call('HSET', KEYS[2], unpack(fields))
+redis.call('PEXPIRE', KEYS[2], ARGV[5])
+return false
+`)
+
+// renewScript extends a live lease; 0 when it is gone or expired. KEYS:
+// leases, session. ARGV: now ms, expiry ms, sid, key ttl ms.
+var renewScript = redis.NewScript(`
+local s = redis.call('ZSCORE', KEYS[1], ARGV[3])
+if not s or tonumber(s) <= tonumber(ARGV[1]) then
+  redis.call('ZREM', KEYS[1], ARGV[3])
+  redis.call('DEL', KEYS[2])
+  return 0
+end
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
+redis.call('PEXPIRE', KEYS[2], ARGV[4])
+return 1
+`)
+
+// Acquire takes a lease for session sid of info.AccountID if fewer than
+// screens streams hold one; otherwise a *LimitError naming them.
+func (s *Streams) Acquire(ctx context.Context, sid string, info SessionInfo, screens int) error {
+	now := s.now()
+	ttl := s.leaseTTL.Milliseconds()
+	args := []any{now.UnixMilli(), now.Add(s.leaseTTL).UnixMilli(), sid, screens, ttl,
+		"account", info.AccountID, "profile", info.ProfileID, "device", info.DeviceID, "class", info.DeviceClass,
+		"title", info.TitleID, "episode", info.EpisodeID, "asset", info.AssetID, "duration", info.DurationS}
+	res, err := acquireScript.Run(ctx, s.rdb, []string{s.leasesKey(info.AccountID), s.sessionKey(sid)}, args...).StringSlice()
+	if errors.Is(err, redis.Nil) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("playback: acquire lease: %w", err)
+	}
+	le := &LimitError{Screens: screens, Streams: []StreamInfo{}}
+	for _, other := range res {
+		h, err := s.rdb.HGetAll(ctx, s.sessionKey(other)).Result()
+		if err != nil {
+			return fmt.Errorf("playback: describe streams: %w", err)
+		}
+		le.Streams = append(le.Streams, StreamInfo{SessionID: other, DeviceID: h["device"], DeviceClass: h["class"], TitleID: h["title"]})
+	}
+	return le
+}
+
+// Session returns the hash of session sid; ErrSessionGone if none.
+func (s *Streams) Session(ctx context.Context, sid string) (SessionInfo, error) {
+	h, err := s.rdb.HGetAll(ctx, s.sessionKey(sid)).Result()
+	if err != nil {
+		return SessionInfo{}, fmt.Errorf("playback: session: %w", err)
+	}
+	if len(h) == 0 {
+		return SessionInfo{}, ErrSessionGone
+	}
+	d, _ := strconv.Atoi(h["duration"])
+	return SessionInfo{AccountID: h["account"], ProfileID: h["profile"], DeviceID: h["device"], DeviceClass: h["class"],
+		TitleID: h["title"], EpisodeID: h["episode"], AssetID: h["asset"], DurationS: d}, nil
+}
+
+// Renew extends the lease of session sid of accountID; ErrSessionGone if
+// it was stopped or expired.
+func (s *Streams) Renew(ctx context.Context, accountID, sid string) error {
+	now := s.now()
+	n, err := renewScript.Run(ctx, s.rdb, []string{s.leasesKey(accountID), s.sessionKey(sid)},
+		now.UnixMilli(), now.Add(s.leaseTTL).UnixMilli(), sid, s.leaseTTL.Milliseconds()).Int()
+	if err != nil {
+		return fmt.Errorf("playback: renew lease: %w", err)
+	}
+	if n == 0 {
+		return ErrSessionGone
+	}
+	return nil
+}
+
+// Release frees the lease of session sid of accountID at once.
+func (s *Streams) Release(ctx context.Context, accountID, sid string) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
+		p.ZRem(ctx, s.leasesKey(accountID), sid)
+		p.Del(ctx, s.sessionKey(sid))
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("playback: release lease: %w", err)
+	}
+	return nil
+}
+
+// Active returns the account's live streams.
+func (s *Streams) Active(ctx context.Context, accountID string) ([]StreamInfo, error) {
+	sids, err := s.rdb.ZRangeArgs(ctx, redis.ZRangeArgs{Key: s.leasesKey(accountID), ByScore: true,
+		Start: "(" + strconv.FormatInt(s.now().UnixMilli(), 10), Stop: "+inf"}).Result()
+	if err != nil {
+		return nil, fmt.Errorf("playback: streams: %w", err)
+	}
+	out := []StreamInfo{}
+	for _, sid := range sids {
+		info, err := s.Session(ctx, sid)
+		if errors.Is(err, ErrSessionGone) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, StreamInfo{SessionID: sid, DeviceID: info.DeviceID, DeviceClass: info.DeviceClass, TitleID: info.TitleID})
+	}
+	return out, nil
+}
+
+// StopDevice ends every stream of accountID playing on deviceID (device
+// revocation calls it).
+func (s *Streams) StopDevice(ctx context.Context, accountID, deviceID string) error {
+	if deviceID == "" {
+		return nil
+	}
+	sids, err := s.rdb.ZRange(ctx, s.leasesKey(accountID), 0, -1).Result()
+	if err != nil {
+		return fmt.Errorf("playback: stop device: %w", err)
+	}
+	for _, sid := range sids {
+		dev, err := s.rdb.HGet(ctx, s.sessionKey(sid), "device").Result()
+		if errors.Is(err, redis.Nil) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("playback: stop device: %w", err)
+		}
+		if dev == deviceID {
+			if err := s.Release(ctx, accountID, sid); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

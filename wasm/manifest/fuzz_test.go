@@ -1,0 +1,79 @@
+package manifest
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzRewrite feeds arbitrary playlists and caps to the rewrite: it must
+// not panic, must return one of its documented errors or a valid master
+// made of the input's lines, and the module's Call framing must agree.
+func FuzzRewrite(f *testing.F) {
+	paths, _ := filepath.Glob(filepath.Join("testdata", "*.m3u8"))
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, c := range goldenCaps {
+			f.Add(b, c)
+		}
+	}
+	f.Add([]byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n"), capsPhone)
+	f.Add([]byte("#EXT-X-KEY:\n0"), capsPhone)
+	f.Fuzz(func(t *testing.T, in []byte, capsValue string) {
+		caps, err := ParseCaps(capsValue)
+		if err != nil {
+			if !errors.Is(err, ErrCaps) {
+				t.Fatalf("ParseCaps error %v does not wrap ErrCaps", err)
+			}
+			return
+		}
+		var r Rewriter
+		out, err := r.Rewrite(nil, in, &caps)
+		if err != nil {
+			if !errors.Is(err, ErrNothingPlayable) && !errors.Is(err, ErrNotMaster) && !errors.Is(err, ErrInvalid) {
+				t.Fatalf("undocumented error %v", err)
+			}
+			if out != nil {
+				t.Fatal("dst changed on error")
+			}
+		} else {
+			checkOutput(t, in, out)
+			// A second rewrite for the same caps changes nothing but the order.
+			again, err := r.Rewrite(nil, out, &caps)
+			if err != nil {
+				t.Fatalf("rewriting the output failed: %v\n%s", err, out)
+			}
+			checkOutput(t, out, again)
+		}
+		res, perr := ParseResult(r.Call(nil, AppendInput(nil, capsValue, in)))
+		if perr != nil {
+			t.Fatal(perr)
+		}
+		if (res.Err() == nil) != (err == nil) || err == nil && string(res.Body) != string(out) {
+			t.Fatalf("Call = %s %q, Rewrite = %v", res.Status, res.Body, err)
+		}
+	})
+}
+
+// FuzzAttrScanner checks that the attribute-list scanner never panics and
+// always makes progress.
+func FuzzAttrScanner(f *testing.F) {
+	for _, s := range []string{`BANDWIDTH=1,CODECS="a,b",RESOLUTION=1x2`, `A="`, `A=1,,`, ` X = 1`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		sc := attrScanner{s: []byte(s)}
+		for n := 0; ; n++ {
+			if n > len(s)+1 {
+				t.Fatal("no progress")
+			}
+			if _, _, _, ok := sc.next(); !ok {
+				break
+			}
+		}
+	})
+}

@@ -1,0 +1,563 @@
+// Package manifest rewrites an HLS master playlist for one device: it drops
+// the variants the device may not or cannot play, puts the right start
+// variant first, drops EXT-X-MEDIA groups no remaining variant references,
+// and keeps every other byte as it was. It is the edge module's
+// origin-request function as plain Go (wasm/ABI.md, export rewrite): it
+// builds for the host and for GOOS=wasip1 and imports nothing heavy (no fmt,
+// no regexp, no encoding/json) to keep the module small.
+//
+// The rewrite works on lines, never parsing and re-serialising the
+// playlist, so comments, unknown and vendor tags, EXT-X-SESSION-DATA,
+// EXT-X-SESSION-KEY, EXT-X-START, EXT-X-DEFINE, blank lines, CRLF line
+// endings and a UTF-8 byte order mark come out exactly as they went in.
+package manifest
+
+import (
+	"bytes"
+	"errors"
+)
+
+// Limits on the input.
+const (
+	// MaxSize is the largest playlist Rewrite reads (1 MiB, also the
+	// largest response a Lambda@Edge origin-request function may generate).
+	MaxSize = 1 << 20
+	// MaxEntries bounds the variants and EXT-X-MEDIA entries of a playlist.
+	MaxEntries = 1024
+)
+
+var (
+	// ErrNothingPlayable reports a master in which no EXT-X-STREAM-INF
+	// variant is left for the device. The edge answers it with a clear
+	// status, never with an empty master.
+	ErrNothingPlayable = errors.New("manifest: no rendition playable by this device")
+	// ErrNotMaster reports a playlist that is not a master playlist (a media
+	// playlist, or one without any variant): serve it unchanged.
+	ErrNotMaster = errors.New("manifest: not a master playlist")
+	// ErrInvalid reports input that is not a usable master playlist: no
+	// #EXTM3U header, master and media playlist tags mixed, a tag hidden in
+	// another line, larger than MaxSize or with more than MaxEntries entries.
+	ErrInvalid = errors.New("manifest: invalid master playlist")
+)
+
+// kind is what an entry is.
+type kind uint8
+
+const (
+	kindVariant kind = iota + 1 // EXT-X-STREAM-INF and its URI line
+	kindIFrame                  // EXT-X-I-FRAME-STREAM-INF
+	kindMedia                   // EXT-X-MEDIA
+)
+
+// Rendition group types, the index into entry.groups.
+const (
+	groupAudio = iota
+	groupVideo
+	groupSubtitles
+	groupCC
+	numGroups
+)
+
+// span is a byte range of the input.
+type span struct{ off, n int32 }
+
+// entry is one variant or EXT-X-MEDIA line(s) of the input.
+type entry struct {
+	start, end int // byte range: whole lines, line terminators included
+	bandwidth  int64
+	// groups are the GROUP-IDs a variant references by type; for a media
+	// entry, groups[typ] is its GROUP-ID.
+	groups [numGroups]span
+	kind   kind
+	typ    int8 // media TYPE (group index), -1 if unusable
+	ok     bool // variant: playable; media: its CODECS (if any) playable
+	keep   bool
+}
+
+// Rewriter rewrites master playlists, reusing its scratch memory from one
+// call to the next. The zero value is ready to use. A Rewriter is not safe
+// for concurrent use.
+type Rewriter struct {
+	entries []entry
+}
+
+// Rewrite is (&Rewriter{}).Rewrite(nil, master, &caps).
+func Rewrite(master []byte, caps Caps) ([]byte, error) {
+	var r Rewriter
+	return r.Rewrite(nil, master, &caps)
+}
+
+// Rewrite appends master, rewritten for caps, to dst and returns the
+// extended slice. On error it returns dst unchanged and an error wrapping
+// ErrNothingPlayable, ErrNotMaster or ErrInvalid.
+//
+// A variant (EXT-X-STREAM-INF with its URI line, or EXT-X-I-FRAME-STREAM-INF)
+// is dropped when:
+//   - its RESOLUTION height is over caps.MaxHeight;
+//   - its BANDWIDTH is over caps.MaxBandwidth;
+//   - a CODECS entry's family (avc1/avc3, hvc1/hev1, av01, vp09, mp4a,
+//     ec-3, ac-3, opus, flac, wvtt, stpp, or a name in caps.Other) is not
+//     one the device plays;
+//   - its VIDEO-RANGE is not SDR (PQ, HLG or unknown) and HDR is not allowed;
+//   - it is malformed: no or bad BANDWIDTH, a bad RESOLUTION, a repeated
+//     attribute the rewrite reads, an unterminated quoted string, an empty
+//     CODECS entry, an EXT-X-STREAM-INF without a URI line (only blank and
+//     comment lines may sit between them), an I-frame variant without URI.
+//
+// Missing attributes get a safe treatment: without RESOLUTION a variant is
+// kept, judged by BANDWIDTH alone (audio-only variants have none); without
+// CODECS it is kept only if the device plays avc1 and mp4a, which HLS
+// clients assume then (avc1 alone for an I-frame variant).
+//
+// The start variant, the highest BANDWIDTH kept variant within
+// caps.StartBudget (else the lowest), moves to where the first kept variant
+// was; the others keep their order. An EXT-X-MEDIA entry is kept only if a
+// kept variant references its GROUP-ID through the attribute of its TYPE
+// (AUDIO, VIDEO, SUBTITLES, CLOSED-CAPTIONS); an AUDIO rendition whose
+// (non-standard) CODECS the device cannot play is dropped only if its group
+// keeps a playable one. Every other line is copied unchanged. A variant
+// block moved from the end of an input without a final newline gets the
+// playlist's line ending (CRLF if its first line has one).
+func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
+	if len(master) > MaxSize {
+		return dst, wrap(ErrInvalid, "larger than 1 MiB")
+	}
+	pos := 0
+	if bytes.HasPrefix(master, bom) {
+		pos = len(bom)
+	}
+	end, first := nextLine(master, pos)
+	if string(trimSpaceRight(first)) != "#EXTM3U" {
+		return dst, wrap(ErrInvalid, "no #EXTM3U header")
+	}
+	eol := lf
+	if end >= 2 && master[end-2] == '\r' && master[end-1] == '\n' {
+		eol = crlf
+	}
+	pos = end
+	r.entries = r.entries[:0]
+	pending := -1 // entry awaiting its URI line
+	mediaTags := false
+	for pos < len(master) {
+		start := pos
+		end, line := nextLine(master, pos)
+		pos = end
+		if indexByte(line, '\r') >= 0 {
+			return dst, wrap(ErrInvalid, "carriage return inside a line")
+		}
+		t := skipSpace(line)
+		if pending >= 0 {
+			switch {
+			case len(t) == 0 || t[0] == '#' && !bytes.HasPrefix(t, extPrefix):
+				continue // blank or comment line inside a variant block
+			case t[0] != '#':
+				r.entries[pending].end = end // the URI line
+				pending = -1
+				continue
+			default:
+				// A tag before the URI line: the variant is malformed.
+				r.entries[pending].ok = false
+				pending = -1
+			}
+		}
+		if len(t) == 0 || t[0] != '#' {
+			if len(t) > 0 && hidesTag(t) {
+				return dst, wrap(ErrInvalid, "variant tag hidden inside another line")
+			}
+			continue
+		}
+		name, attrs := t[1:], []byte(nil)
+		if i := indexByte(name, ':'); i >= 0 {
+			name, attrs = name[:i], name[i+1:]
+		}
+		var k kind
+		switch string(name) {
+		case "EXT-X-STREAM-INF":
+			k = kindVariant
+		case "EXT-X-I-FRAME-STREAM-INF":
+			k = kindIFrame
+		case "EXT-X-MEDIA":
+			k = kindMedia
+		case "EXTINF", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE", "EXT-X-DISCONTINUITY-SEQUENCE",
+			"EXT-X-ENDLIST", "EXT-X-PLAYLIST-TYPE", "EXT-X-I-FRAMES-ONLY", "EXT-X-MAP", "EXT-X-BYTERANGE",
+			"EXT-X-PART-INF", "EXT-X-PART", "EXT-X-DISCONTINUITY", "EXT-X-PROGRAM-DATE-TIME":
+			mediaTags = true
+			continue
+		default:
+			if hidesTag(t[1:]) {
+				return dst, wrap(ErrInvalid, "variant tag hidden inside another line")
+			}
+			continue
+		}
+		if len(r.entries) >= MaxEntries {
+			return dst, wrap(ErrInvalid, "too many entries")
+		}
+		r.entries = append(r.entries, entry{start: start, end: end, kind: k})
+		e := &r.entries[len(r.entries)-1]
+		if k == kindMedia {
+			parseMedia(e, master, attrs, caps)
+			continue
+		}
+		judgeVariant(e, master, attrs, caps)
+		if k == kindVariant {
+			pending = len(r.entries) - 1
+		}
+	}
+	if pending >= 0 {
+		r.entries[pending].ok = false // no URI line before the end
+	}
+	return r.emit(dst, master, caps, eol, mediaTags)
+}
+
+var (
+	bom       = []byte("\xef\xbb\xbf")
+	extPrefix = []byte("#EXT")
+	lf        = []byte("\n")
+	crlf      = []byte("\r\n")
+)
+
+// nextLine returns the end of the line starting at pos (after its '\n', or
+// len(b)) and the line's content without "\n" or "\r\n".
+func nextLine(b []byte, pos int) (int, []byte) {
+	end := len(b)
+	if i := indexByte(b[pos:], '\n'); i >= 0 {
+		end = pos + i + 1
+	}
+	line := b[pos:end]
+	if len(line) > 0 && line[len(line)-1] == '\n' {
+		line = line[:len(line)-1]
+		if len(line) > 0 && line[len(line)-1] == '\r' {
+			line = line[:len(line)-1]
+		}
+	}
+	return end, line
+}
+
+// hidesTag reports whether a line the rewrite would copy unchanged holds a
+// variant or rendition tag somewhere inside it: lenient players (hls.js
+// matches tags anywhere in a line) could play what the rewrite dropped.
+func hidesTag(line []byte) bool {
+	return contains(line, "STREAM-INF") || contains(line, "EXT-X-MEDIA:")
+}
+
+// contains is strings.Contains for a short needle, written out to keep
+// the module small.
+func contains(s []byte, needle string) bool {
+	for len(s) >= len(needle) {
+		i := indexByte(s, needle[0])
+		if i < 0 || len(s)-i < len(needle) {
+			return false
+		}
+		if string(s[i:i+len(needle)]) == needle {
+			return true
+		}
+		s = s[i+1:]
+	}
+	return false
+}
+
+// Attribute bits, to find repeated attributes.
+const (
+	aBandwidth = 1 << iota
+	aResolution
+	aCodecs
+	aRange
+	aAudio
+	aVideo
+	aSubtitles
+	aCC
+	aURI
+	aType
+	aGroupID
+)
+
+// interesting marks the first letters of the variant attributes the
+// rewrite reads, so the others are skipped without string comparisons.
+var interesting = [256]bool{'B': true, 'R': true, 'C': true, 'V': true, 'A': true, 'S': true, 'U': true}
+
+// judgeVariant reads a variant's attributes into e and decides e.ok.
+func judgeVariant(e *entry, master, attrs []byte, caps *Caps) {
+	sc := attrScanner{s: attrs}
+	var seen uint16
+	bandwidth, height := int64(-1), int64(-1)
+	var codecs, videoRange []byte
+	hasCodecs, hasRange := false, false
+	for {
+		name, value, quoted, ok := sc.next()
+		if !ok {
+			break
+		}
+		if !interesting[name[0]] {
+			continue // AVERAGE-BANDWIDTH, FRAME-RATE, NAME, …: no comparisons
+		}
+		var bit uint16
+		switch string(name) {
+		case "BANDWIDTH":
+			bit = aBandwidth
+			n, ok := parseDecimal(value)
+			if !ok || quoted {
+				return
+			}
+			bandwidth = n
+		case "RESOLUTION":
+			bit = aResolution
+			h, ok := parseResolution(value)
+			if !ok || quoted {
+				return
+			}
+			height = h
+		case "CODECS":
+			bit, codecs, hasCodecs = aCodecs, value, true
+		case "VIDEO-RANGE":
+			bit, videoRange, hasRange = aRange, value, true
+		case "AUDIO":
+			bit = aAudio
+			setGroup(e, groupAudio, master, value, quoted)
+		case "VIDEO":
+			bit = aVideo
+			setGroup(e, groupVideo, master, value, quoted)
+		case "SUBTITLES":
+			bit = aSubtitles
+			setGroup(e, groupSubtitles, master, value, quoted)
+		case "CLOSED-CAPTIONS":
+			bit = aCC
+			if !quoted && string(value) != "NONE" {
+				return
+			}
+			setGroup(e, groupCC, master, value, quoted)
+		case "URI":
+			bit = aURI
+		default:
+			continue
+		}
+		if seen&bit != 0 {
+			return // a repeated attribute: which one would a player read?
+		}
+		seen |= bit
+	}
+	e.bandwidth = bandwidth
+	switch {
+	case sc.bad, bandwidth < 0, bandwidth > caps.MaxBandwidth, height > caps.MaxHeight:
+		return
+	case e.kind == kindIFrame && seen&aURI == 0:
+		return
+	case hasRange && string(videoRange) != "SDR" && !caps.HDR:
+		return
+	}
+	if !hasCodecs || len(skipSpace(codecs)) == 0 {
+		need := AVC | AAC
+		if e.kind == kindIFrame {
+			need = AVC
+		}
+		e.ok = caps.Families&need == need
+		return
+	}
+	e.ok = codecsPlayable(codecs, caps)
+}
+
+// setGroup records a quoted group reference; an unquoted value (NONE) is
+// no reference.
+func setGroup(e *entry, g int, master, value []byte, quoted bool) {
+	if quoted {
+		e.groups[g] = spanOf(master, value)
+	}
+}
+
+// spanOf locates sub, a subslice of master.
+func spanOf(master, sub []byte) span {
+	if len(sub) == 0 {
+		return span{off: 0, n: 0}
+	}
+	off := cap(master) - cap(sub)
+	return span{off: int32(off), n: int32(len(sub))}
+}
+
+// codecsPlayable reports whether every entry of a CODECS value is of a
+// family the device plays; an empty entry is not.
+func codecsPlayable(codecs []byte, caps *Caps) bool {
+	for len(codecs) > 0 {
+		c := codecs
+		if i := indexByte(codecs, ','); i >= 0 {
+			c, codecs = codecs[:i], codecs[i+1:]
+			if len(codecs) == 0 {
+				return false // a trailing comma: an empty entry
+			}
+		} else {
+			codecs = nil
+		}
+		c = trimSpaceRight(skipSpace(c))
+		if i := indexByte(c, '.'); i >= 0 {
+			c = c[:i]
+		}
+		if len(c) == 0 || !caps.plays(c) {
+			return false
+		}
+	}
+	return true
+}
+
+// parseResolution reads WIDTHxHEIGHT and returns the height.
+func parseResolution(v []byte) (int64, bool) {
+	i := indexByte(v, 'x')
+	if i < 0 {
+		return 0, false
+	}
+	if _, ok := parseDecimal(v[:i]); !ok {
+		return 0, false
+	}
+	return parseDecimal(v[i+1:])
+}
+
+// parseMedia reads an EXT-X-MEDIA entry's TYPE, GROUP-ID and CODECS.
+func parseMedia(e *entry, master, attrs []byte, caps *Caps) {
+	e.typ = -1
+	sc := attrScanner{s: attrs}
+	var seen uint16
+	typ := int8(-1)
+	var group span
+	hasGroup := false
+	var codecs []byte
+	hasCodecs := false
+	for {
+		name, value, quoted, ok := sc.next()
+		if !ok {
+			break
+		}
+		var bit uint16
+		switch string(name) {
+		case "TYPE":
+			bit = aType
+			switch string(value) {
+			case "AUDIO":
+				typ = groupAudio
+			case "VIDEO":
+				typ = groupVideo
+			case "SUBTITLES":
+				typ = groupSubtitles
+			case "CLOSED-CAPTIONS":
+				typ = groupCC
+			}
+		case "GROUP-ID":
+			bit = aGroupID
+			if !quoted {
+				return
+			}
+			group, hasGroup = spanOf(master, value), true
+		case "CODECS":
+			bit, codecs, hasCodecs = aCodecs, value, true
+		default:
+			continue
+		}
+		if seen&bit != 0 {
+			return
+		}
+		seen |= bit
+	}
+	if sc.bad || typ < 0 || !hasGroup {
+		return
+	}
+	e.typ = typ
+	e.groups[typ] = group
+	e.ok = !hasCodecs || codecsPlayable(codecs, caps)
+}
+
+// emit decides which entries stay and writes the result.
+func (r *Rewriter) emit(dst, master []byte, caps *Caps, eol []byte, mediaTags bool) ([]byte, error) {
+	es := r.entries
+	if len(es) == 0 {
+		return dst, ErrNotMaster
+	}
+	if mediaTags {
+		return dst, wrap(ErrInvalid, "master and media playlist tags mixed")
+	}
+	firstKept, startIdx := -1, -1
+	budget := caps.StartBudget()
+	for i := range es {
+		e := &es[i]
+		if e.kind == kindMedia {
+			continue
+		}
+		e.keep = e.ok
+		if !e.keep || e.kind != kindVariant {
+			continue
+		}
+		if firstKept < 0 {
+			firstKept, startIdx = i, i
+			continue
+		}
+		s := &es[startIdx]
+		switch {
+		case e.bandwidth <= budget && (s.bandwidth > budget || e.bandwidth > s.bandwidth):
+			startIdx = i // a better start within the budget
+		case s.bandwidth > budget && e.bandwidth < s.bandwidth:
+			startIdx = i // nothing within the budget yet: the lowest
+		}
+	}
+	if firstKept < 0 {
+		return dst, ErrNothingPlayable
+	}
+	for i := range es {
+		m := &es[i]
+		if m.kind != kindMedia || m.typ < 0 {
+			continue
+		}
+		g := m.groups[m.typ]
+		for j := range es {
+			v := &es[j]
+			if v.kind != kindMedia && v.keep && sameBytes(master, v.groups[m.typ], g) {
+				m.keep = true
+				break
+			}
+		}
+	}
+	for i := range es {
+		m := &es[i]
+		if m.kind != kindMedia || !m.keep || m.ok || m.typ != groupAudio {
+			continue
+		}
+		for j := range es {
+			o := &es[j]
+			if o.kind == kindMedia && o.keep && o.ok && o.typ == groupAudio && sameBytes(master, o.groups[groupAudio], m.groups[groupAudio]) {
+				m.keep = false // the group keeps a rendition the device plays
+				break
+			}
+		}
+	}
+
+	mark := len(dst)
+	pos := 0
+	added := -1 // len(dst) right after an added line ending
+	for i := range es {
+		e := &es[i]
+		dst = append(dst, master[pos:e.start]...)
+		pos = e.end
+		if i == firstKept && startIdx != firstKept {
+			dst, added = appendBlock(dst, master, &es[startIdx], eol)
+		}
+		if e.keep && (i != startIdx || startIdx == firstKept) {
+			dst, added = appendBlock(dst, master, e, eol)
+		}
+	}
+	dst = append(dst, master[pos:]...)
+	if added == len(dst) && added > mark && master[len(master)-1] != '\n' {
+		dst = dst[:len(dst)-len(eol)] // the input ended without a newline
+	}
+	return dst, nil
+}
+
+// appendBlock appends an entry's lines, ending them with eol if the input
+// did not (the last line of a file without a final newline).
+func appendBlock(dst, master []byte, e *entry, eol []byte) ([]byte, int) {
+	dst = append(dst, master[e.start:e.end]...)
+	if master[e.end-1] != '\n' {
+		dst = append(dst, eol...)
+		return dst, len(dst)
+	}
+	return dst, -1
+}
+
+// sameBytes reports whether two non-empty spans of master hold equal bytes.
+func sameBytes(master []byte, a, b span) bool {
+	return a.n > 0 && a.n == b.n &&
+		string(master[a.off:a.off+a.n]) == string(master[b.off:b.off+b.n])
+}
