@@ -83,6 +83,10 @@ type Config struct {
 	// JWKSRefresh is how often the key set is fetched again; 0 means
 	// DefaultJWKSRefresh.
 	JWKSRefresh time.Duration
+	// OriginSecret, if set, is sent in OriginSecretHeader on every origin
+	// fetch, proving to the origin that the request came through the edge
+	// (origin.Config.EdgeSecret). Never logged.
+	OriginSecret string
 	// OriginTimeout bounds one origin fetch; 0 means DefaultOriginTimeout.
 	OriginTimeout time.Duration
 	// CacheBytes bounds the edge cache's memory; 0 means

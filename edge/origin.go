@@ -15,6 +15,12 @@ import (
 	"github.com/edgeflix/edgeflix/wasm/manifest"
 )
 
+// OriginSecretHeader carries Config.OriginSecret to the origin. It is the
+// header CloudFront adds as a custom origin header in production (the
+// Terraform edge module's origin_verify_header_name), so the origin checks
+// one name whichever edge is in front of it.
+const OriginSecretHeader = "X-Origin-Verify"
+
 // DefaultMasterMaxAge is the Cache-Control max-age viewers get for a
 // rewritten master playlist.
 const DefaultMasterMaxAge = 10 * time.Second
@@ -136,6 +142,7 @@ func (s *Server) fetch(path, caps string) (*cache.Object, error) {
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
 	req.SetRequestURI(s.origin + path)
+	s.signOrigin(req)
 	if caps != "" {
 		req.Header.Set(CapsHeader, caps)
 	}
@@ -303,6 +310,7 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, r gateResult) {
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
 	req.SetRequestURI(s.origin + r.Path)
+	s.signOrigin(req)
 	req.Header.SetMethodBytes(ctx.Method())
 	for _, name := range requestHeaders {
 		if v := ctx.Request.Header.Peek(name); len(v) > 0 {
@@ -336,3 +344,11 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, r gateResult) {
 
 // CacheStats returns the edge cache's counters.
 func (s *Server) CacheStats() cache.Stats { return s.cache.Stats() }
+
+// signOrigin adds the origin secret, if one is configured, to an origin
+// request.
+func (s *Server) signOrigin(req *fasthttp.Request) {
+	if s.cfg.OriginSecret != "" {
+		req.Header.Set(OriginSecretHeader, s.cfg.OriginSecret)
+	}
+}

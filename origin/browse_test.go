@@ -85,7 +85,22 @@ func (e *env) publishMovie(id string, level int) {
 
 func (e *env) start(v viewer, title string) (int, map[string]any) {
 	e.t.Helper()
-	resp, b := e.postJSON("/v1/playback", v.token, `{"title_id":"`+title+`","device":`+desktop+`}`)
+	return e.startOn(v, title, "")
+}
+
+// desktopWithID is the desktop device report with an app-reported device
+// id ("" for none).
+func desktopWithID(id string) string {
+	if id == "" {
+		return desktop
+	}
+	return `{"id":"` + id + `",` + desktop[1:]
+}
+
+// startOn starts playback reporting device id appID (see desktopWithID).
+func (e *env) startOn(v viewer, title, appID string) (int, map[string]any) {
+	e.t.Helper()
+	resp, b := e.postJSON("/v1/playback", v.token, `{"title_id":"`+title+`","device":`+desktopWithID(appID)+`}`)
 	var m map[string]any
 	if err := json.Unmarshal(b, &m); err != nil {
 		e.t.Fatalf("%d %s", resp.StatusCode, b)
@@ -104,9 +119,10 @@ func TestLeasesUnderConcurrentStarts(t *testing.T) {
 			codes := make(chan int, n)
 			var conflict []byte
 			var mu sync.Mutex
-			for range n {
+			for i := range n {
 				wg.Go(func() {
-					resp, b := e.postJSON("/v1/playback", v.token, `{"title_id":"film","device":`+desktop+`}`)
+					// n app instances (distinct device ids): no takeover.
+					resp, b := e.postJSON("/v1/playback", v.token, `{"title_id":"film","device":`+desktopWithID(fmt.Sprint("app-", i))+`}`)
 					codes <- resp.StatusCode
 					if resp.StatusCode == 409 {
 						mu.Lock()
@@ -136,6 +152,39 @@ func TestLeasesUnderConcurrentStarts(t *testing.T) {
 	}
 }
 
+// TestSameDeviceReloadTakesOver: on a one-screen plan, starting again from
+// the same device (a page reload) replaces its stream at once instead of
+// answering 409 until the old lease expires; another app instance still
+// gets 409.
+func TestSameDeviceReloadTakesOver(t *testing.T) {
+	e := newEnv(t)
+	e.publishMovie("film", 1)
+	for _, appID := range []string{"", "tab-1"} {
+		t.Run("app id "+appID, func(t *testing.T) {
+			v := e.newViewer("basic")
+			st, first := e.startOn(v, "film", appID)
+			if st != 201 {
+				t.Fatalf("start %d %v", st, first)
+			}
+			st, second := e.startOn(v, "film", appID)
+			if st != 201 {
+				t.Fatalf("reload on the same device: %d %v", st, second)
+			}
+			resp, _ := e.postJSON("/v1/playback/"+first["session_id"].(string)+"/heartbeat", v.token, `{"position_s":5}`)
+			if resp.StatusCode != 409 {
+				t.Fatalf("heartbeat of the replaced session: %d", resp.StatusCode)
+			}
+			resp, _ = e.postJSON("/v1/playback/"+second["session_id"].(string)+"/heartbeat", v.token, `{"position_s":5}`)
+			if resp.StatusCode != 200 {
+				t.Fatalf("heartbeat of the new session: %d", resp.StatusCode)
+			}
+			if st, _ := e.startOn(v, "film", "another-app"); st != 409 {
+				t.Fatalf("another app instance on a 1-screen plan: %d", st)
+			}
+		})
+	}
+}
+
 func TestLeaseLifecycle(t *testing.T) {
 	e := newEnv(t)
 	e.publishMovie("film", 1)
@@ -145,7 +194,7 @@ func TestLeaseLifecycle(t *testing.T) {
 		t.Fatalf("start %d %v", st, first)
 	}
 	sid := first["session_id"].(string)
-	if st, _ := e.start(v, "film"); st != 409 {
+	if st, _ := e.startOn(v, "film", "other-app"); st != 409 {
 		t.Fatalf("second stream on basic: %d", st)
 	}
 	beat := func(sid string, pos int) int {

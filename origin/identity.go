@@ -27,6 +27,7 @@ type identity struct {
 	limiter  *ratelimit.Limiter
 	cors     map[string]bool
 	https    bool
+	proxies  oauth.TrustedProxies
 }
 
 func newIdentity(s *Server) *identity {
@@ -37,6 +38,7 @@ func newIdentity(s *Server) *identity {
 		limiter:  ratelimit.New(s.cfg.Redis, s.cfg.RedisPrefix, s.cfg.Now, s.cfg.Logger),
 		cors:     map[string]bool{},
 		https:    strings.HasPrefix(s.cfg.PublicURL, "https://"),
+		proxies:  s.cfg.TrustedProxies,
 	}
 	for _, o := range s.cfg.CORSOrigins {
 		id.cors[strings.TrimRight(o, "/")] = true
@@ -125,23 +127,42 @@ func (id *identity) limitIP(ctx *fasthttp.RequestCtx, scope string, lim ratelimi
 	return res.Allowed
 }
 
+// OpenIDConfigurationPath serves the OpenID Connect discovery document
+// that JWT authorizers (API Gateway) read to find jwks_uri: the same
+// document as the RFC 8414 metadata, so the issuer, the key set and the
+// endpoints agree. No ID tokens are issued (scope openid is not
+// supported), so the ID-token members (id_token_signing_alg_values_supported,
+// subject_types_supported, userinfo_endpoint) are deliberately absent.
+const OpenIDConfigurationPath = "/.well-known/openid-configuration"
+
 // routeIdentity serves the identity routes (accounts, OAuth, profiles,
-// devices) and sets the response policy for every request. It reports
-// whether it handled the request.
+// devices) and sets the response policy for every request; it also
+// resolves the client IP behind trusted proxies first. Every bearer route
+// here fails closed (oauth.Server.BearerStrict) when Redis cannot say
+// whether the token was revoked. It reports whether it handled the request.
 func (s *Server) routeIdentity(ctx *fasthttp.RequestCtx, p string) bool {
 	id := s.ident
+	if len(id.proxies) > 0 {
+		id.proxies.Resolve(ctx)
+	}
 	if id.headers(ctx, p) {
 		return true
 	}
 	lim := s.oauth.Limits()
 	switch {
+	case p == OpenIDConfigurationPath:
+		if s.method(ctx, "GET") {
+			ctx.Response.Header.Set("Cache-Control", "public, max-age=300")
+			ctx.SetContentType("application/json")
+			ctx.SetBody(s.metadata)
+		}
 	case p == "/v1/accounts":
 		if s.method(ctx, "POST") && id.limitIP(ctx, "signup-ip", lim.SignUpIP) {
 			s.accounts.HandleCreate(ctx)
 		}
 	case p == "/v1/account":
 		if s.method(ctx, "GET") {
-			s.bearer(id.handleAccount)(ctx)
+			s.oauth.BearerStrict(id.handleAccount)(ctx)
 		}
 	case p == "/oauth/authorize":
 		if s.method(ctx, "GET", "POST") && (ctx.IsPost() || id.limitIP(ctx, "anon-ip", lim.AnonymousIP)) {
@@ -162,35 +183,35 @@ func (s *Server) routeIdentity(ctx *fasthttp.RequestCtx, p string) bool {
 	case p == "/v1/device/approve" || p == "/v1/device/deny":
 		if s.method(ctx, "POST") {
 			approve := p == "/v1/device/approve"
-			s.bearer(func(ctx *fasthttp.RequestCtx) { s.oauth.HandleDeviceDecision(ctx, approve) })(ctx)
+			s.oauth.BearerStrict(func(ctx *fasthttp.RequestCtx) { s.oauth.HandleDeviceDecision(ctx, approve) })(ctx)
 		}
 	case p == "/v1/profiles":
 		if s.method(ctx, "GET", "POST") {
-			s.bearer(id.handleProfiles)(ctx)
+			s.oauth.BearerStrict(id.handleProfiles)(ctx)
 		}
 	case strings.HasPrefix(p, "/v1/profiles/"):
 		rest := strings.TrimPrefix(p, "/v1/profiles/")
 		if pid, ok := strings.CutSuffix(rest, "/select"); ok && !strings.Contains(pid, "/") {
 			if s.method(ctx, "POST") {
-				s.bearer(func(ctx *fasthttp.RequestCtx) { id.handleSelectProfile(ctx, pid) })(ctx)
+				s.oauth.BearerStrict(func(ctx *fasthttp.RequestCtx) { id.handleSelectProfile(ctx, pid) })(ctx)
 			}
 		} else if !strings.Contains(rest, "/") && rest != "" {
 			if s.method(ctx, "PATCH", "DELETE") {
-				s.bearer(func(ctx *fasthttp.RequestCtx) { id.handleProfile(ctx, rest) })(ctx)
+				s.oauth.BearerStrict(func(ctx *fasthttp.RequestCtx) { id.handleProfile(ctx, rest) })(ctx)
 			}
 		} else {
 			httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no such resource")
 		}
 	case p == "/v1/devices":
 		if s.method(ctx, "GET") {
-			s.bearer(id.handleDevices)(ctx)
+			s.oauth.BearerStrict(id.handleDevices)(ctx)
 		}
 	case strings.HasPrefix(p, "/v1/devices/"):
 		did := strings.TrimPrefix(p, "/v1/devices/")
 		if did == "" || strings.Contains(did, "/") {
 			httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no such resource")
 		} else if s.method(ctx, "PATCH", "DELETE") {
-			s.bearer(func(ctx *fasthttp.RequestCtx) { id.handleDevice(ctx, did) })(ctx)
+			s.oauth.BearerStrict(func(ctx *fasthttp.RequestCtx) { id.handleDevice(ctx, did) })(ctx)
 		}
 	default:
 		return false

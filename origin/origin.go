@@ -84,6 +84,14 @@ type Config struct {
 	// CORSOrigins are the browser origins (scheme://host[:port]) allowed to
 	// call the API from another origin. If empty, only same-origin pages.
 	CORSOrigins []string
+	// TrustedProxies are the load balancers (e.g. the VPC CIDR behind the
+	// ALB) whose X-Forwarded-For is believed for the client IP that rate
+	// limits and logs use. If empty, the client is the connection's peer.
+	TrustedProxies oauth.TrustedProxies
+	// EdgeSecret, if set, must arrive in the media.EdgeSecretHeader of every
+	// /v1/media/ request for gated media (the edge sends it, CloudFront adds
+	// it as a custom origin header); else 403. Never logged.
+	EdgeSecret string
 	// Streams stops a revoked device's streams. If nil, the playback
 	// service is asked, if it implements oauth.StreamStopper.
 	Streams oauth.StreamStopper
@@ -168,7 +176,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Streams:  playback.NewStreams(cfg.Redis, cfg.RedisPrefix, playback.HeartbeatInterval, cfg.Now),
 		Progress: progress.NewStore(cfg.DB),
 	})
-	s.media = &media.Handler{Store: cfg.Media, Ctx: s.ctx, Logger: cfg.Logger}
+	s.media = &media.Handler{Store: cfg.Media, Ctx: s.ctx, Logger: cfg.Logger, EdgeSecret: cfg.EdgeSecret}
 	s.web = &webapp.Handler{FS: cfg.WebDir, EdgeURL: cfg.EdgeURL}
 	s.bearer = s.oauth.Bearer
 	s.metadata = mustJSON(s.oauth.Metadata())

@@ -68,7 +68,7 @@ func (s *Server) withViewer(next func(*fasthttp.RequestCtx, catalog.Viewer)) fas
 			httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
 			return
 		}
-		v, err := catalog.ViewerOf(ctx, s.cfg.DB, p, string(ctx.QueryArgs().Peek("profile_id")))
+		v, err := s.catalog.Viewer(ctx, p, string(ctx.QueryArgs().Peek("profile_id")))
 		if err != nil {
 			catalog.WriteViewerError(ctx, s.cfg.Logger, err)
 			return

@@ -124,6 +124,13 @@ type instance struct {
 	rewrite   api.Function // nil when the module has no rewrite export
 	stack     [3]uint64
 	gen       uint64 // configuration generation applied; 0 = none
+	// in and inSize are the input buffer alloc last returned and the size
+	// asked for: the ABI keeps it valid until the next alloc, so a call
+	// whose input fits skips the alloc call.
+	in, inSize uint32
+	// exports caches CallExport's function lookups (wazero builds a new
+	// call engine per ExportedFunction).
+	exports map[string]api.Function
 
 	// ctx is the instance's long-lived call context: with guarded code,
 	// the watchdog cancels it to stop a runaway call (wazero then closes
@@ -374,6 +381,12 @@ var (
 // leaves inst usable. Any other failure poisons inst: the caller discards
 // it.
 func (h *Host) callView(ctx context.Context, inst *instance, fn api.Function, input string, extra ...uint64) ([]byte, error) {
+	return h.callView2(ctx, inst, fn, "", input, extra...)
+}
+
+// callView2 is callView with the input head+input written one after the
+// other, so a caller need not join them first.
+func (h *Host) callView2(ctx context.Context, inst *instance, fn api.Function, head, input string, extra ...uint64) ([]byte, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("%w: %w", errNotStarted, err)
 	}
@@ -385,15 +398,23 @@ func (h *Host) callView(ctx context.Context, inst *instance, fn api.Function, in
 	defer inst.deadline.Store(0)
 	mem := inst.mod.Memory()
 	st := inst.stack[:]
-	st[0] = uint64(len(input))
-	if err := inst.alloc.CallWithStack(inst.ctx, st); err != nil {
-		return nil, err
+	n := len(head) + len(input)
+	if n > 1<<31 {
+		return nil, errors.New("input too large")
 	}
-	ptr := uint32(st[0])
-	if !mem.WriteString(ptr, input) {
+	if inst.inSize == 0 || uint32(n) > inst.inSize {
+		st[0] = uint64(n)
+		if err := inst.alloc.CallWithStack(inst.ctx, st); err != nil {
+			inst.in, inst.inSize = 0, 0
+			return nil, err
+		}
+		inst.in, inst.inSize = uint32(st[0]), uint32(max(n, 1))
+	}
+	ptr := inst.in
+	if !mem.WriteString(ptr, head) || !mem.WriteString(ptr+uint32(len(head)), input) {
 		return nil, errors.New("input buffer outside memory")
 	}
-	st[0], st[1] = uint64(ptr), uint64(len(input))
+	st[0], st[1] = uint64(ptr), uint64(n)
 	copy(st[2:], extra)
 	if err := fn.CallWithStack(inst.ctx, st); err != nil {
 		return nil, err
@@ -520,10 +541,10 @@ func (h *Host) CallExport(ctx context.Context, name string, input []byte) ([]byt
 	if err != nil {
 		return nil, err
 	}
-	fn := inst.mod.ExportedFunction(name)
-	if fn == nil || len(fn.Definition().ParamTypes()) != 2 || len(fn.Definition().ResultTypes()) != 1 {
+	fn, err := inst.export(name)
+	if err != nil {
 		h.release(inst)
-		return nil, fmt.Errorf("%w: no export %q of type (i32, i32) -> i64", ErrModule, name)
+		return nil, err
 	}
 	out, err := h.call(ctx, inst, fn, input)
 	if err != nil {
@@ -536,6 +557,23 @@ func (h *Host) CallExport(ctx context.Context, name string, input []byte) ([]byt
 	}
 	h.release(inst)
 	return out, nil
+}
+
+// export returns inst's export name if it has the ABI's (ptr i32, len i32)
+// -> packed i64 type, looked up once per instance.
+func (inst *instance) export(name string) (api.Function, error) {
+	if fn, ok := inst.exports[name]; ok {
+		return fn, nil
+	}
+	fn := inst.mod.ExportedFunction(name)
+	if fn == nil || len(fn.Definition().ParamTypes()) != 2 || len(fn.Definition().ResultTypes()) != 1 {
+		return nil, fmt.Errorf("%w: no export %q of type (i32, i32) -> i64", ErrModule, name)
+	}
+	if inst.exports == nil {
+		inst.exports = make(map[string]api.Function)
+	}
+	inst.exports[name] = fn
+	return fn, nil
 }
 
 // MemoryBytes returns the linear memory size of each pooled instance. It

@@ -2,6 +2,7 @@ package fnhost
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -21,14 +22,35 @@ func (h *Host) Rewrite(ctx context.Context, master []byte, caps string) ([]byte,
 	if strings.IndexByte(caps, '\n') >= 0 {
 		return nil, fmt.Errorf("%w: caps hold a newline", manifest.ErrCall)
 	}
-	out, err := h.CallExport(ctx, "rewrite", manifest.AppendInput(make([]byte, 0, len(caps)+1+len(master)), caps, master))
+	inst, err := h.acquire(ctx)
 	if err != nil {
 		return nil, err
 	}
-	res, err := manifest.ParseResult(out)
+	fn, err := inst.export("rewrite")
 	if err != nil {
+		h.release(inst)
+		return nil, err
+	}
+	// The input (manifest.AppendInput's layout) goes straight into the
+	// module's buffer: caps, '\n', then the master, no joined copy.
+	view, err := h.callView2(ctx, inst, fn, caps+"\n", unsafeString(master))
+	if err != nil {
+		if errors.Is(err, errNotStarted) {
+			h.release(inst)
+			return nil, err
+		}
+		h.discard(inst, err)
 		return nil, fmt.Errorf("%w: rewrite: %w", ErrCall, err)
 	}
+	res, err := manifest.ParseResult(view)
+	if err != nil {
+		h.discard(inst, err)
+		return nil, fmt.Errorf("%w: rewrite: %w", ErrCall, err)
+	}
+	// One copy out of the module's memory, made before the instance goes
+	// back to the pool.
+	res.Body = append([]byte(nil), res.Body...)
+	h.release(inst)
 	if err := res.Err(); err != nil {
 		return nil, err
 	}

@@ -84,6 +84,7 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Issuer:         *iss,
 		Audience:       *aud,
 		AllowedOrigins: allow,
+		OriginSecret:   os.Getenv("EDGEFLIX_EDGE_SECRET"), // never a flag: flags show in ps
 		Logger:         logger,
 	})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 	"github.com/edgeflix/edgeflix/internal/s3local"
 	"github.com/edgeflix/edgeflix/origin"
 	"github.com/edgeflix/edgeflix/origin/keys"
+	"github.com/edgeflix/edgeflix/origin/oauth"
 	"github.com/edgeflix/edgeflix/origin/store"
 	"github.com/edgeflix/edgeflix/player/web"
 )
@@ -38,6 +39,9 @@ type originFlags struct {
 	s3AccessKey, s3SecretKey string
 	webDir, dataDir          string
 	issuer, edgeAudience     string
+	corsOrigins              listFlag
+	trustedProxies           listFlag
+	edgeSecret               string
 	migrate                  bool
 }
 
@@ -57,6 +61,20 @@ func (o *originFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&o.issuer, "issuer", envOr("EDGEFLIX_ISSUER", origin.DefaultIssuer), "iss of the tokens the origin signs (env EDGEFLIX_ISSUER)")
 	fs.StringVar(&o.edgeAudience, "edge-audience", envOr("EDGEFLIX_EDGE_AUDIENCE", origin.DefaultEdgeAudience), "aud of playback tokens (env EDGEFLIX_EDGE_AUDIENCE)")
 	fs.BoolVar(&o.migrate, "migrate", false, "apply MySQL schema migrations before starting")
+	fs.Var(&o.corsOrigins, "cors-origin", "browser origin (scheme://host[:port]) allowed to call the API cross-origin, repeatable or comma-separated (env EDGEFLIX_CORS_ORIGINS)")
+	fs.Var(&o.trustedProxies, "trusted-proxies", "CIDRs or addresses of load balancers whose X-Forwarded-For names the client, repeatable or comma-separated; production: the VPC CIDR behind the ALB; default none (env EDGEFLIX_TRUSTED_PROXIES)")
+	o.edgeSecret = os.Getenv("EDGEFLIX_EDGE_SECRET") // never a flag: flags show in ps
+}
+
+// applyEnv fills the list flags left unset on the command line from their
+// environment variables.
+func (o *originFlags) applyEnv() {
+	if len(o.corsOrigins) == 0 {
+		_ = o.corsOrigins.Set(os.Getenv("EDGEFLIX_CORS_ORIGINS"))
+	}
+	if len(o.trustedProxies) == 0 {
+		_ = o.trustedProxies.Set(os.Getenv("EDGEFLIX_TRUSTED_PROXIES"))
+	}
 }
 
 // loadKEK returns the key-encryption key from EDGEFLIX_KEY_ENCRYPTION_KEY
@@ -103,6 +121,11 @@ func (d *deps) Close() {
 // the origin's configuration.
 func (o *originFlags) build(ctx context.Context, logger *slog.Logger) (*deps, error) {
 	d := &deps{}
+	o.applyEnv()
+	proxies, err := oauth.ParseTrustedProxies(o.trustedProxies)
+	if err != nil {
+		return nil, fmt.Errorf("--trusted-proxies: %w", err)
+	}
 	kek, err := loadKEK(o.dataDir)
 	if err != nil {
 		return nil, err
@@ -143,6 +166,10 @@ func (o *originFlags) build(ctx context.Context, logger *slog.Logger) (*deps, er
 	d.cfg = origin.Config{
 		PublicURL: o.publicURL, EdgeURL: o.edgeURL, DB: db, Redis: rdb, RedisPrefix: o.redisPrefix,
 		Media: media, KeyEncryptionKey: kek, Issuer: o.issuer, EdgeAudience: o.edgeAudience, Logger: logger,
+		CORSOrigins: o.corsOrigins, TrustedProxies: proxies, EdgeSecret: o.edgeSecret,
+	}
+	if o.edgeSecret == "" {
+		logger.Warn("origin: EDGEFLIX_EDGE_SECRET unset; media is served to any caller, not only the edge")
 	}
 	if st, err := os.Stat(o.webDir); err == nil && st.IsDir() {
 		d.cfg.WebDir = web.Site(os.DirFS(o.webDir))

@@ -251,6 +251,9 @@ func (f HTTPFetcher) Fetch(ctx context.Context, origin map[string]any, uri strin
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFetch, err)
 	}
+	for name, value := range CustomHeaders(origin) {
+		req.Header.Set(name, value)
+	}
 	resp, err := c.Do(req)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %w", ErrFetch, err)
@@ -275,4 +278,27 @@ type StaticFetcher struct {
 // Fetch returns f.Body.
 func (f StaticFetcher) Fetch(context.Context, map[string]any, string) ([]byte, error) {
 	return f.Body, nil
+}
+
+// CustomHeaders returns the custom origin's customHeaders (the headers
+// CloudFront adds to every origin request, such as the origin secret), as
+// name → first value. The origin-request function must send them too when
+// it fetches a master itself.
+func CustomHeaders(origin map[string]any) map[string]string {
+	out := map[string]string{}
+	c, _ := origin["custom"].(map[string]any)
+	hs, _ := c["customHeaders"].(map[string]any)
+	for _, v := range hs {
+		list, _ := v.([]any)
+		if len(list) == 0 {
+			continue
+		}
+		h, _ := list[0].(map[string]any)
+		key, _ := h["key"].(string)
+		value, _ := h["value"].(string)
+		if key != "" {
+			out[key] = value
+		}
+	}
+	return out
 }

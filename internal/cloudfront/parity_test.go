@@ -161,7 +161,16 @@ func TestParity(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Fatal("node is required (scripts/setup.sh installs Node.js)")
 	}
-	origin := httptest.NewServer(http.FileServer(http.Dir(filepath.Join(lambdaDir, "testdata", "origin"))))
+	// The origin answers only requests that carry the custom origin header
+	// the events declare, as the production origin does with its secret.
+	originFiles := http.FileServer(http.Dir(filepath.Join(lambdaDir, "testdata", "origin")))
+	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Origin-Verify") != "parity-origin-secret" {
+			http.Error(w, "origin secret missing", http.StatusForbidden)
+			return
+		}
+		originFiles.ServeHTTP(w, r)
+	}))
 	defer origin.Close()
 	port := origin.Listener.Addr().(*net.TCPAddr).Port
 	cfg, err := ConfigDocument(testJWKS(), DefaultIssuer, DefaultAudience, DefaultLeewayS)

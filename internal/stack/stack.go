@@ -6,6 +6,7 @@ package stack
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"io"
@@ -158,10 +159,12 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	st.EdgeURL = "http://" + edgeLn.Addr().String()
 	st.AppURL = st.OriginURL + "/app/"
 
+	// A fresh edge secret per run: only this stack's edge may fetch media.
+	edgeSecret := rand.Text()
 	st.Origin, err = origin.New(ctx, origin.Config{
 		PublicURL: st.OriginURL, EdgeURL: st.EdgeURL, DB: db, Redis: rdb,
 		RedisPrefix: cfg.RedisPrefix, Media: st.Media, WebDir: cfg.WebFS,
-		KeyEncryptionKey: cfg.KeyEncryptionKey, Logger: logger,
+		KeyEncryptionKey: cfg.KeyEncryptionKey, Logger: logger, EdgeSecret: edgeSecret,
 	})
 	if err != nil {
 		return nil, err
@@ -175,11 +178,13 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 			return nil, err
 		}
 	}
-	startCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	// Compiling the module (tens of seconds under -race on a busy machine)
+	// and waiting for the origin's key set share this budget.
+	startCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
 	edgeSrv, err := edge.New(startCtx, edge.Config{
 		OriginURL: upstream, Module: cfg.EdgeModule, CacheDir: cfg.WazeroCacheDir,
-		AllowedOrigins: []string{st.OriginURL}, Logger: logger,
+		AllowedOrigins: []string{st.OriginURL}, OriginSecret: edgeSecret, Logger: logger,
 	})
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -57,6 +58,8 @@ var (
 	redisFlag = flag.String("redis", envOr("EDGEFLIX_TEST_REDIS_ADDR", "127.0.0.1:6379"), "Redis address")
 	duration  = flag.Duration("duration", 4*time.Second, "length of each load phase")
 	titlesN   = flag.Int("titles", 2000, "titles to seed")
+	cpuProf   = flag.String("cpuprofile", "", "write a CPU profile of the cached load phases to this file")
+	only      = flag.String("only", "", "run only the load phases whose name contains this (and skip media)")
 )
 
 func envOr(k, def string) string {
@@ -190,7 +193,21 @@ func run() error {
 	}
 	fmt.Printf("%-24s %6s %10s %10s %10s %8s\n", "phase", "conns", "req/s", "p50 ms", "p99 ms", "errors")
 	var cachedHomeP99 float64
+	if *cpuProf != "" {
+		f, err := os.Create(*cpuProf)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	for _, p := range phases {
+		if !strings.Contains(p.name, *only) {
+			continue
+		}
 		for _, conns := range []int{50, 200} {
 			r := load(p.url, tok, conns, *duration)
 			fmt.Printf("%-24s %6d %10.0f %10.3f %10.3f %8d\n", p.name, conns, r.rps, r.p50, r.p99, r.errors)
@@ -205,6 +222,9 @@ func run() error {
 		verdict = "NOT met"
 	}
 	fmt.Printf("\ngoal: cached home p99 (50 conns) %.3f ms <= 2 x (Redis p99 + point-select p99) = %.3f ms: %s\n\n", cachedHomeP99, goal, verdict)
+	if *only != "" {
+		return nil
+	}
 
 	return mediaPhase(ctx, st, cachedURL)
 }

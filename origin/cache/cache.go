@@ -60,6 +60,7 @@ type Cache struct {
 	prefix string
 	opt    Options
 	sf     singleflight.Group
+	local  local // GetAll's in-process copies (multi.go)
 
 	mu        sync.Mutex // guards the fields below
 	gen       int64

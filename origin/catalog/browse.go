@@ -1,9 +1,10 @@
 package catalog
 
 import (
-	"bytes"
 	"context"
+	"crypto/sha256"
 	"database/sql"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edgeflix/edgeflix/origin/cache"
 	"github.com/edgeflix/edgeflix/origin/progress"
 )
 
@@ -45,6 +47,14 @@ type Progress struct {
 	PositionS int    `json:"position_s"`
 	DurationS int    `json:"duration_s"`
 	EpisodeID string `json:"episode_id"`
+}
+
+// EpisodeProgress is a viewer's progress in one episode, as title detail
+// shows it for a series under "episode_progress" keyed by episode id.
+type EpisodeProgress struct {
+	PositionS int  `json:"position_s"`
+	DurationS int  `json:"duration_s"`
+	Watched   bool `json:"watched"`
 }
 
 // Row is one home row.
@@ -392,55 +402,103 @@ func joinRows(buf []byte, rows []Row) ([]byte, error) {
 
 func profileKey(v Viewer) string { return "home:p" + v.ProfileID }
 
-// Home returns the body of GET /v1/browse/home for v: continue watching
-// and my list (cached per profile, dropped from the cache by the
-// profile's writes), then the shared rows of v's ceiling (cached per
-// ceiling), assembled from cached bytes without re-encoding.
-func (s *Store) Home(ctx context.Context, v Viewer) ([]byte, error) {
-	var own []byte
-	if v.ProfileID != "" {
-		var err error
-		own, err = s.cached(ctx, profileKey(v), ProfileTTL, func(ctx context.Context) ([]byte, error) {
-			cw, err := s.ContinueWatchingRow(ctx, v)
-			if err != nil {
-				return nil, err
-			}
-			ml, err := s.MyListRow(ctx, v)
-			if err != nil {
-				return nil, err
-			}
-			return joinRows([]byte{}, []Row{cw, ml})
-		})
-		if err != nil {
-			return nil, err
-		}
+// profileScope is the cache scope of a profile's own entries: its list and
+// progress writes bump it (ForgetProfile).
+func profileScope(profileID string) string { return "p" + profileID }
+
+// HomeBody is the body of GET /v1/browse/home in parts, written out
+// without copying them together: `{"rows":[` Own `,` Shared `]}`.
+type HomeBody struct {
+	Own, Shared []byte
+	// ETag is the strong entity tag of the assembled body.
+	ETag string
+}
+
+// Bytes assembles the body.
+func (h HomeBody) Bytes() []byte {
+	b := make([]byte, 0, len(h.Own)+len(h.Shared)+16)
+	return h.AppendTo(b)
+}
+
+// AppendTo appends the assembled body to b.
+func (h HomeBody) AppendTo(b []byte) []byte {
+	b = append(b, `{"rows":[`...)
+	b = append(b, h.Own...)
+	if len(h.Own) > 0 && len(h.Shared) > 0 {
+		b = append(b, ',')
 	}
-	shared, err := s.cached(ctx, "home:m"+strconv.Itoa(v.Ceiling), SharedTTL, func(ctx context.Context) ([]byte, error) {
+	b = append(b, h.Shared...)
+	return append(b, `]}`...)
+}
+
+// Home returns the body of GET /v1/browse/home for v.
+func (s *Store) Home(ctx context.Context, v Viewer) ([]byte, error) {
+	h, err := s.HomeParts(ctx, v)
+	if err != nil {
+		return nil, err
+	}
+	return h.Bytes(), nil
+}
+
+// HomeParts returns the parts of v's home body: continue watching and my
+// list (cached per profile and versioned by the profile's write stamp),
+// then the shared rows of v's ceiling (cached per ceiling), both read in
+// one Redis round trip, with ETags computed when the bytes were cached.
+func (s *Store) HomeParts(ctx context.Context, v Viewer) (HomeBody, error) {
+	shared := cache.Entry{Key: "home:m" + strconv.Itoa(v.Ceiling), TTL: SharedTTL, Load: func(ctx context.Context) ([]byte, error) {
 		rows, err := s.SharedRows(ctx, v.Ceiling)
 		if err != nil {
 			return nil, err
 		}
 		return joinRows([]byte{}, rows)
-	})
-	if err != nil {
-		return nil, err
+	}}
+	entries := []cache.Entry{shared}
+	if v.ProfileID != "" {
+		entries = append(entries, cache.Entry{Key: profileKey(v), Scope: profileScope(v.ProfileID), TTL: ProfileTTL,
+			Load: func(ctx context.Context) ([]byte, error) {
+				cw, err := s.ContinueWatchingRow(ctx, v)
+				if err != nil {
+					return nil, err
+				}
+				ml, err := s.MyListRow(ctx, v)
+				if err != nil {
+					return nil, err
+				}
+				return joinRows([]byte{}, []Row{cw, ml})
+			}})
 	}
-	var b bytes.Buffer
-	b.Grow(len(own) + len(shared) + 16)
-	b.WriteString(`{"rows":[`)
-	b.Write(own)
-	if len(own) > 0 && len(shared) > 0 {
-		b.WriteByte(',')
+	var vals []cache.Value
+	if s.cache != nil {
+		var err error
+		if vals, err = s.cache.GetAll(ctx, entries); err != nil {
+			return HomeBody{}, err
+		}
+	} else {
+		for _, e := range entries {
+			b, err := e.Load(ctx)
+			if err != nil {
+				return HomeBody{}, err
+			}
+			vals = append(vals, cache.Value{Bytes: b, ETag: cache.ETag(b)})
+		}
 	}
-	b.Write(shared)
-	b.WriteString(`]}`)
-	return b.Bytes(), nil
+	h := HomeBody{Shared: vals[0].Bytes}
+	tag := sha256.New()
+	tag.Write([]byte(vals[0].ETag))
+	if len(vals) > 1 {
+		h.Own = vals[1].Bytes
+		tag.Write([]byte(vals[1].ETag))
+	}
+	h.ETag = `"h` + base64.RawURLEncoding.EncodeToString(tag.Sum(nil)[:12]) + `"`
+	return h, nil
 }
 
-// ForgetProfile drops the viewer's cached rows after a write of theirs.
+// ForgetProfile makes the viewer's cached rows reload after a write of
+// theirs: it bumps the profile's write stamp, so a loader that read the
+// rows before the write cannot serve them after it.
 func (s *Store) ForgetProfile(ctx context.Context, profileID string) {
 	if s.cache != nil && profileID != "" {
-		s.cache.Delete(ctx, "home:p"+profileID)
+		s.cache.BumpScope(ctx, profileScope(profileID))
 	}
 }
 
@@ -506,7 +564,10 @@ func (s *Store) TitleDetail(ctx context.Context, v Viewer, id string) ([]byte, e
 	if id == "" || len(id) > 64 {
 		return nil, ErrNotFound
 	}
-	cached, err := s.cached(ctx, "title:"+id, DetailTTL, func(ctx context.Context) ([]byte, error) {
+	// The value is the title's maturity level digit, its kind ('s' for a
+	// series, 'm' for a movie), then the detail's JSON; '-' when the title
+	// is not browsable.
+	cached, err := s.cached(ctx, "detail:"+id, DetailTTL, func(ctx context.Context) ([]byte, error) {
 		d, err := s.detail(ctx, id)
 		if errors.Is(err, ErrNotFound) {
 			return []byte{'-'}, nil // cached negative answer
@@ -518,21 +579,36 @@ func (s *Store) TitleDetail(ctx context.Context, v Viewer, id string) ([]byte, e
 		if err != nil {
 			return nil, err
 		}
-		return append([]byte{byte('0' + d.level)}, b...), nil
+		kind := byte('m')
+		if d.Kind == "series" {
+			kind = 's'
+		}
+		return append([]byte{byte('0' + d.level), kind}, b...), nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if len(cached) < 3 || int(cached[0]-'0') > v.Ceiling {
+	if len(cached) < 4 || int(cached[0]-'0') > v.Ceiling {
 		return nil, ErrNotFound
 	}
-	body := cached[1:]
-	var prog *Progress
+	series, body := cached[1] == 's', cached[2:]
+	var (
+		prog     *Progress
+		episodes map[string]EpisodeProgress
+	)
+	if series {
+		episodes = map[string]EpisodeProgress{}
+	}
 	inList := false
 	if v.ProfileID != "" {
 		es, err := s.progress.ForTitle(ctx, v.ProfileID, id)
 		if err != nil {
 			return nil, err
+		}
+		for _, e := range es {
+			if series && e.EpisodeID != "" {
+				episodes[e.EpisodeID] = EpisodeProgress{PositionS: e.PositionS, DurationS: e.DurationS, Watched: e.Watched}
+			}
 		}
 		if len(es) > 0 {
 			if p, ok, err := s.resume(ctx, es[0]); err != nil {
@@ -549,10 +625,15 @@ func (s *Store) TitleDetail(ctx context.Context, v Viewer, id string) ([]byte, e
 			return nil, fmt.Errorf("catalog: in my list: %w", err)
 		}
 	}
-	extra, err := json.Marshal(struct {
-		Progress *Progress `json:"progress"`
-		InMyList bool      `json:"in_my_list"`
-	}{prog, inList})
+	own := struct {
+		Progress *Progress                   `json:"progress"`
+		InMyList bool                        `json:"in_my_list"`
+		Episodes *map[string]EpisodeProgress `json:"episode_progress,omitempty"`
+	}{prog, inList, nil}
+	if series {
+		own.Episodes = &episodes
+	}
+	extra, err := json.Marshal(own)
 	if err != nil {
 		return nil, err
 	}

@@ -99,6 +99,7 @@ type Store struct {
 	now       func() time.Time
 	cache     *cache.Cache
 	progress  *progress.Store
+	viewers   viewers
 }
 
 // NewStore returns a Store over db; publicURL builds poster URLs and now is

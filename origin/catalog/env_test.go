@@ -102,7 +102,7 @@ func (c *recConn) IsValid() bool { return c.Conn.(driver.Validator).IsValid() }
 
 // world is a migrated database with a recording handle and a store.
 type world struct {
-	t     *testing.T
+	t     testing.TB
 	db    *sql.DB // plain handle for seeding
 	rec   *recorder
 	rdb   *sql.DB // recording handle the store uses
@@ -110,7 +110,7 @@ type world struct {
 	now   time.Time
 }
 
-func newWorld(t *testing.T, withCache bool) *world {
+func newWorld(t testing.TB, withCache bool) *world {
 	t.Helper()
 	db, dsn := testenv.MySQL(t)
 	cfg, err := mysql.ParseDSN(dsn)

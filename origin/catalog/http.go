@@ -1,8 +1,6 @@
 package catalog
 
 import (
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"log/slog"
 	"strconv"
@@ -11,14 +9,12 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/origin/cache"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 )
 
 // ETag returns the strong entity tag of a response body.
-func ETag(body []byte) string {
-	sum := sha256.Sum256(body)
-	return `"` + base64.RawURLEncoding.EncodeToString(sum[:12]) + `"`
-}
+func ETag(body []byte) string { return cache.ETag(body) }
 
 // ETagMatches reports whether an If-None-Match header value matches etag.
 func ETagMatches(header, etag string) bool {
@@ -34,18 +30,25 @@ func ETagMatches(header, etag string) bool {
 // WriteBody answers 200 with a JSON body as is (no re-encoding), its ETag
 // and Cache-Control, or 304 when If-None-Match has the ETag.
 func WriteBody(ctx *fasthttp.RequestCtx, body []byte) {
-	tag := ETag(body)
+	if writeHead(ctx, ETag(body)) {
+		ctx.SetBody(body)
+	}
+}
+
+// writeHead sets the ETag and caching headers and answers 304 when
+// If-None-Match has the tag; it reports whether the body must follow.
+func writeHead(ctx *fasthttp.RequestCtx, tag string) bool {
 	h := &ctx.Response.Header
 	h.Set("ETag", tag)
 	h.Set("Cache-Control", "private, no-cache")
 	h.Set("Vary", "Authorization")
 	if inm := ctx.Request.Header.Peek("If-None-Match"); len(inm) > 0 && ETagMatches(string(inm), tag) {
 		ctx.SetStatusCode(fasthttp.StatusNotModified)
-		return
+		return false
 	}
 	ctx.SetContentType("application/json")
 	ctx.SetStatusCode(fasthttp.StatusOK)
-	ctx.SetBody(body)
+	return true
 }
 
 // writeErr answers the problem for a store error.
@@ -86,12 +89,23 @@ func WriteViewerError(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
 
 // HandleHome serves GET /v1/browse/home.
 func (s *Store) HandleHome(ctx *fasthttp.RequestCtx, log *slog.Logger, v Viewer) {
-	b, err := s.Home(ctx, v)
+	h, err := s.HomeParts(ctx, v)
 	if err != nil {
 		writeErr(ctx, log, err)
 		return
 	}
-	WriteBody(ctx, b)
+	if writeHead(ctx, h.ETag) {
+		// One copy, from the Redis replies into the response buffer.
+		r := &ctx.Response
+		r.ResetBody()
+		r.AppendBodyString(`{"rows":[`)
+		r.AppendBody(h.Own)
+		if len(h.Own) > 0 && len(h.Shared) > 0 {
+			r.AppendBodyString(",")
+		}
+		r.AppendBody(h.Shared)
+		r.AppendBodyString(`]}`)
+	}
 }
 
 // HandleDetail serves GET /v1/titles/{id}.

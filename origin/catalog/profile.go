@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
+	"time"
 
 	"github.com/edgeflix/edgeflix/origin/oauth"
 )
@@ -109,5 +111,50 @@ func ViewerOf(ctx context.Context, db *sql.DB, p oauth.Principal, requested stri
 	if kids {
 		v.Ceiling = min(v.Ceiling, KidsCeiling)
 	}
+	return v, nil
+}
+
+// ViewerTTL is how long Store.Viewer remembers a resolved viewer: a
+// profile's maturity, kids or PIN change reaches browsing within it.
+const ViewerTTL = time.Second
+
+// maxViewers bounds the remembered viewers.
+const maxViewers = 10_000
+
+type viewerKey struct{ account, device, selected, requested string }
+
+type viewerEntry struct {
+	v  Viewer
+	at time.Time
+}
+
+// viewers remembers resolved viewers for ViewerTTL.
+type viewers struct {
+	mu sync.Mutex
+	m  map[viewerKey]viewerEntry
+}
+
+// Viewer is ViewerOf over the store's database, remembering each
+// resolution for ViewerTTL (by the store's clock) so a burst of requests
+// of one profile costs one profile lookup. Errors are not remembered.
+func (s *Store) Viewer(ctx context.Context, p oauth.Principal, requested string) (Viewer, error) {
+	k := viewerKey{p.AccountID, p.DeviceID, p.ProfileID, requested}
+	now := s.now()
+	s.viewers.mu.Lock()
+	e, ok := s.viewers.m[k]
+	s.viewers.mu.Unlock()
+	if ok && now.Sub(e.at) < ViewerTTL && !now.Before(e.at) {
+		return e.v, nil
+	}
+	v, err := ViewerOf(ctx, s.db, p, requested)
+	if err != nil {
+		return Viewer{}, err
+	}
+	s.viewers.mu.Lock()
+	if s.viewers.m == nil || len(s.viewers.m) >= maxViewers {
+		s.viewers.m = make(map[viewerKey]viewerEntry) // drop all: cheap, bounded
+	}
+	s.viewers.m[k] = viewerEntry{v, now}
+	s.viewers.mu.Unlock()
 	return v, nil
 }

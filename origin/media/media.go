@@ -126,6 +126,9 @@ type Handler struct {
 	Timeout time.Duration
 	// Logger receives S3 failures. If nil, slog.Default().
 	Logger *slog.Logger
+	// EdgeSecret, if set, must arrive in EdgeSecretHeader for every object
+	// but public artwork (see Gated); else 403. Never logged.
+	EdgeSecret string
 
 	// wrapBody, if set (by tests), wraps each S3 body before streaming.
 	wrapBody func(io.ReadCloser) io.ReadCloser
@@ -151,6 +154,9 @@ func (h *Handler) ServeHTTP(ctx *fasthttp.RequestCtx) {
 	asset, file, err := ParsePath(raw[len(Prefix):])
 	if err != nil {
 		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-path", err.Error())
+		return
+	}
+	if !h.edgeAllowed(ctx, file) {
 		return
 	}
 	key := "media/" + asset + "/" + file

@@ -64,8 +64,10 @@ func TestLargeObjectStreamsWithoutBuffering(t *testing.T) {
 		total   int64
 		maxPull int64
 	}{
-		{"whole object", "", size, 16 << 20},
-		{"open range", "bytes=1048576-", size - 1<<20, 16 << 20},
+		// Socket buffers on a loaded loopback can hold several MiB; a
+		// handler that buffers the object pulls all of it.
+		{"whole object", "", size, size / 2},
+		{"open range", "bytes=1048576-", size - 1<<20, size / 2},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

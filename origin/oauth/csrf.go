@@ -1,10 +1,13 @@
 package oauth
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"net"
+	"errors"
+	"fmt"
+	"net/netip"
 	"strings"
 
 	"github.com/valyala/fasthttp"
@@ -97,17 +100,161 @@ func (s *Server) origin() string {
 	return u
 }
 
-// ClientIP returns the request's client IP address as text. The origin
-// does not trust X-Forwarded-For (put the limiter's key in the load
-// balancer's hands only once it strips client-sent values).
+// clientIPKey is the user-value key under which ResolveClientIP stores the
+// request's client address.
+const clientIPKey = "edgeflix.client_ip"
+
+// ErrBadProxy means a trusted-proxy entry is neither a CIDR nor an IP
+// address.
+var ErrBadProxy = errors.New("invalid trusted proxy")
+
+// maxForwardedHops bounds how many X-Forwarded-For entries are examined,
+// so a huge header costs no more than a short one.
+const maxForwardedHops = 32
+
+// TrustedProxies are the networks whose X-Forwarded-For the origin
+// believes (the load balancers in front of it). The zero value trusts
+// nobody: the client is the connection's peer.
+type TrustedProxies []netip.Prefix
+
+// ParseTrustedProxies parses CIDRs ("10.0.0.0/16") and bare addresses
+// ("10.0.0.7", a /32 or /128). Empty entries are skipped.
+func ParseTrustedProxies(list []string) (TrustedProxies, error) {
+	var out TrustedProxies
+	for _, v := range list {
+		v = strings.TrimSpace(v)
+		if v == "" {
+			continue
+		}
+		if strings.Contains(v, "/") {
+			p, err := netip.ParsePrefix(v)
+			if err != nil {
+				return nil, fmt.Errorf("%w %q: %w", ErrBadProxy, v, err)
+			}
+			if p.Addr().Is4In6() {
+				p = netip.PrefixFrom(p.Addr().Unmap(), max(p.Bits()-96, 0))
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(v)
+		if err != nil {
+			return nil, fmt.Errorf("%w %q: %w", ErrBadProxy, v, err)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// Contains reports whether a is in one of the trusted networks.
+func (t TrustedProxies) Contains(a netip.Addr) bool {
+	a = a.Unmap()
+	for _, p := range t {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// ClientAddr returns the client's address for a connection from peer
+// carrying the X-Forwarded-For header values xff (in the order received):
+// peer itself unless it is trusted; else, reading the X-Forwarded-For hops
+// from the right, the first that is not trusted. Only trusted proxies
+// append to the list, so everything left of that hop is the client's own
+// (possibly forged) text and is ignored. A hop that does not parse ends the
+// walk at the last trusted hop (a trusted proxy never writes one, so the
+// text came from the client side). If every hop is trusted, the left-most
+// one is the client.
+func (t TrustedProxies) ClientAddr(peer netip.Addr, xff [][]byte) netip.Addr {
+	peer = peer.Unmap()
+	if len(t) == 0 || !t.Contains(peer) {
+		return peer
+	}
+	last := peer
+	hops := 0
+	for i := len(xff) - 1; i >= 0; i-- {
+		v := xff[i]
+		for len(v) > 0 {
+			hop := v
+			if j := bytes.LastIndexByte(v, ','); j >= 0 {
+				hop, v = v[j+1:], v[:j]
+			} else {
+				v = nil
+			}
+			hop = bytes.TrimSpace(hop)
+			if len(hop) == 0 {
+				continue
+			}
+			if hops++; hops > maxForwardedHops {
+				return last
+			}
+			a, ok := parseHop(hop)
+			if !ok {
+				return last
+			}
+			if !t.Contains(a) {
+				return a
+			}
+			last = a
+		}
+	}
+	return last
+}
+
+// parseHop parses one X-Forwarded-For entry: an address, or an address
+// with a port ("192.0.2.1:443", "[2001:db8::1]:443").
+func parseHop(b []byte) (netip.Addr, bool) {
+	if a, err := netip.ParseAddr(string(b)); err == nil && a.Zone() == "" {
+		return a.Unmap(), true
+	}
+	if ap, err := netip.ParseAddrPort(string(b)); err == nil && ap.Addr().Zone() == "" {
+		return ap.Addr().Unmap(), true
+	}
+	return netip.Addr{}, false
+}
+
+// Resolve works out the request's client address (ClientAddr over the
+// peer and its X-Forwarded-For headers) and remembers it on ctx, where
+// ClientIP finds it. The origin calls it first thing for every request.
+func (t TrustedProxies) Resolve(ctx *fasthttp.RequestCtx) netip.Addr {
+	var peer netip.Addr
+	if ip := ctx.RemoteIP(); ip != nil {
+		peer, _ = netip.AddrFromSlice(ip)
+	}
+	var xff [][]byte
+	if len(t) > 0 && t.Contains(peer) {
+		xff = ctx.Request.Header.PeekAll("X-Forwarded-For")
+	}
+	a := t.ClientAddr(peer, xff)
+	ctx.SetUserValue(clientIPKey, a)
+	return a
+}
+
+// ClientIP returns the request's client IP address as text, for rate-limit
+// keys and logs: the address Resolve found, else the connection's peer
+// (X-Forwarded-For is believed only from TrustedProxies). IPv6 clients are
+// keyed per /64, the smallest block they usually own.
 func ClientIP(ctx *fasthttp.RequestCtx) string {
-	ip := ctx.RemoteIP()
-	if ip == nil {
+	a, ok := ctx.UserValue(clientIPKey).(netip.Addr)
+	if !ok {
+		if ip := ctx.RemoteIP(); ip != nil {
+			a, _ = netip.AddrFromSlice(ip)
+		}
+	}
+	return ipKey(a)
+}
+
+// ipKey renders a as a rate-limit key: IPv4 as is, IPv6 as its /64.
+func ipKey(a netip.Addr) string {
+	a = a.Unmap()
+	switch {
+	case !a.IsValid() || a.IsUnspecified():
 		return "unknown"
+	case a.Is4():
+		return a.String()
 	}
-	if v4 := ip.To4(); v4 != nil {
-		return v4.String()
-	}
-	// IPv6 clients are limited per /64, the smallest block they usually own.
-	return ip.Mask(net.CIDRMask(64, 128)).String()
+	p, _ := a.Prefix(64)
+	return p.Addr().String()
 }

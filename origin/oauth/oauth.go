@@ -138,9 +138,10 @@ func DefaultLimits() Limits {
 
 // Server serves the OAuth endpoints.
 type Server struct {
-	cfg     Config
-	clients map[string]Client
-	csrfKey []byte
+	cfg      Config
+	clients  map[string]Client
+	csrfKey  []byte
+	verified verifiedCache // access tokens verified lately (verified.go)
 }
 
 // New returns a Server for cfg.

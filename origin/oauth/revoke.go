@@ -154,22 +154,33 @@ func (s *Server) revoked(ctx context.Context, c *tokens.AccessClaims) bool {
 // WWW-Authenticate: Bearer, or 429.
 func (s *Server) Bearer(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
-		c, ok := authenticate(ctx, s.cfg.Tokens)
+		c, ok := s.authenticateRemembered(ctx)
 		if !ok {
 			return
 		}
 		if s.revoked(ctx, c) {
-			ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="edgeflix", error="invalid_token"`)
-			httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "invalid-token", "the access token was revoked")
+			rejectRevoked(ctx)
 			return
 		}
-		if res := s.cfg.Limiter.Allow(ctx, "api", c.Subject, s.cfg.Limits.Account); !res.Allowed {
-			ratelimit.Reject(ctx, res)
-			return
-		}
-		ctx.SetUserValue(principalKey, principalOf(c))
-		next(ctx)
+		s.admit(ctx, c, next)
 	}
+}
+
+// rejectRevoked answers 401 for a revoked access token.
+func rejectRevoked(ctx *fasthttp.RequestCtx) {
+	ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="edgeflix", error="invalid_token"`)
+	httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "invalid-token", "the access token was revoked")
+}
+
+// admit applies the per-account rate limit to an authenticated request,
+// records its principal and runs next.
+func (s *Server) admit(ctx *fasthttp.RequestCtx, c *tokens.AccessClaims, next fasthttp.RequestHandler) {
+	if res := s.cfg.Limiter.Allow(ctx, "api", c.Subject, s.cfg.Limits.Account); !res.Allowed {
+		ratelimit.Reject(ctx, res)
+		return
+	}
+	ctx.SetUserValue(principalKey, principalOf(c))
+	next(ctx)
 }
 
 // HandleDeviceDecision serves POST /v1/device/approve (approve true) and

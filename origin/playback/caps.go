@@ -74,6 +74,10 @@ type DeviceInfo struct {
 	MaxHeight int      `json:"max_height"`
 	Codecs    []string `json:"codecs"`
 	HDR       bool     `json:"hdr"`
+	// ID is an optional stable id the app keeps for the device (1..64
+	// bytes of [A-Za-z0-9._-]); a new start from the same device replaces
+	// that device's stream instead of counting against the plan.
+	ID string `json:"id,omitempty"`
 }
 
 // Sentinel errors, tested with errors.Is.
@@ -88,6 +92,9 @@ var (
 func (d DeviceInfo) Validate() error {
 	if _, ok := Classes[d.Class]; !ok {
 		return fmt.Errorf("%w: class must be phone, tablet, desktop or tv", ErrInvalidDevice)
+	}
+	if d.ID != "" && !validDeviceID(d.ID) {
+		return fmt.Errorf("%w: id must be 1..64 of A-Z a-z 0-9 . _ -", ErrInvalidDevice)
 	}
 	if d.MaxHeight < 1 || d.MaxHeight > 4320 {
 		return fmt.Errorf("%w: max_height must be 1..4320", ErrInvalidDevice)
@@ -171,4 +178,17 @@ func Decide(plan Plan, d DeviceInfo) (Limits, error) {
 		return Limits{}, ErrNoCodec
 	}
 	return out, nil
+}
+
+func validDeviceID(id string) bool {
+	if len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
 }

@@ -33,17 +33,17 @@ func TestDecide(t *testing.T) {
 		hdr    bool
 		err    error
 	}{
-		{"plan caps height", "basic", DeviceInfo{"tv", 2160, []string{"avc1.640028", "mp4a.40.2"}, true}, 720, 3_000_000, []string{"avc1", "mp4a"}, false, nil},
-		{"class caps height", "premium", DeviceInfo{"phone", 2160, []string{"avc1.640028"}, false}, 720, 5_000_000, []string{"avc1"}, false, nil},
-		{"device caps height", "premium", DeviceInfo{"tv", 540, []string{"avc1.640028"}, false}, 540, 25_000_000, []string{"avc1"}, false, nil},
-		{"hdr needs premium", "standard", DeviceInfo{"tv", 2160, []string{"hvc1.2.4.L153.B0"}, true}, 1080, 8_000_000, []string{"hvc1"}, false, nil},
-		{"hdr on premium", "premium", DeviceInfo{"tv", 2160, []string{"hvc1.2.4.L153.B0"}, true}, 2160, 25_000_000, []string{"hvc1"}, true, nil},
-		{"basic has no surround", "basic", DeviceInfo{"tv", 720, []string{"avc1", "ec-3", "ac-3", "mp4a"}, false}, 720, 3_000_000, []string{"avc1", "mp4a"}, false, nil},
-		{"duplicates collapse", "standard", DeviceInfo{"desktop", 1080, []string{"avc1.64001f", "avc1.42e01e", "avc3.64001f"}, false}, 1080, 8_000_000, []string{"avc1"}, false, nil},
-		{"no video", "premium", DeviceInfo{"tv", 1080, []string{"mp4a.40.2", "opus"}, false}, 0, 0, nil, false, ErrNoCodec},
-		{"bad class", "premium", DeviceInfo{"car", 1080, []string{"avc1"}, false}, 0, 0, nil, false, ErrInvalidDevice},
-		{"bad height", "premium", DeviceInfo{"tv", 5000, []string{"avc1"}, false}, 0, 0, nil, false, ErrInvalidDevice},
-		{"bad codec", "premium", DeviceInfo{"tv", 1080, []string{"avc1;x"}, false}, 0, 0, nil, false, ErrInvalidDevice},
+		{"plan caps height", "basic", DeviceInfo{Class: "tv", MaxHeight: 2160, Codecs: []string{"avc1.640028", "mp4a.40.2"}, HDR: true}, 720, 3_000_000, []string{"avc1", "mp4a"}, false, nil},
+		{"class caps height", "premium", DeviceInfo{Class: "phone", MaxHeight: 2160, Codecs: []string{"avc1.640028"}, HDR: false}, 720, 5_000_000, []string{"avc1"}, false, nil},
+		{"device caps height", "premium", DeviceInfo{Class: "tv", MaxHeight: 540, Codecs: []string{"avc1.640028"}, HDR: false}, 540, 25_000_000, []string{"avc1"}, false, nil},
+		{"hdr needs premium", "standard", DeviceInfo{Class: "tv", MaxHeight: 2160, Codecs: []string{"hvc1.2.4.L153.B0"}, HDR: true}, 1080, 8_000_000, []string{"hvc1"}, false, nil},
+		{"hdr on premium", "premium", DeviceInfo{Class: "tv", MaxHeight: 2160, Codecs: []string{"hvc1.2.4.L153.B0"}, HDR: true}, 2160, 25_000_000, []string{"hvc1"}, true, nil},
+		{"basic has no surround", "basic", DeviceInfo{Class: "tv", MaxHeight: 720, Codecs: []string{"avc1", "ec-3", "ac-3", "mp4a"}, HDR: false}, 720, 3_000_000, []string{"avc1", "mp4a"}, false, nil},
+		{"duplicates collapse", "standard", DeviceInfo{Class: "desktop", MaxHeight: 1080, Codecs: []string{"avc1.64001f", "avc1.42e01e", "avc3.64001f"}, HDR: false}, 1080, 8_000_000, []string{"avc1"}, false, nil},
+		{"no video", "premium", DeviceInfo{Class: "tv", MaxHeight: 1080, Codecs: []string{"mp4a.40.2", "opus"}, HDR: false}, 0, 0, nil, false, ErrNoCodec},
+		{"bad class", "premium", DeviceInfo{Class: "car", MaxHeight: 1080, Codecs: []string{"avc1"}, HDR: false}, 0, 0, nil, false, ErrInvalidDevice},
+		{"bad height", "premium", DeviceInfo{Class: "tv", MaxHeight: 5000, Codecs: []string{"avc1"}, HDR: false}, 0, 0, nil, false, ErrInvalidDevice},
+		{"bad codec", "premium", DeviceInfo{Class: "tv", MaxHeight: 1080, Codecs: []string{"avc1;x"}, HDR: false}, 0, 0, nil, false, ErrInvalidDevice},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -116,7 +116,8 @@ func (s *Service) Start(ctx context.Context, v catalog.Viewer, req Request) (Ses
 	}
 	sid := tokens.RandomID(16)
 	info := SessionInfo{AccountID: v.AccountID, ProfileID: v.ProfileID, DeviceID: v.DeviceID, DeviceClass: req.Device.Class,
-		TitleID: target.TitleID, EpisodeID: target.EpisodeID, AssetID: target.AssetID, DurationS: target.DurationS}
+		TitleID: target.TitleID, EpisodeID: target.EpisodeID, AssetID: target.AssetID, DurationS: target.DurationS,
+		DeviceKey: DeviceKey(v.DeviceID, req.Device.ID)}
 	if err := s.cfg.Streams.Acquire(ctx, sid, info, plan.Screens); err != nil {
 		return Session{}, err
 	}

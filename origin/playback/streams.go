@@ -54,6 +54,9 @@ type SessionInfo struct {
 	EpisodeID   string
 	AssetID     string
 	DurationS   int
+	// DeviceKey identifies the device for same-device takeover (see
+	// DeviceKey); "" never replaces another stream.
+	DeviceKey string
 }
 
 // Streams keeps per-account stream leases in Redis: the sorted set
@@ -81,23 +84,45 @@ func (s *Streams) LeaseTTL() time.Duration { return s.leaseTTL }
 func (s *Streams) leasesKey(account string) string { return s.prefix + "leases:" + account }
 func (s *Streams) sessionKey(sid string) string    { return s.prefix + "session:" + sid }
 
-// acquireScript atomically drops expired leases, and adds the session if
-// fewer than the limit remain (writing its hash), else returns the
-// holders. KEYS: leases, session. ARGV: now ms, expiry ms, sid, limit,
-// key ttl ms, then hash field/value pairs.
+// acquireScript atomically drops expired leases and the leases of the
+// same device (devkey), and adds the session if fewer than the limit
+// remain (writing its hash), else returns the holders. KEYS: leases,
+// session. ARGV: now ms, expiry ms, sid, limit, key ttl ms, devkey ("" for
+// none), session key prefix, then hash field/value pairs.
 var acquireScript = redis.NewScript(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if ARGV[6] ~= '' then
+  for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
+    local sk = ARGV[7] .. other
+    if redis.call('HGET', sk, 'devkey') == ARGV[6] then
+      redis.call('ZREM', KEYS[1], other)
+      redis.call('DEL', sk)
+    end
+  end
+end
 if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
   return redis.call('ZRANGE', KEYS[1], 0, -1)
 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 local fields = {}
-for i = 6, #ARGV do fields[#fields + 1] = ARGV[i] end
+for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
 redis.call('HSET', KEYS[2], unpack(fields))
 redis.call('PEXPIRE', KEYS[2], ARGV[5])
 return false
 `)
+
+// DeviceKey names the device a stream plays on for same-device takeover:
+// the signed-in device of the access token and the id the app reported,
+// each when present, so two app instances that report different ids on one
+// signed-in device stay two streams; "" (no takeover) when neither is
+// known.
+func DeviceKey(tokenDeviceID, reportedID string) string {
+	if tokenDeviceID == "" && reportedID == "" {
+		return ""
+	}
+	return "d:" + tokenDeviceID + "|a:" + reportedID
+}
 
 // renewScript extends a live lease; 0 when it is gone or expired. KEYS:
 // leases, session. ARGV: now ms, expiry ms, sid, key ttl ms.
@@ -115,12 +140,14 @@ return 1
 `)
 
 // Acquire takes a lease for session sid of info.AccountID if fewer than
-// screens streams hold one; otherwise a *LimitError naming them.
+// screens streams hold one; otherwise a *LimitError naming them. A live
+// lease of the same device (info.DeviceKey, when set) is released first:
+// starting again on a device replaces its stream.
 func (s *Streams) Acquire(ctx context.Context, sid string, info SessionInfo, screens int) error {
 	now := s.now()
 	ttl := s.leaseTTL.Milliseconds()
-	args := []any{now.UnixMilli(), now.Add(s.leaseTTL).UnixMilli(), sid, screens, ttl,
-		"account", info.AccountID, "profile", info.ProfileID, "device", info.DeviceID, "class", info.DeviceClass,
+	args := []any{now.UnixMilli(), now.Add(s.leaseTTL).UnixMilli(), sid, screens, ttl, info.DeviceKey, s.sessionKey(""),
+		"devkey", info.DeviceKey, "account", info.AccountID, "profile", info.ProfileID, "device", info.DeviceID, "class", info.DeviceClass,
 		"title", info.TitleID, "episode", info.EpisodeID, "asset", info.AssetID, "duration", info.DurationS}
 	res, err := acquireScript.Run(ctx, s.rdb, []string{s.leasesKey(info.AccountID), s.sessionKey(sid)}, args...).StringSlice()
 	if errors.Is(err, redis.Nil) {
@@ -151,7 +178,7 @@ func (s *Streams) Session(ctx context.Context, sid string) (SessionInfo, error) 
 	}
 	d, _ := strconv.Atoi(h["duration"])
 	return SessionInfo{AccountID: h["account"], ProfileID: h["profile"], DeviceID: h["device"], DeviceClass: h["class"],
-		TitleID: h["title"], EpisodeID: h["episode"], AssetID: h["asset"], DurationS: d}, nil
+		TitleID: h["title"], EpisodeID: h["episode"], AssetID: h["asset"], DurationS: d, DeviceKey: h["devkey"]}, nil
 }
 
 // Renew extends the lease of session sid of accountID; ErrSessionGone if

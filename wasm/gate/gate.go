@@ -164,7 +164,7 @@ func SplitPath(raw string) (tok, path string, ok bool) {
 		return "", "", false
 	}
 	rest := raw[len("/t/"):]
-	i := strings.IndexByte(rest, '/')
+	i := indexByte(rest, '/')
 	if i <= 0 {
 		return "", "", false
 	}
@@ -175,25 +175,53 @@ func SplitPath(raw string) (tok, path string, ok bool) {
 	return tok, path, true
 }
 
+// cleanPath reports whether p is "/" followed by segments of
+// [A-Za-z0-9._-] separated by single slashes, none empty, "." or "..".
+// One pass, no allocation: the gate runs it on every request.
 func cleanPath(p string) bool {
 	if len(p) < 2 || p[0] != '/' {
 		return false
 	}
-	for _, seg := range strings.Split(p[1:], "/") {
-		if seg == "" || seg == "." || seg == ".." {
-			return false
+	segStart := 1
+	for i := 1; i <= len(p); i++ {
+		if i < len(p) {
+			if c := p[i]; c != '/' {
+				if !pathByte[c] {
+					return false
+				}
+				continue
+			}
 		}
-		for i := 0; i < len(seg); i++ {
-			c := seg[i]
-			if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
+		// A segment ends at p[i] ('/' or the end).
+		switch i - segStart {
+		case 0:
+			return false
+		case 1:
+			if p[segStart] == '.' {
+				return false
+			}
+		case 2:
+			if p[segStart] == '.' && p[segStart+1] == '.' {
 				return false
 			}
 		}
+		segStart = i + 1
 	}
 	return true
 }
 
+// pathByte marks the bytes a path segment may hold: [A-Za-z0-9._-].
+var pathByte = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-'
+	}
+	return t
+}()
+
 // Check decides one viewer request for the raw request path at time now.
+// It keeps no reference to rawPath (Result.Path is a substring of it, so
+// a caller that reuses rawPath's bytes copies the Result out first, as
+// Result.Append does).
 func (g *Gate) Check(rawPath string, now time.Time) Result {
 	if !strings.HasPrefix(rawPath, "/t/") {
 		return Result{Status: Deny, Reason: "no_token"}
@@ -202,9 +230,9 @@ func (g *Gate) Check(rawPath string, now time.Time) Result {
 	if !ok {
 		return Result{Status: Deny, Reason: "path"}
 	}
-	c, err := g.v.Verify(tok, path, now)
+	caps, err := g.v.Admit(tok, path, now)
 	if err != nil {
 		return Result{Status: Deny, Reason: token.Reason(err)}
 	}
-	return Result{Status: Allow, Path: path, Caps: c.CapsHeader}
+	return Result{Status: Allow, Path: path, Caps: caps}
 }

@@ -99,8 +99,22 @@ export function originURL(origin, uri) {
   throw new Error('request has no custom or s3 origin');
 }
 
+/** customHeaders mirrors internal/cloudfront.CustomHeaders: the headers
+ * CloudFront adds to origin requests (such as the origin secret). */
+export function customHeaders(origin) {
+  const out = {};
+  const hs = origin && origin.custom && origin.custom.customHeaders;
+  if (hs && typeof hs === 'object') {
+    for (const v of Object.values(hs)) {
+      const h = Array.isArray(v) && v[0];
+      if (h && typeof h.key === 'string' && h.key !== '' && typeof h.value === 'string') out[h.key] = h.value;
+    }
+  }
+  return out;
+}
+
 async function fetchOrigin(origin, uri) {
-  const res = await fetch(originURL(origin, uri), { redirect: 'manual' });
+  const res = await fetch(originURL(origin, uri), { redirect: 'manual', headers: customHeaders(origin) });
   if (res.status !== 200) throw new Error(`origin status ${res.status}`);
   const b = Buffer.from(await res.arrayBuffer());
   return b.subarray(0, 4 << 20);

@@ -43,13 +43,19 @@ func (r *Rewriter) Call(dst, input []byte) []byte {
 	if i < 0 {
 		return AppendResult(dst, StatusError, "no caps line")
 	}
-	caps, err := ParseCaps(string(input[:i]))
-	if err != nil {
-		return AppendResult(dst, StatusError, "caps: "+detail(err))
+	// A host sends the few caps values of its devices over and over: the
+	// last one parsed is remembered (no parse, no allocation on a repeat).
+	if line := input[:i]; !r.capsOK || string(line) != r.capsText {
+		text := string(line)
+		caps, err := ParseCaps(text)
+		if err != nil {
+			return AppendResult(dst, StatusError, "caps: "+detail(err))
+		}
+		r.caps, r.capsText, r.capsOK = caps, text, true
 	}
 	mark := len(dst)
 	dst = append(dst, StatusOK+"\n"...)
-	out, err := r.Rewrite(dst, input[i+1:], &caps)
+	out, err := r.Rewrite(dst, input[i+1:], &r.caps)
 	if err == nil {
 		return out
 	}

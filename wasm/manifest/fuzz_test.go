@@ -77,3 +77,22 @@ func FuzzAttrScanner(f *testing.F) {
 		}
 	})
 }
+
+// FuzzNameKey: the scanner's packed key always equals keyOf of the name
+// it returned, whatever follows the name.
+func FuzzNameKey(f *testing.F) {
+	f.Add("BANDWIDTH=1,CODECS=\"a\"")
+	f.Add("CLOSED-CAPTIONS=NONE,AVERAGE-BANDWIDTH=1")
+	f.Fuzz(func(t *testing.T, s string) {
+		sc := attrScanner{s: []byte(s)}
+		for {
+			name, _, _, ok := sc.next()
+			if !ok {
+				return
+			}
+			if sc.key != keyOf(string(name)) {
+				t.Fatalf("key of %q = %+v, want %+v", name, sc.key, keyOf(string(name)))
+			}
+		}
+	})
+}

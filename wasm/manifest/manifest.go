@@ -79,6 +79,11 @@ type entry struct {
 // for concurrent use.
 type Rewriter struct {
 	entries []entry
+	// caps, parsed from capsText, are the last caps Call read; capsOK
+	// says they are set.
+	caps     Caps
+	capsText string
+	capsOK   bool
 }
 
 // Rewrite is (&Rewriter{}).Rewrite(nil, master, &caps).
@@ -140,9 +145,9 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 	mediaTags := false
 	for pos < len(master) {
 		start := pos
-		end, line := nextLine(master, pos)
+		end, line, cr := nextLineCR(master, pos)
 		pos = end
-		if indexByte(line, '\r') >= 0 {
+		if cr {
 			return dst, wrap(ErrInvalid, "carriage return inside a line")
 		}
 		t := skipSpace(line)
@@ -233,6 +238,24 @@ func nextLine(b []byte, pos int) (int, []byte) {
 	return end, line
 }
 
+// nextLineCR is nextLine that also reports whether the line's content
+// holds a '\r', in one scan: the first '\n' or '\r' either ends the line
+// ("\n", "\r\n") or is a carriage return inside it.
+func nextLineCR(b []byte, pos int) (end int, line []byte, cr bool) {
+	i := indexEOL(b[pos:])
+	switch {
+	case i < 0:
+		return len(b), b[pos:], false
+	case b[pos+i] == '\n':
+		return pos + i + 1, b[pos : pos+i], false
+	case pos+i+1 < len(b) && b[pos+i+1] == '\n':
+		return pos + i + 2, b[pos : pos+i], false
+	default:
+		end, line = nextLine(b, pos)
+		return end, line, true
+	}
+}
+
 // hidesTag reports whether a line the rewrite would copy unchanged holds a
 // variant or rendition tag somewhere inside it: lenient players (hls.js
 // matches tags anywhere in a line) could play what the rewrite dropped.
@@ -271,6 +294,19 @@ const (
 	aGroupID
 )
 
+// Keys of the variant attributes judgeVariant reads.
+var (
+	keyBandwidth  = keyOf("BANDWIDTH")
+	keyResolution = keyOf("RESOLUTION")
+	keyCodecs     = keyOf("CODECS")
+	keyVideoRange = keyOf("VIDEO-RANGE")
+	keyAudio      = keyOf("AUDIO")
+	keyVideo      = keyOf("VIDEO")
+	keySubtitles  = keyOf("SUBTITLES")
+	keyCC         = keyOf("CLOSED-CAPTIONS")
+	keyURI        = keyOf("URI")
+)
+
 // interesting marks the first letters of the variant attributes the
 // rewrite reads, so the others are skipped without string comparisons.
 var interesting = [256]bool{'B': true, 'R': true, 'C': true, 'V': true, 'A': true, 'S': true, 'U': true}
@@ -291,41 +327,43 @@ func judgeVariant(e *entry, master, attrs []byte, caps *Caps) {
 			continue // AVERAGE-BANDWIDTH, FRAME-RATE, NAME, …: no comparisons
 		}
 		var bit uint16
-		switch string(name) {
-		case "BANDWIDTH":
+		switch k := sc.key; {
+		case k.n > 16:
+			continue
+		case k == keyBandwidth:
 			bit = aBandwidth
 			n, ok := parseDecimal(value)
 			if !ok || quoted {
 				return
 			}
 			bandwidth = n
-		case "RESOLUTION":
+		case k == keyResolution:
 			bit = aResolution
 			h, ok := parseResolution(value)
 			if !ok || quoted {
 				return
 			}
 			height = h
-		case "CODECS":
+		case k == keyCodecs:
 			bit, codecs, hasCodecs = aCodecs, value, true
-		case "VIDEO-RANGE":
+		case k == keyVideoRange:
 			bit, videoRange, hasRange = aRange, value, true
-		case "AUDIO":
+		case k == keyAudio:
 			bit = aAudio
 			setGroup(e, groupAudio, master, value, quoted)
-		case "VIDEO":
+		case k == keyVideo:
 			bit = aVideo
 			setGroup(e, groupVideo, master, value, quoted)
-		case "SUBTITLES":
+		case k == keySubtitles:
 			bit = aSubtitles
 			setGroup(e, groupSubtitles, master, value, quoted)
-		case "CLOSED-CAPTIONS":
+		case k == keyCC:
 			bit = aCC
 			if !quoted && string(value) != "NONE" {
 				return
 			}
 			setGroup(e, groupCC, master, value, quoted)
-		case "URI":
+		case k == keyURI:
 			bit = aURI
 		default:
 			continue

@@ -106,7 +106,10 @@ func gateExport(ptr, n uint32, nowUnixMillis int64) uint64 {
 	case current == nil:
 		r = gate.Result{Status: gate.Deny, Reason: "not_configured"}
 	default:
-		r = current.Check(string(data), time.UnixMilli(nowUnixMillis))
+		// A view, not a copy: Check keeps no reference to the path (the
+		// token cache stores its own copy) and Append copies the result
+		// into out before the host can write the input buffer again.
+		r = current.Check(unsafe.String(unsafe.SliceData(data), len(data)), time.UnixMilli(nowUnixMillis))
 	}
 	return result(r.Append(out[:0]))
 }

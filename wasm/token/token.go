@@ -19,6 +19,7 @@ import (
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/edgeflix/edgeflix/wasm/strictjson"
 )
@@ -157,8 +158,95 @@ type Claims struct {
 type Verifier struct {
 	cfg Config
 
-	mu    sync.Mutex        // guards cache
-	cache map[string]Claims // verified tokens by their full text
+	mu    sync.Mutex              // guards cache
+	cache map[uint64]*cachedToken // verified tokens by tokenKey
+}
+
+// cachedToken is a remembered verification: the token's full text (an
+// owned copy, compared in full on every hit, so the key only picks the
+// slot) and its claims.
+type cachedToken struct {
+	token  string
+	claims Claims
+	// from and until bound the instants checkTimes accepts (from is the
+	// zero Time if neither nbf nor iat was given): a hit compares against
+	// them and calls checkTimes only to name a failure.
+	from, until time.Time
+}
+
+// newCachedToken copies token and precomputes c's validity window.
+func newCachedToken(token string, c Claims, leeway time.Duration) *cachedToken {
+	e := &cachedToken{token: strings.Clone(token), claims: c, until: c.Expires.Add(leeway)}
+	for _, t := range []time.Time{c.NotBefore, c.IssuedAt} {
+		if !t.IsZero() && t.Add(-leeway).After(e.from) {
+			e.from = t.Add(-leeway)
+		}
+	}
+	return e
+}
+
+// checkCached is checkTimes for a remembered token.
+func (v *Verifier) checkCached(e *cachedToken, now time.Time) error {
+	if now.Before(e.until) && !now.Before(e.from) {
+		return nil
+	}
+	return v.checkTimes(&e.claims, now)
+}
+
+// equalToken is a == b, eight bytes at a time: the Go wasm runtime
+// compares strings one byte per loop turn, which made comparing a ~400-byte
+// token the bulk of a warm gate call.
+func equalToken(a, b string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	n := len(a)
+	if n == 0 {
+		return true
+	}
+	pa, pb := unsafe.Pointer(unsafe.StringData(a)), unsafe.Pointer(unsafe.StringData(b))
+	word := func(p unsafe.Pointer, i int) uint64 { return *(*uint64)(unsafe.Add(p, i)) }
+	i := 0
+	for ; i+32 <= n; i += 32 {
+		// Parenthesised: in Go, ^ and | bind equally tight (left to right).
+		if (word(pa, i)^word(pb, i))|(word(pa, i+8)^word(pb, i+8))|
+			(word(pa, i+16)^word(pb, i+16))|(word(pa, i+24)^word(pb, i+24)) != 0 {
+			return false
+		}
+	}
+	for ; i+8 <= n; i += 8 {
+		if word(pa, i) != word(pb, i) {
+			return false
+		}
+	}
+	return a[i:] == b[i:]
+}
+
+// tokenKey picks a token's cache slot from its length and its last 32
+// bytes: for a verified token those are base64url signature bytes, random
+// to anyone without the signing key, so hashing the other ~400 bytes would
+// buy nothing. It is not a security boundary: a hit still compares the
+// whole token text (lookup), and only verified tokens are stored.
+func tokenKey(t string) uint64 {
+	h := uint64(14695981039346656037) ^ uint64(len(t))
+	if len(t) > 32 {
+		t = t[len(t)-32:]
+	}
+	for i := 0; i < len(t); i++ {
+		h = (h ^ uint64(t[i])) * 1099511628211
+	}
+	return h
+}
+
+// lookup returns the remembered verification of token, if any.
+func (v *Verifier) lookup(token string) (*cachedToken, bool) {
+	v.mu.Lock()
+	e, ok := v.cache[tokenKey(token)]
+	v.mu.Unlock()
+	if !ok || !equalToken(e.token, token) {
+		return nil, false
+	}
+	return e, true
 }
 
 // NewVerifier returns a Verifier for cfg.
@@ -182,7 +270,7 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	}
 	v := &Verifier{cfg: cfg}
 	if cfg.CacheSize > 0 {
-		v.cache = make(map[string]Claims)
+		v.cache = make(map[uint64]*cachedToken)
 	}
 	return v, nil
 }
@@ -190,16 +278,15 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 // Verify checks token at time now and that it opens path, which must be a
 // clean absolute path (the caller rejects dot segments and escapes). It
 // returns the token's claims or an error wrapping one of the sentinels.
+// Verify keeps no reference to token or path (the cache stores a copy), so
+// callers may pass strings that view reused buffers.
 func (v *Verifier) Verify(token, path string, now time.Time) (Claims, error) {
 	if v.cache != nil {
-		v.mu.Lock()
-		c, ok := v.cache[token]
-		v.mu.Unlock()
-		if ok {
-			if err := v.checkTimes(c, now); err != nil {
+		if e, ok := v.lookup(token); ok {
+			if err := v.checkCached(e, now); err != nil {
 				return Claims{}, err
 			}
-			return c, checkPrefix(c.Prefix, path)
+			return e.claims, checkPrefix(e.claims.Prefix, path)
 		}
 	}
 	c, err := v.verify(token, now)
@@ -210,6 +297,34 @@ func (v *Verifier) Verify(token, path string, now time.Time) (Claims, error) {
 	return c, checkPrefix(c.Prefix, path)
 }
 
+// Admit is Verify for the gate's hot path: it returns only the caps header
+// (Claims.CapsHeader) and, for a remembered token, copies no claims. Like
+// Verify it keeps no reference to token or path.
+func (v *Verifier) Admit(token, path string, now time.Time) (capsHeader string, err error) {
+	if v.cache != nil {
+		if e, ok := v.lookup(token); ok {
+			if err := v.checkCached(e, now); err != nil {
+				return "", err
+			}
+			if err := checkPrefix(e.claims.Prefix, path); err != nil {
+				return "", err
+			}
+			return e.claims.CapsHeader, nil
+		}
+	}
+	c, err := v.Verify(token, path, now)
+	if err != nil {
+		return "", err
+	}
+	return c.CapsHeader, nil
+}
+
+// cached reports whether token is remembered (tests).
+func (v *Verifier) cached(token string) bool {
+	_, ok := v.lookup(token)
+	return ok
+}
+
 func (v *Verifier) remember(token string, c Claims, now time.Time) {
 	if v.cache == nil {
 		return
@@ -217,20 +332,22 @@ func (v *Verifier) remember(token string, c Claims, now time.Time) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	if len(v.cache) >= v.cfg.CacheSize {
-		for t, old := range v.cache {
-			if !now.Before(old.Expires.Add(v.cfg.Leeway)) {
-				delete(v.cache, t)
+		for k, old := range v.cache {
+			if !now.Before(old.claims.Expires.Add(v.cfg.Leeway)) {
+				delete(v.cache, k)
 			}
 		}
 		// Still full: drop arbitrary entries (map order is random).
-		for t := range v.cache {
+		for k := range v.cache {
 			if len(v.cache) < v.cfg.CacheSize {
 				break
 			}
-			delete(v.cache, t)
+			delete(v.cache, k)
 		}
 	}
-	v.cache[token] = c
+	// A copy: token may view a buffer the caller reuses. A slot taken by
+	// another token (a key collision) is simply overwritten.
+	v.cache[tokenKey(token)] = newCachedToken(token, c, v.cfg.Leeway)
 }
 
 func checkPrefix(prefix, path string) error {
@@ -242,7 +359,7 @@ func checkPrefix(prefix, path string) error {
 
 // checkTimes applies golang-jwt v5's rules: valid iff now < exp+leeway,
 // now >= nbf-leeway and now >= iat-leeway.
-func (v *Verifier) checkTimes(c Claims, now time.Time) error {
+func (v *Verifier) checkTimes(c *Claims, now time.Time) error {
 	l := v.cfg.Leeway
 	if !now.Before(c.Expires.Add(l)) {
 		return ErrExpired
@@ -319,7 +436,7 @@ func (v *Verifier) verify(token string, now time.Time) (Claims, error) {
 	if err != nil {
 		return Claims{}, err
 	}
-	if err := v.checkTimes(c, now); err != nil {
+	if err := v.checkTimes(&c, now); err != nil {
 		return Claims{}, err
 	}
 	return c, nil

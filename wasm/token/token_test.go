@@ -17,6 +17,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/golang-jwt/jwt/v5"
 )
@@ -304,6 +305,40 @@ func TestCache(t *testing.T) {
 			t.Fatalf("cached token used before nbf: %v", err)
 		}
 	})
+	t.Run("same slot other token misses", func(t *testing.T) {
+		// Same length and last 32 bytes (same tokenKey), one payload byte
+		// changed: the cache must not answer for it.
+		b := []byte(good)
+		i := strings.IndexByte(good, '.') + 5
+		b[i] ^= 'A' ^ 'B'
+		forged := string(b)
+		if tokenKey(forged) != tokenKey(good) || forged == good {
+			t.Fatal("test token does not collide")
+		}
+		if _, err := v.Verify(forged, "/v1/media/a/x", testNow); err == nil {
+			t.Fatal("colliding unverified token accepted")
+		}
+		if _, err := v.Admit(forged, "/v1/media/a/x", testNow); err == nil {
+			t.Fatal("colliding unverified token admitted")
+		}
+	})
+	t.Run("keeps no reference to its input", func(t *testing.T) {
+		v := newTestVerifier(t, 4)
+		buf := []byte(good)
+		view := unsafe.String(unsafe.SliceData(buf), len(buf))
+		if caps, err := v.Admit(view, "/v1/media/a/x", testNow); err != nil || caps == "" {
+			t.Fatal(caps, err)
+		}
+		for i := range buf {
+			buf[i] = 'x'
+		}
+		if !v.cached(good) {
+			t.Fatal("cache lost the token when the caller's buffer changed")
+		}
+		if v.cached(view) {
+			t.Fatal("cache answers for the overwritten bytes")
+		}
+	})
 	t.Run("bounded", func(t *testing.T) {
 		for i := range 10 {
 			tok := mustSign(t, func(c *testClaims) { c.SID = fmt.Sprint("s", i) })
@@ -328,10 +363,10 @@ func TestCache(t *testing.T) {
 		if _, err := v.Verify(third, "/v1/media/a/x", testNow.Add(10*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := v.cache[short]; ok {
+		if v.cached(short) {
 			t.Fatal("expired entry kept")
 		}
-		if _, ok := v.cache[long]; !ok {
+		if !v.cached(long) {
 			t.Fatal("live entry evicted while an expired one could go")
 		}
 	})

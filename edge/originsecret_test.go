@@ -1,0 +1,92 @@
+package edge
+
+import (
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"fmt"
+	"net"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgeflix/edgeflix/internal/testenv"
+	originmedia "github.com/edgeflix/edgeflix/origin/media"
+)
+
+// TestOriginSecret puts the edge in front of the origin's real media
+// handler (S3-backed) that demands the edge secret.
+func TestOriginSecret(t *testing.T) {
+	if OriginSecretHeader != originmedia.EdgeSecretHeader {
+		t.Fatalf("edge sends %q, origin checks %q", OriginSecretHeader, originmedia.EdgeSecretHeader)
+	}
+	st := testenv.S3(t)
+	for k, v := range map[string]string{
+		"media/s1/master.m3u8":        ladder,
+		"media/s1/720p/index.m3u8":    mediaPlaylist,
+		"media/s1/720p/seg_00001.m4s": "segment-bytes-0123456789",
+	} {
+		if _, err := st.Client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(st.Bucket), Key: aws.String(k), Body: bytes.NewReader([]byte(v))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const secret = "edge-secret-0123456789abcdef0123456789"
+	mh := &originmedia.Handler{Store: st, EdgeSecret: secret}
+	x := base64.RawURLEncoding.EncodeToString(keyA.Public().(ed25519.PublicKey))
+	jwks := fmt.Sprintf(`{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"a","x":"%s"}]}`, x)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	osrv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
+		if string(ctx.Path()) == "/.well-known/jwks.json" {
+			if len(ctx.Request.Header.Peek(OriginSecretHeader)) > 0 {
+				ctx.Error("secret sent to the key set URL", fasthttp.StatusBadRequest)
+				return
+			}
+			ctx.SetContentType("application/json")
+			ctx.SetBodyString(jwks)
+			return
+		}
+		mh.ServeHTTP(ctx)
+	}}
+	go osrv.Serve(ln)
+	t.Cleanup(func() { osrv.Shutdown() })
+	o := &countingOrigin{url: "http://" + ln.Addr().String()}
+
+	tok := deviceToken(t, "/v1/media/s1/", desktop)
+	for _, tc := range []struct {
+		name   string
+		secret string
+		path   string
+		rng    string
+		want   int
+	}{
+		{"no secret: master refused", "", "/v1/media/s1/master.m3u8", "", 403},
+		{"no secret: segment refused", "", "/v1/media/s1/720p/seg_00001.m4s", "", 403},
+		{"wrong secret: segment refused", "wrong", "/v1/media/s1/720p/seg_00001.m4s", "", 403},
+		{"wrong secret: range refused", "wrong", "/v1/media/s1/720p/seg_00001.m4s", "bytes=0-3", 403},
+		{"right secret: master", secret, "/v1/media/s1/master.m3u8", "", 200},
+		{"right secret: media playlist", secret, "/v1/media/s1/720p/index.m3u8", "", 200},
+		{"right secret: segment", secret, "/v1/media/s1/720p/seg_00001.m4s", "", 200},
+		{"right secret: uncached range", secret, "/v1/media/s1/720p/index.m3u8", "bytes=0-6", 206},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, url := startCachingEdge(t, o, newTestClock(), func(c *Config) { c.OriginSecret = tc.secret })
+			h := map[string]string{}
+			if tc.rng != "" {
+				h["Range"] = tc.rng
+			}
+			resp, body := get(t, url+"/t/"+tok+tc.path, h)
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status %d, want %d: %s", resp.StatusCode, tc.want, body)
+			}
+			if bytes.Contains([]byte(body), []byte(secret)) {
+				t.Fatal("the secret leaked to the viewer")
+			}
+		})
+	}
+}

@@ -1,0 +1,109 @@
+package manifest
+
+import (
+	"bytes"
+	"testing"
+)
+
+var scanSeeds = []string{
+	"", "\n", "\r\n", "\r", "abc", "#EXTM3U\n", "#EXTM3U\r\n#EXT-X-VERSION:6\r\n", "abcdefgh\n",
+	"abcdefghijklmnop\r", "a\rb\n", "a\r\r\n", "12345678\r\n", "\x8a\x8d\xff\x0a", "1234567\r\n",
+	"#EXT-X-STREAM-INF:BANDWIDTH=1,CODECS=\"avc1.64001f,mp4a.40.2\"\nv/720p.m3u8",
+}
+
+// refNextLineCR is nextLine plus a separate scan for '\r', the way the
+// rewrite first did it.
+func refNextLineCR(b []byte, pos int) (int, []byte, bool) {
+	end, line := nextLine(b, pos)
+	return end, line, bytes.IndexByte(line, '\r') >= 0
+}
+
+func checkScan(t *testing.T, s string) {
+	b := []byte(s)
+	for c := range 256 {
+		if c != '\n' && c != '\r' && c != '"' && c != ',' && c != 0 && c != 0xff && c != 'x' {
+			continue
+		}
+		if got, want := indexByteSWAR(b, byte(c)), bytes.IndexByte(b, byte(c)); got != want {
+			t.Fatalf("indexByteSWAR(%q, %q) = %d, want %d", s, byte(c), got, want)
+		}
+	}
+	want := bytes.IndexAny(b, "\r\n")
+	if got := indexEOLSWAR(b); got != want {
+		t.Fatalf("indexEOLSWAR(%q) = %d, want %d", s, got, want)
+	}
+	if got := indexEOL(b); got != want {
+		t.Fatalf("indexEOL(%q) = %d, want %d", s, got, want)
+	}
+	for pos := 0; pos <= len(b); pos++ {
+		e1, l1, c1 := nextLineCR(b, pos)
+		e2, l2, c2 := refNextLineCR(b, pos)
+		if e1 != e2 || !bytes.Equal(l1, l2) || c1 != c2 {
+			t.Fatalf("nextLineCR(%q, %d) = %d %q %v, want %d %q %v", s, pos, e1, l1, c1, e2, l2, c2)
+		}
+	}
+}
+
+func TestScan(t *testing.T) {
+	for _, s := range scanSeeds {
+		t.Run(s, func(t *testing.T) { checkScan(t, s) })
+	}
+}
+
+func FuzzScan(f *testing.F) {
+	for _, s := range scanSeeds {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		for off := 0; off < len(s) && off < 9; off++ { // every alignment
+			checkScan(t, s[off:])
+		}
+	})
+}
+
+// TestNameKey: the scanner's key is keyOf of the name it returns, and keys
+// of names up to 16 bytes are equal exactly when the names are.
+func TestNameKey(t *testing.T) {
+	names := []string{"BANDWIDTH", "RESOLUTION", "CODECS", "VIDEO-RANGE", "AUDIO", "VIDEO", "SUBTITLES",
+		"CLOSED-CAPTIONS", "URI", "BANDWIDTh", "BANDWIDTH0", "AVERAGE-BANDWIDTH", "CLOSED-CAPTIONSX", "A", "VIDEO_", "UR"}
+	for _, a := range names {
+		t.Run(a, func(t *testing.T) {
+			for _, rest := range []string{"=1", "=1,AVERAGE-BANDWIDTH=2000000", `="x"`} {
+				sc := attrScanner{s: []byte(a + rest)}
+				name, _, _, ok := sc.next()
+				if !ok || string(name) != a || sc.key != keyOf(a) {
+					t.Fatalf("scanner key for %q = %+v, want %+v", a+rest, sc.key, keyOf(a))
+				}
+			}
+			for _, b := range names {
+				if len(a) <= 16 && len(b) <= 16 && (keyOf(a) == keyOf(b)) != (a == b) {
+					t.Fatalf("keyOf(%q) == keyOf(%q) is %v", a, b, keyOf(a) == keyOf(b))
+				}
+			}
+		})
+	}
+}
+
+// TestCallCapsCache: one Rewriter called with alternating caps answers
+// each call as a fresh Rewriter would (the remembered caps never leak into
+// a call with other caps, nor a refused caps line into the next call).
+func TestCallCapsCache(t *testing.T) {
+	master := []byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=800000,RESOLUTION=640x360,CODECS=\"avc1.4d401e,mp4a.40.2\"\n360p.m3u8\n" +
+		"#EXT-X-STREAM-INF:BANDWIDTH=6000000,RESOLUTION=1920x1080,CODECS=\"hvc1.2.4.L123.B0,mp4a.40.2\"\n1080p.m3u8\n")
+	var shared Rewriter
+	for i, caps := range []string{
+		"cls=tv;mh=2160;mbr=16000000;cdc=hvc1,avc1,mp4a;hdr=0",
+		"cls=phone;mh=720;mbr=2000000;cdc=avc1,mp4a;hdr=0",
+		"cls=phone;mh=720;mbr=2000000;cdc=avc1,mp4a;hdr=0",
+		"cls=bogus",
+		"cls=tv;mh=2160;mbr=16000000;cdc=hvc1,avc1,mp4a;hdr=0",
+		"cls=tv;mh=2160;mbr=16000000;cdc=vp09;hdr=0",
+	} {
+		in := AppendInput(nil, caps, master)
+		var fresh Rewriter
+		want := string(fresh.Call(nil, in))
+		if got := string(shared.Call(nil, in)); got != want {
+			t.Fatalf("call %d (%s): got %q, want %q", i, caps, got, want)
+		}
+	}
+}
