@@ -2,7 +2,7 @@
 // properties edgeflix relies on in production and that no offline tool checks
 // here: least-privilege IAM, Multi-AZ encrypted RDS, encrypted and
 // authenticated Redis, private S3, HTTPS-only CloudFront, throttled API
-// Gateway, published us-east-1 Lambda@Edge versions, IMDSv2 origins, and
+// Gateway without EdDSA-incompatible JWT authorizers, published us-east-1 Lambda@Edge versions, IMDSv2 origins, and
 // module wiring (every var, local, module output and module argument
 // resolves). Providers cannot be downloaded here, so `terraform validate`
 // cannot run; these checks read the HCL with hashicorp/hcl/v2 instead.
@@ -433,6 +433,142 @@ func checkAPIThrottling(files []*tfFile, r *report) {
 	}
 }
 
+// tokenAlgorithms is the JWS alg of edgeflix access tokens (origin/tokens:
+// Ed25519). Gateway JWT authorizers cannot verify it: HTTP API JWT
+// authorizers accept RSA-signed tokens only, REST API JWT and Cognito
+// authorizers RS256/384/512 and ES256/384/512. Such an authorizer would
+// refuse every operator token, so the origin authorizes /v1/operator/*
+// itself (modules/api/README.md).
+const tokenAlgorithm = "EdDSA"
+
+// checkAPIAuthorizers: no API Gateway authorizer or route depends on
+// verifying our access tokens with a JWT authorizer, which cannot verify
+// EdDSA; authorizer and route types must be literals so this can be told.
+func checkAPIAuthorizers(files []*tfFile, r *report) {
+	jwtTypes := map[string]bool{"JWT": true, "COGNITO_USER_POOLS": true}
+	literal := func(l labeled, attr string) (string, bool) {
+		v, present, ok := staticString(l.body, attr)
+		if present && !ok {
+			r.add(l.file.path, l.body.Attributes[attr].SrcRange, "%s: %s must be a literal so the authorizer type can be checked", name(l), attr)
+		}
+		return v, present && ok
+	}
+	for _, a := range topBlocks(files, "resource", "aws_apigatewayv2_authorizer") {
+		r.examined++
+		if v, ok := literal(a, "authorizer_type"); ok && jwtTypes[v] {
+			r.add(a.file.path, a.body.Attributes["authorizer_type"].SrcRange, "%s: HTTP API %s authorizers verify RSA-signed JWTs only; %s access tokens would all be refused", name(a), v, tokenAlgorithm)
+		}
+		if c := nested(a.body, "jwt_configuration"); len(c) > 0 {
+			r.add(a.file.path, c[0].TypeRange, "%s: jwt_configuration cannot verify %s access tokens", name(a), tokenAlgorithm)
+		}
+	}
+	for _, a := range topBlocks(files, "resource", "aws_api_gateway_authorizer") {
+		r.examined++
+		if v, ok := literal(a, "type"); ok && jwtTypes[v] {
+			r.add(a.file.path, a.body.Attributes["type"].SrcRange, "%s: REST API %s authorizers verify RS*/ES* JWTs only; %s access tokens would all be refused", name(a), v, tokenAlgorithm)
+		}
+	}
+	for _, rt := range topBlocks(files, "resource", "aws_apigatewayv2_route") {
+		r.examined++
+		if v, ok := literal(rt, "authorization_type"); ok && jwtTypes[v] {
+			r.add(rt.file.path, rt.body.Attributes["authorization_type"].SrcRange, "%s: authorization_type %s cannot verify %s access tokens", name(rt), v, tokenAlgorithm)
+		}
+		if a, ok := rt.body.Attributes["authorization_scopes"]; ok {
+			r.add(rt.file.path, a.SrcRange, "%s: authorization_scopes need a JWT authorizer, which cannot verify %s access tokens", name(rt), tokenAlgorithm)
+		}
+	}
+	for _, m := range topBlocks(files, "resource", "aws_api_gateway_method") {
+		r.examined++
+		if v, ok := literal(m, "authorization"); ok && jwtTypes[v] {
+			r.add(m.file.path, m.body.Attributes["authorization"].SrcRange, "%s: authorization %s cannot verify %s access tokens", name(m), v, tokenAlgorithm)
+		}
+	}
+}
+
+// objectKeys returns the bare-identifier keys of an object constructor.
+func objectKeys(o *hclsyntax.ObjectConsExpr) map[string]hclsyntax.Expression {
+	out := map[string]hclsyntax.Expression{}
+	for _, it := range o.Items {
+		if k, ok := it.KeyExpr.(*hclsyntax.ObjectConsKeyExpr); ok {
+			if kw := hcl.ExprAsKeyword(k.Wrapped); kw != "" {
+				out[kw] = it.ValueExpr
+			}
+		}
+	}
+	return out
+}
+
+// checkOriginEnv: in a module that launches instances and has a
+// `locals { environment = … }` (the origin's SSM-backed service
+// environment), Redis TLS is the literal "true", the issuer and the trusted
+// proxies are set, nothing merged after the module's own object can
+// override them, and some local maps EDGEFLIX_EDGE_SECRET to a secret.
+// (EDGEFLIX_REDIS_PASSWORD comes from user_data; check.sh greps for it.)
+func checkOriginEnv(files []*tfFile, r *report) {
+	launches := map[string]bool{}
+	for _, lt := range topBlocks(files, "resource", "aws_launch_template") {
+		launches[lt.file.dir] = true
+	}
+	edgeSecret := map[string]bool{}
+	type envAttr struct {
+		file *tfFile
+		attr *hclsyntax.Attribute
+	}
+	var envs []envAttr
+	for _, l := range topBlocks(files, "locals", "") {
+		for n, a := range l.body.Attributes {
+			hclsyntax.VisitAll(a.Expr, func(node hclsyntax.Node) hcl.Diagnostics {
+				if o, ok := node.(*hclsyntax.ObjectConsExpr); ok {
+					if _, ok := objectKeys(o)["EDGEFLIX_EDGE_SECRET"]; ok {
+						edgeSecret[l.file.dir] = true
+					}
+				}
+				return nil
+			})
+			if n == "environment" && launches[l.file.dir] {
+				envs = append(envs, envAttr{l.file, a})
+			}
+		}
+	}
+	for _, e := range envs {
+		r.examined++
+		f, a := e.file, e.attr
+		args := []hclsyntax.Expression{a.Expr}
+		if call, ok := a.Expr.(*hclsyntax.FunctionCallExpr); ok && call.Name == "merge" {
+			args = call.Args
+		}
+		own := -1
+		var keys map[string]hclsyntax.Expression
+		for i, arg := range args {
+			if o, ok := arg.(*hclsyntax.ObjectConsExpr); ok {
+				if k := objectKeys(o); k["EDGEFLIX_REDIS_ADDR"] != nil {
+					own, keys = i, k
+				}
+			}
+		}
+		if own < 0 {
+			r.add(f.path, a.SrcRange, "local.environment: no object literal with the origin's EDGEFLIX_* variables")
+			continue
+		}
+		if own != len(args)-1 {
+			r.add(f.path, a.SrcRange, "local.environment: arguments merged after the module's own object can override EDGEFLIX_REDIS_TLS, EDGEFLIX_ISSUER, EDGEFLIX_TRUSTED_PROXIES")
+		}
+		if v, ok := keys["EDGEFLIX_REDIS_TLS"]; !ok {
+			r.add(f.path, a.SrcRange, "local.environment: EDGEFLIX_REDIS_TLS is not set (ElastiCache has transit encryption on)")
+		} else if sv, ok := static(v); !ok || sv.Type() != cty.String || sv.AsString() != "true" {
+			r.add(f.path, v.Range(), "local.environment: EDGEFLIX_REDIS_TLS must be the literal \"true\"")
+		}
+		for _, k := range []string{"EDGEFLIX_ISSUER", "EDGEFLIX_TRUSTED_PROXIES"} {
+			if _, ok := keys[k]; !ok {
+				r.add(f.path, a.SrcRange, "local.environment: %s is not set", k)
+			}
+		}
+		if !edgeSecret[f.dir] {
+			r.add(f.path, a.SrcRange, "no local maps EDGEFLIX_EDGE_SECRET to a secret: the origin would serve media to any caller")
+		}
+	}
+}
+
 // checkLambdaEdge: in a module whose CloudFront distribution associates
 // Lambda functions, every function publishes versions, lives in us-east-1
 // (provider aws.us_east_1), has a source_code_hash and no environment.
@@ -656,7 +792,9 @@ var checkers = map[string]checker{
 	"s3":               checkS3,
 	"cloudfront":       checkCloudFront,
 	"api-throttling":   checkAPIThrottling,
+	"api-authorizers":  checkAPIAuthorizers,
 	"lambda-edge":      checkLambdaEdge,
+	"origin-env":       checkOriginEnv,
 	"launch-templates": checkLaunchTemplates,
 	"wiring":           checkWiring,
 	"variables":        checkVariables,
@@ -868,6 +1006,63 @@ resource "aws_apigatewayv2_stage" "a" {
     throttling_burst_limit = var.burst
     throttling_rate_limit  = 10
   }
+}`}}, nil},
+		{"api jwt authorizer cannot verify EdDSA", "api-authorizers", []snippet{{src: `
+resource "aws_apigatewayv2_authorizer" "jwt" {
+  authorizer_type  = "JWT"
+  identity_sources = ["$request.header.Authorization"]
+  jwt_configuration {
+    issuer   = "https://watch.example.com"
+    audience = ["edgeflix-origin"]
+  }
+}
+resource "aws_apigatewayv2_authorizer" "dyn" {
+  authorizer_type = var.kind
+}
+resource "aws_apigatewayv2_route" "op" {
+  route_key            = "ANY /v1/operator/{proxy+}"
+  authorization_type   = "JWT"
+  authorizer_id        = aws_apigatewayv2_authorizer.jwt.id
+  authorization_scopes = ["operator"]
+}
+resource "aws_api_gateway_authorizer" "rest" {
+  type = "COGNITO_USER_POOLS"
+}
+resource "aws_api_gateway_method" "m" {
+  authorization = "JWT"
+}`}}, []string{"HTTP API JWT authorizers verify RSA-signed JWTs only", "jwt_configuration cannot verify EdDSA", "authorizer_type must be a literal", "authorization_type JWT cannot verify", "authorization_scopes need a JWT authorizer", "REST API COGNITO_USER_POOLS authorizers", "authorization JWT cannot verify"}},
+		{"api origin-enforced or lambda authorizer is fine", "api-authorizers", []snippet{{src: `
+resource "aws_apigatewayv2_authorizer" "lambda" {
+  authorizer_type = "REQUEST"
+}
+resource "aws_apigatewayv2_route" "op" {
+  route_key          = "ANY /v1/operator/{proxy+}"
+  authorization_type = "NONE"
+}
+resource "aws_apigatewayv2_route" "custom" {
+  route_key          = "GET /x"
+  authorization_type = "CUSTOM"
+  authorizer_id      = aws_apigatewayv2_authorizer.lambda.id
+}`}}, nil},
+		{"origin env without TLS, issuer, proxies, edge secret", "origin-env", []snippet{{src: `
+resource "aws_launch_template" "o" {}
+locals {
+  environment = merge({
+    EDGEFLIX_REDIS_ADDR = "r:6379"
+    EDGEFLIX_REDIS_TLS  = var.tls
+  }, var.extra_environment)
+  secrets = var.extra_secret_arns
+}`}}, []string{"can override", `EDGEFLIX_REDIS_TLS must be the literal "true"`, "EDGEFLIX_ISSUER is not set", "EDGEFLIX_TRUSTED_PROXIES is not set", "EDGEFLIX_EDGE_SECRET"}},
+		{"origin env complete", "origin-env", []snippet{{src: `
+resource "aws_launch_template" "o" {}
+locals {
+  environment = merge(var.extra_environment, {
+    EDGEFLIX_REDIS_ADDR      = "r:6379"
+    EDGEFLIX_REDIS_TLS       = "true"
+    EDGEFLIX_ISSUER          = var.issuer
+    EDGEFLIX_TRUSTED_PROXIES = var.vpc_cidr_block
+  })
+  secrets = merge(var.extra_secret_arns, { EDGEFLIX_EDGE_SECRET = var.edge_secret_arn })
 }`}}, nil},
 		{"lambda edge unpublished in default region", "lambda-edge", []snippet{{src: `
 resource "aws_lambda_function" "v" {

@@ -154,6 +154,7 @@ func TestReplaceAfterFailure(t *testing.T) {
 	// module's JSON scanner far longer than 50 ms, and more memory than a
 	// 16 MiB instance has.
 	bigConfig := []byte("{" + strings.Repeat(" ", 100<<20) + "}")
+	hugeConfig := []byte("{" + strings.Repeat(" ", 400<<20) + "}")
 	for _, tc := range []struct {
 		name         string
 		opts         Options
@@ -162,7 +163,10 @@ func TestReplaceAfterFailure(t *testing.T) {
 	}{
 		{"trap: memory limit", Options{MemoryLimitPages: 256}, bigConfig, false},
 		{"guarded overrun stopped", Options{CallTimeout: 50 * time.Millisecond, MemoryLimitPages: 4096}, bigConfig, true},
-		{"unguarded overrun detected", Options{CallTimeout: 50 * time.Millisecond, MemoryLimitPages: 4096, Unguarded: true}, bigConfig, true},
+		// Unguarded code cannot be cut off, only caught overrunning: four
+		// times the input keeps the call well past its deadline even on a
+		// quiet machine (100 MB once finished inside 50 ms).
+		{"unguarded overrun detected", Options{CallTimeout: 50 * time.Millisecond, MemoryLimitPages: 16384, Unguarded: true}, hugeConfig, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			tc.opts.Module, tc.opts.Cache, tc.opts.PoolSize = wasmbuild.Edge(t), testCache, 2

@@ -75,28 +75,22 @@ func (sc *attrScanner) next() (name, value []byte, quoted, ok bool) {
 		sc.s = s
 		return nil, nil, false, false
 	}
-	i := 0
-	for i < len(s) && isNameByte(s[i]) {
-		i++
-	}
-	sc.key = packName(s, i)
+	i, key := scanName(s)
+	sc.key = key
 	if i == 0 || i == len(s) || s[i] != '=' {
 		sc.bad, sc.s = true, nil
 		return nil, nil, false, false
 	}
 	name, s = s[:i], s[i+1:]
-	// The value scans below are inline byte loops: values are short
-	// (numbers, codec lists, group names) and in the Wasm module a call
-	// per value costs more than the bytes it would save.
+	// The value ends are found eight bytes per step (SWAR, see scan.go):
+	// most values are skipped, never looked at byte by byte.
 	if len(s) > 0 && s[0] == '"' {
-		end := 1
-		for end < len(s) && s[end] != '"' {
-			end++
-		}
-		if end == len(s) {
+		end := indexByte(s[1:], '"')
+		if end < 0 {
 			sc.bad, sc.s = true, nil
 			return nil, nil, false, false
 		}
+		end++
 		value, s = s[1:end], skipSpace(s[end+1:])
 		quoted = true
 		if len(s) > 0 && s[0] != ',' {
@@ -104,13 +98,13 @@ func (sc *attrScanner) next() (name, value []byte, quoted, ok bool) {
 			return nil, nil, false, false
 		}
 	} else {
-		end := 0
-		for end < len(s) && s[end] != ',' {
-			if s[end] == '"' {
-				sc.bad, sc.s = true, nil
-				return nil, nil, false, false
-			}
-			end++
+		end := indexCommaQuote(s)
+		switch {
+		case end < 0:
+			end = len(s)
+		case s[end] == '"':
+			sc.bad, sc.s = true, nil
+			return nil, nil, false, false
 		}
 		value, s = trimSpaceRight(s[:end]), s[end:]
 	}
@@ -120,8 +114,6 @@ func (sc *attrScanner) next() (name, value []byte, quoted, ok bool) {
 	sc.s = s
 	return name, value, quoted, true
 }
-
-func isNameByte(c byte) bool { return nameByte[c] }
 
 // nameByte marks [A-Za-z0-9_-]: one load per byte instead of five
 // comparisons (the attribute scan is the rewrite's hottest loop).

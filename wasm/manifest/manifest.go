@@ -15,6 +15,7 @@ package manifest
 import (
 	"bytes"
 	"errors"
+	"unsafe"
 )
 
 // Limits on the input.
@@ -175,22 +176,20 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 		if i := indexByte(name, ':'); i >= 0 {
 			name, attrs = name[:i], name[i+1:]
 		}
-		var k kind
-		switch string(name) {
-		case "EXT-X-STREAM-INF":
-			k = kindVariant
-		case "EXT-X-I-FRAME-STREAM-INF":
-			k = kindIFrame
-		case "EXT-X-MEDIA":
-			k = kindMedia
-		case "EXTINF", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE", "EXT-X-DISCONTINUITY-SEQUENCE",
-			"EXT-X-ENDLIST", "EXT-X-PLAYLIST-TYPE", "EXT-X-I-FRAMES-ONLY", "EXT-X-MAP", "EXT-X-BYTERANGE",
-			"EXT-X-PART-INF", "EXT-X-PART", "EXT-X-DISCONTINUITY", "EXT-X-PROGRAM-DATE-TIME":
-			mediaTags = true
-			continue
-		default:
-			if hidesTag(t[1:]) {
-				return dst, wrap(ErrInvalid, "variant tag hidden inside another line")
+		// The three entry tags are told apart with word compares
+		// (entryKind); in the Wasm module a string switch is a call to a
+		// byte-at-a-time comparison per case tried.
+		k := entryKind(name)
+		if k == 0 {
+			switch string(name) {
+			case "EXTINF", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE", "EXT-X-DISCONTINUITY-SEQUENCE",
+				"EXT-X-ENDLIST", "EXT-X-PLAYLIST-TYPE", "EXT-X-I-FRAMES-ONLY", "EXT-X-MAP", "EXT-X-BYTERANGE",
+				"EXT-X-PART-INF", "EXT-X-PART", "EXT-X-DISCONTINUITY", "EXT-X-PROGRAM-DATE-TIME":
+				mediaTags = true
+			default:
+				if hidesTag(t[1:]) {
+					return dst, wrap(ErrInvalid, "variant tag hidden inside another line")
+				}
 			}
 			continue
 		}
@@ -212,6 +211,42 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 		r.entries[pending].ok = false // no URI line before the end
 	}
 	return r.emit(dst, master, caps, eol, mediaTags)
+}
+
+// Words of the entry tag names, little-endian, for entryKind.
+const (
+	tagEXTXST  = 0x54532d582d545845 // "EXT-X-ST"
+	tagREAMINF = 0x464e492d4d414552 // "REAM-INF"
+	tagEXTXME  = 0x454d2d582d545845 // "EXT-X-ME"
+	tagXMEDIA  = 0x414944454d2d582d // "-X-MEDIA"
+	tagEXTXI   = 0x2d492d582d545845 // "EXT-X-I-"
+	tagFRAMEST = 0x54532d454d415246 // "FRAME-ST"
+)
+
+// entryKind returns the kind of entry a tag name (without '#') starts, or
+// 0, with word compares (TestEntryKind).
+func entryKind(name []byte) kind {
+	switch len(name) {
+	case 16: // EXT-X-STREAM-INF
+		if loadWord(name, 0) == tagEXTXST && loadWord(name, 8) == tagREAMINF {
+			return kindVariant
+		}
+	case 11: // EXT-X-MEDIA
+		if loadWord(name, 0) == tagEXTXME && loadWord(name, 3) == tagXMEDIA {
+			return kindMedia
+		}
+	case 24: // EXT-X-I-FRAME-STREAM-INF
+		if loadWord(name, 0) == tagEXTXI && loadWord(name, 8) == tagFRAMEST && loadWord(name, 16) == tagREAMINF {
+			return kindIFrame
+		}
+	}
+	return 0
+}
+
+// loadWord loads b[i:i+8] as a little-endian word; the caller ensures
+// len(b) >= i+8.
+func loadWord(b []byte, i int) uint64 {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i))
 }
 
 var (
@@ -307,9 +342,54 @@ var (
 	keyURI        = keyOf("URI")
 )
 
-// interesting marks the first letters of the variant attributes the
-// rewrite reads, so the others are skipped without string comparisons.
-var interesting = [256]bool{'B': true, 'R': true, 'C': true, 'V': true, 'A': true, 'S': true, 'U': true}
+// The first words (nameKey.w0) of those keys as constants, so that
+// judgeVariant dispatches with one integer switch (a binary search on
+// constants) instead of a chain of struct compares with variables;
+// TestKeyWords checks them against keyOf.
+const (
+	w0Bandwidth  = 0x54444957444e4142 // "BANDWIDT"
+	w0Resolution = 0x4954554c4f534552 // "RESOLUTI"
+	w0Codecs     = 0x534345444f43     // "CODECS"
+	w0VideoRange = 0x41522d4f45444956 // "VIDEO-RA"
+	w0Audio      = 0x4f49445541       // "AUDIO"
+	w0Video      = 0x4f45444956       // "VIDEO"
+	w0Subtitles  = 0x454c544954425553 // "SUBTITLE"
+	w0CC         = 0x432d4445534f4c43 // "CLOSED-C"
+	w0URI        = 0x495255           // "URI"
+)
+
+// variantAttr returns the attribute bit of the variant attribute whose key
+// is k, or 0 for an attribute the rewrite does not read.
+func variantAttr(k nameKey) uint16 {
+	var want nameKey
+	var bit uint16
+	switch k.w0 {
+	case w0Bandwidth:
+		want, bit = keyBandwidth, aBandwidth
+	case w0Resolution:
+		want, bit = keyResolution, aResolution
+	case w0Codecs:
+		want, bit = keyCodecs, aCodecs
+	case w0VideoRange:
+		want, bit = keyVideoRange, aRange
+	case w0Audio:
+		want, bit = keyAudio, aAudio
+	case w0Video:
+		want, bit = keyVideo, aVideo
+	case w0Subtitles:
+		want, bit = keySubtitles, aSubtitles
+	case w0CC:
+		want, bit = keyCC, aCC
+	case w0URI:
+		want, bit = keyURI, aURI
+	default:
+		return 0
+	}
+	if k.w1 != want.w1 || k.n != want.n {
+		return 0
+	}
+	return bit
+}
 
 // judgeVariant reads a variant's attributes into e and decides e.ok.
 func judgeVariant(e *entry, master, attrs []byte, caps *Caps) {
@@ -319,54 +399,41 @@ func judgeVariant(e *entry, master, attrs []byte, caps *Caps) {
 	var codecs, videoRange []byte
 	hasCodecs, hasRange := false, false
 	for {
-		name, value, quoted, ok := sc.next()
+		_, value, quoted, ok := sc.next()
 		if !ok {
 			break
 		}
-		if !interesting[name[0]] {
-			continue // AVERAGE-BANDWIDTH, FRAME-RATE, NAME, …: no comparisons
-		}
-		var bit uint16
-		switch k := sc.key; {
-		case k.n > 16:
-			continue
-		case k == keyBandwidth:
-			bit = aBandwidth
+		bit := variantAttr(sc.key)
+		switch bit {
+		case 0:
+			continue // AVERAGE-BANDWIDTH, FRAME-RATE, NAME, …
+		case aBandwidth:
 			n, ok := parseDecimal(value)
 			if !ok || quoted {
 				return
 			}
 			bandwidth = n
-		case k == keyResolution:
-			bit = aResolution
+		case aResolution:
 			h, ok := parseResolution(value)
 			if !ok || quoted {
 				return
 			}
 			height = h
-		case k == keyCodecs:
-			bit, codecs, hasCodecs = aCodecs, value, true
-		case k == keyVideoRange:
-			bit, videoRange, hasRange = aRange, value, true
-		case k == keyAudio:
-			bit = aAudio
+		case aCodecs:
+			codecs, hasCodecs = value, true
+		case aRange:
+			videoRange, hasRange = value, true
+		case aAudio:
 			setGroup(e, groupAudio, master, value, quoted)
-		case k == keyVideo:
-			bit = aVideo
+		case aVideo:
 			setGroup(e, groupVideo, master, value, quoted)
-		case k == keySubtitles:
-			bit = aSubtitles
+		case aSubtitles:
 			setGroup(e, groupSubtitles, master, value, quoted)
-		case k == keyCC:
-			bit = aCC
+		case aCC:
 			if !quoted && string(value) != "NONE" {
 				return
 			}
 			setGroup(e, groupCC, master, value, quoted)
-		case k == keyURI:
-			bit = aURI
-		default:
-			continue
 		}
 		if seen&bit != 0 {
 			return // a repeated attribute: which one would a player read?
@@ -422,6 +489,17 @@ func codecsPlayable(codecs []byte, caps *Caps) bool {
 			}
 		} else {
 			codecs = nil
+		}
+		// The usual entry, a four-letter family and '.' ("avc1.640028"),
+		// without the trims and the '.' search below: a known family has
+		// no space, '.' or ',' in it, so they would find the same name.
+		if len(c) >= 5 && c[4] == '.' {
+			if f := familyOf(c[:4]); f != 0 {
+				if caps.Families&f == 0 {
+					return false
+				}
+				continue
+			}
 		}
 		c = trimSpaceRight(skipSpace(c))
 		if i := indexByte(c, '.'); i >= 0 {

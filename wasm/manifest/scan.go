@@ -60,3 +60,84 @@ func indexEOLSWAR(s []byte) int {
 	}
 	return -1
 }
+
+// indexCommaQuote returns the index of the first ',' or '"' in s, or -1,
+// eight bytes per step: the end of an unquoted attribute value.
+func indexCommaQuote(s []byte) int {
+	n, i := len(s), 0
+	if n >= 8 {
+		p := unsafe.Pointer(unsafe.SliceData(s))
+		for ; i+8 <= n; i += 8 {
+			x := *(*uint64)(unsafe.Add(p, i))
+			if t := firstZeroByte(x^(','*swarLo)) | firstZeroByte(x^('"'*swarLo)); t != 0 {
+				return i + bits.TrailingZeros64(t)/8
+			}
+		}
+	}
+	for ; i < n; i++ {
+		if s[i] == ',' || s[i] == '"' {
+			return i
+		}
+	}
+	return -1
+}
+
+// inRange returns, for every byte of x below 0x80, its top bit set if the
+// byte is within [lo, hi] (exact per byte: no borrow crosses bytes, as each
+// byte's top bit is set before the subtractions). Bytes from 0x80 up may
+// come out either way; callers mask them.
+func inRange(x uint64, lo, hi byte) uint64 {
+	y := x | swarHi
+	return (y - uint64(lo)*swarLo) &^ (y - uint64(hi+1)*swarLo) & swarHi
+}
+
+// scanName returns the length of the run of attribute-name bytes
+// ([A-Za-z0-9_-]) at the start of s and its nameKey (packName's), eight
+// bytes per step: the key is cut from the words the scan loaded.
+func scanName(s []byte) (int, nameKey) {
+	n := len(s)
+	if n < 16 {
+		i := nameLen(s)
+		return i, packName(s, i)
+	}
+	p := unsafe.Pointer(unsafe.SliceData(s))
+	w0 := *(*uint64)(p)
+	if bad := notNameBytes(w0); bad != 0 {
+		i := bits.TrailingZeros64(bad) / 8
+		return i, nameKey{w0: w0 & lowBytes(i), n: i}
+	}
+	w1 := *(*uint64)(unsafe.Add(p, 8))
+	if bad := notNameBytes(w1); bad != 0 {
+		i := 8 + bits.TrailingZeros64(bad)/8
+		return i, nameKey{w0: w0, w1: w1 & lowBytes(i-8), n: i}
+	}
+	i := 16 + nameLen(s[16:])
+	return i, nameKey{w0: w0, w1: w1, n: i}
+}
+
+// notNameBytes has the top bit of each byte of x that is not a name byte
+// set, and no other bit.
+func notNameBytes(x uint64) uint64 {
+	// x|0x20 folds A-Z onto a-z (and nothing else onto a-z).
+	ok := (inRange(x|0x20*swarLo, 'a', 'z') | inRange(x, '0', '9') |
+		inRange(x, '-', '-') | inRange(x, '_', '_')) &^ x
+	return ^ok & swarHi
+}
+
+// nameLen returns the length of the run of attribute-name bytes
+// ([A-Za-z0-9_-]) at the start of s, eight bytes per step.
+func nameLen(s []byte) int {
+	n, i := len(s), 0
+	if n >= 8 {
+		p := unsafe.Pointer(unsafe.SliceData(s))
+		for ; i+8 <= n; i += 8 {
+			if bad := notNameBytes(*(*uint64)(unsafe.Add(p, i))); bad != 0 {
+				return i + bits.TrailingZeros64(bad)/8
+			}
+		}
+	}
+	for i < n && nameByte[s[i]] {
+		i++
+	}
+	return i
+}

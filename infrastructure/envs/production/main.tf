@@ -23,6 +23,22 @@ resource "aws_secretsmanager_secret_version" "kek" {
   secret_string = var.key_encryption_key
 }
 
+# The edge secret: CloudFront sends its value in X-Origin-Verify on every
+# origin request, the public ALB forwards only requests carrying it, and the
+# origin (EDGEFLIX_EDGE_SECRET, read from this secret at every start) serves
+# gated media only to them. One secret, one value, three consumers.
+resource "aws_secretsmanager_secret" "origin_verify" {
+  name_prefix             = "${local.name}/origin-verify-"
+  description             = "edgeflix edge secret: CloudFront's X-Origin-Verify header value (EDGEFLIX_EDGE_SECRET of the origin)"
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = 7
+}
+
+resource "aws_secretsmanager_secret_version" "origin_verify" {
+  secret_id     = aws_secretsmanager_secret.origin_verify.id
+  secret_string = var.origin_verify_secret
+}
+
 module "network" {
   source = "../../modules/network"
 
@@ -69,8 +85,12 @@ module "origin" {
   private_subnet_ids = module.network.private_subnet_ids
   certificate_arn    = var.alb_certificate_arn
 
-  origin_verify_secret           = var.origin_verify_secret
+  # The ALB rule and the origin both take the edge secret from the secret
+  # version (the ARN reference also orders the version before the instances).
+  origin_verify_secret           = aws_secretsmanager_secret_version.origin_verify.secret_string
   origin_verify_previous_secrets = var.origin_verify_previous_secrets
+  edge_secret_arn                = aws_secretsmanager_secret_version.origin_verify.arn
+  secrets_revision               = aws_secretsmanager_secret_version.origin_verify.version_id
 
   instance_type       = var.origin_instance_type
   architecture        = var.origin_architecture
@@ -96,12 +116,12 @@ module "origin" {
   redis_port            = module.data.redis_port
   redis_auth_secret_arn = module.data.redis_auth_secret_arn
 
-  # CloudFront serves API, app and media from one host name.
+  # CloudFront serves API, app and media from one host name, which is also
+  # the token issuer (https://<domain_name>; build the Lambda@Edge bundle
+  # with make lambda ISS=https://<domain_name>).
   public_origin_url = local.public_url
   public_edge_url   = local.public_url
-  extra_environment = {
-    EDGEFLIX_ISSUER = local.public_url
-  }
+  issuer            = local.public_url
   extra_secret_arns = {
     EDGEFLIX_KEY_ENCRYPTION_KEY = aws_secretsmanager_secret.kek.arn
   }
@@ -124,7 +144,7 @@ module "edge" {
   pinned_versions    = var.pinned_versions
 
   origin_domain_name   = var.origin_domain_name
-  origin_verify_secret = var.origin_verify_secret
+  origin_verify_secret = aws_secretsmanager_secret_version.origin_verify.secret_string
 
   aliases                    = [var.domain_name]
   acm_certificate_arn        = var.cloudfront_certificate_arn
@@ -146,9 +166,6 @@ module "api" {
   subnet_ids          = module.network.private_subnet_ids
   alb_listener_arn    = module.origin.internal_https_listener_arn
   alb_tls_server_name = var.origin_domain_name
-
-  jwt_issuer   = local.public_url
-  jwt_audience = var.operator_jwt_audience
 
   throttling_burst_limit = var.operator_api_burst_limit
   throttling_rate_limit  = var.operator_api_rate_limit

@@ -106,9 +106,14 @@ variable "origin_max_size" {
 }
 
 variable "origin_verify_secret" {
-  description = "Header secret CloudFront sends and the ALB requires (generate with `openssl rand -hex 32`)."
+  description = "Edge secret (generate with `openssl rand -hex 32`): stored in Secrets Manager; CloudFront sends it in X-Origin-Verify, the ALB requires it and the origin requires it on gated media (EDGEFLIX_EDGE_SECRET)."
   type        = string
   sensitive   = true
+
+  validation {
+    condition     = length(var.origin_verify_secret) >= 32 && can(regex("^[A-Za-z0-9_-]+$", var.origin_verify_secret))
+    error_message = "origin_verify_secret must be at least 32 characters of [A-Za-z0-9_-] (it travels as an HTTP header value and a systemd environment value)."
+  }
 }
 
 variable "origin_verify_previous_secrets" {
@@ -208,12 +213,6 @@ variable "cors_allowed_origins" {
   description = "Origins allowed to fetch media cross-origin."
   type        = list(string)
   default     = ["*"]
-}
-
-variable "operator_jwt_audience" {
-  description = "aud of access tokens the operator API accepts (the origin's access-token audience)."
-  type        = list(string)
-  default     = ["edgeflix-origin"]
 }
 
 variable "operator_api_burst_limit" {

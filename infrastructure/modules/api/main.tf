@@ -1,5 +1,13 @@
-# HTTP API for the operator API (/v1/operator/*): JWT authorizer, throttling
-# and access logs in front of the internal ALB, reached through a VPC link.
+# HTTP API for the operator API (/v1/operator/*): throttling and access logs
+# in front of the internal ALB, reached through a VPC link.
+#
+# No gateway authorizer. HTTP API JWT authorizers verify RSA-signed tokens
+# only (REST API JWT authorizers RS*/ES*); edgeflix access tokens are EdDSA
+# (Ed25519), so a JWT authorizer would refuse every operator token. The
+# origin enforces authorization itself on /v1/operator/*: a valid access
+# token (Bearer middleware) and the operator role (accounts.role), 401/403
+# otherwise. A Lambda REQUEST authorizer could move a pre-check to the
+# gateway; it needs code that does not exist yet.
 
 resource "aws_security_group" "vpc_link" {
   name_prefix = "${var.name}-apigw-link-"
@@ -38,18 +46,6 @@ resource "aws_apigatewayv2_api" "this" {
   tags = var.tags
 }
 
-resource "aws_apigatewayv2_authorizer" "jwt" {
-  api_id           = aws_apigatewayv2_api.this.id
-  name             = "origin-jwt"
-  authorizer_type  = "JWT"
-  identity_sources = ["$request.header.Authorization"]
-
-  jwt_configuration {
-    issuer   = var.jwt_issuer
-    audience = var.jwt_audience
-  }
-}
-
 resource "aws_apigatewayv2_integration" "alb" {
   api_id                 = aws_apigatewayv2_api.this.id
   description            = "Internal ALB of the origin"
@@ -74,12 +70,11 @@ resource "aws_apigatewayv2_integration" "alb" {
 resource "aws_apigatewayv2_route" "operator" {
   for_each = toset(["ANY /v1/operator", "ANY /v1/operator/{proxy+}"])
 
-  api_id               = aws_apigatewayv2_api.this.id
-  route_key            = each.value
-  target               = "integrations/${aws_apigatewayv2_integration.alb.id}"
-  authorization_type   = "JWT"
-  authorizer_id        = aws_apigatewayv2_authorizer.jwt.id
-  authorization_scopes = length(var.jwt_scopes) > 0 ? var.jwt_scopes : null
+  api_id    = aws_apigatewayv2_api.this.id
+  route_key = each.value
+  target    = "integrations/${aws_apigatewayv2_integration.alb.id}"
+  # The origin checks the token and the operator role (see the top).
+  authorization_type = "NONE"
 }
 
 resource "aws_cloudwatch_log_group" "access" {
@@ -117,8 +112,6 @@ resource "aws_apigatewayv2_stage" "default" {
       integrationStatus  = "$context.integrationStatus"
       integrationLatency = "$context.integrationLatency"
       integrationError   = "$context.integrationErrorMessage"
-      authorizerError    = "$context.authorizer.error"
-      subject            = "$context.authorizer.claims.sub"
     })
   }
 

@@ -28,27 +28,6 @@ variable "vpc_cidr_block" {
   type        = string
 }
 
-variable "jwt_issuer" {
-  description = "Issuer of the operator access tokens: the origin's public URL. API Gateway fetches <issuer>/.well-known/openid-configuration and from it the jwks_uri (the origin's /.well-known/jwks.json)."
-  type        = string
-
-  validation {
-    condition     = startswith(var.jwt_issuer, "https://")
-    error_message = "jwt_issuer must be an https URL reachable from the internet."
-  }
-}
-
-variable "jwt_audience" {
-  description = "Accepted aud values of operator access tokens."
-  type        = list(string)
-}
-
-variable "jwt_scopes" {
-  description = "Scopes an access token needs for the operator routes (empty: any valid token of the audience)."
-  type        = list(string)
-  default     = ["operator"]
-}
-
 variable "throttling_burst_limit" {
   description = "Burst limit (requests) of the default route settings."
   type        = number

@@ -19,21 +19,39 @@ locals {
 
   # Non-secret configuration of `edgeflix origin`, one SSM String parameter
   # per environment variable (names follow internal/cli/defaults.go).
-  environment = merge({
-    EDGEFLIX_S3_BUCKET   = var.media_bucket_name
-    EDGEFLIX_S3_REGION   = data.aws_region.current.name
-    EDGEFLIX_REDIS_ADDR  = "${var.redis_address}:${var.redis_port}"
-    EDGEFLIX_REDIS_TLS   = "true"
-    EDGEFLIX_ORIGIN_URL  = var.public_origin_url
-    EDGEFLIX_EDGE_URL    = var.public_edge_url
-    EDGEFLIX_ORIGIN_ADDR = ":8080"
-    EDGEFLIX_WEB_DIR     = "/opt/edgeflix/web"
-    EDGEFLIX_DATA_DIR    = "/var/lib/edgeflix"
-    EDGEFLIX_CACHE_DIR   = "/var/cache/edgeflix"
-    AWS_REGION           = data.aws_region.current.name
-  }, var.extra_environment)
+  # The module's own keys come last so extra_environment cannot override
+  # the security-relevant ones (TLS to Redis, issuer, trusted proxies).
+  environment = merge(var.extra_environment, {
+    EDGEFLIX_S3_BUCKET  = var.media_bucket_name
+    EDGEFLIX_S3_REGION  = data.aws_region.current.name
+    EDGEFLIX_REDIS_ADDR = "${var.redis_address}:${var.redis_port}"
+    # ElastiCache has transit encryption and AUTH on; the password comes
+    # from redis_auth_secret_arn as EDGEFLIX_REDIS_PASSWORD (user_data).
+    EDGEFLIX_REDIS_TLS  = "true"
+    EDGEFLIX_ORIGIN_URL = var.public_origin_url
+    EDGEFLIX_EDGE_URL   = var.public_edge_url
+    # iss of every token the origin signs and of its discovery document.
+    EDGEFLIX_ISSUER = var.issuer
+    # The load balancers (public ALB in the public subnets, internal ALB and
+    # the API Gateway VPC link in the private ones) all connect from inside
+    # the VPC, so X-Forwarded-For is believed from the VPC CIDR only.
+    EDGEFLIX_TRUSTED_PROXIES = var.vpc_cidr_block
+    EDGEFLIX_ORIGIN_ADDR     = ":8080"
+    EDGEFLIX_WEB_DIR         = "/opt/edgeflix/web"
+    EDGEFLIX_DATA_DIR        = "/var/lib/edgeflix"
+    EDGEFLIX_CACHE_DIR       = "/var/cache/edgeflix"
+    AWS_REGION               = data.aws_region.current.name
+  })
 
-  secret_arns = concat([var.db_secret_arn, var.redis_auth_secret_arn], values(var.extra_secret_arns))
+  # Secrets rendered into the service environment at every start. The edge
+  # secret is the Secrets Manager secret whose value CloudFront sends as
+  # origin_verify_header_name; the origin then serves gated media only to
+  # requests carrying it (EDGEFLIX_EDGE_SECRET).
+  secrets = merge(var.extra_secret_arns, {
+    EDGEFLIX_EDGE_SECRET = var.edge_secret_arn
+  })
+
+  secret_arns = distinct(concat([var.db_secret_arn, var.redis_auth_secret_arn], values(local.secrets)))
 
   header_secrets = concat([var.origin_verify_secret], var.origin_verify_previous_secrets)
 }
@@ -321,8 +339,12 @@ resource "aws_launch_template" "origin" {
     db_port         = var.db_port
     db_name         = var.db_name
     redis_secret    = var.redis_auth_secret_arn
-    extra_secrets   = var.extra_secret_arns
+    extra_secrets   = local.secrets
     origin_args     = var.migrate_on_start ? "origin -migrate" : "origin"
+    # Only a marker in the script: a new value makes a new launch template
+    # version, so the instance refresh restarts every origin and each reads
+    # the rotated secrets (they are read at service start, never stored).
+    secrets_revision = var.secrets_revision
   }))
 
   tag_specifications {
@@ -407,6 +429,11 @@ resource "aws_lb" "public" {
   drop_invalid_header_fields = true
   desync_mitigation_mode     = "defensive"
   enable_http2               = true
+  # CloudFront already sets X-Forwarded-For to "<what the viewer sent>,
+  # <viewer address>". Appending would add CloudFront's own address, which
+  # the origin (trusting only the VPC CIDR) would then take as the client;
+  # preserving leaves the viewer as the right-most untrusted entry.
+  xff_header_processing_mode = "preserve"
   idle_timeout               = 60
   enable_deletion_protection = var.alb_deletion_protection
 
@@ -487,8 +514,9 @@ resource "aws_lb_listener" "https" {
   tags = var.tags
 }
 
-# The operator API is reachable only through API Gateway (JWT authorizer,
-# throttling), never through CloudFront.
+# The operator API is reachable only through API Gateway (throttling, access
+# logs; the origin itself requires the operator role), never through
+# CloudFront.
 resource "aws_lb_listener_rule" "block_operator_api" {
   listener_arn = aws_lb_listener.https.arn
   priority     = 1

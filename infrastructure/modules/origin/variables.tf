@@ -14,7 +14,7 @@ variable "vpc_id" {
 }
 
 variable "vpc_cidr_block" {
-  description = "CIDR block of the VPC (egress to RDS/Redis, ingress to the internal ALB)."
+  description = "CIDR block of the VPC (egress to RDS/Redis, ingress to the internal ALB, and EDGEFLIX_TRUSTED_PROXIES: the ALBs and the VPC link connect from inside it)."
   type        = string
 }
 
@@ -59,6 +59,16 @@ variable "origin_verify_previous_secrets" {
   validation {
     condition     = length(var.origin_verify_previous_secrets) <= 4
     error_message = "An ALB header condition takes at most 5 values: the current secret and 4 previous ones."
+  }
+}
+
+variable "edge_secret_arn" {
+  description = "ARN of the Secrets Manager secret whose value CloudFront sends in origin_verify_header_name (the same value as origin_verify_secret). Rendered as EDGEFLIX_EDGE_SECRET, so the origin serves gated media only to requests carrying it; the IAM policy names exactly this ARN."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.edge_secret_arn))
+    error_message = "edge_secret_arn must be the full ARN of a Secrets Manager secret."
   }
 }
 
@@ -185,14 +195,35 @@ variable "redis_auth_secret_arn" {
 }
 
 variable "extra_secret_arns" {
-  description = "Map of environment variable name to Secrets Manager secret ARN, for further secrets the origin needs (each becomes an env var of the service)."
+  description = "Map of environment variable name to Secrets Manager secret ARN, for further secrets the origin needs (each becomes an env var of the service; EDGEFLIX_EDGE_SECRET always comes from edge_secret_arn)."
   type        = map(string)
   default     = {}
+}
+
+variable "secrets_revision" {
+  description = "Opaque marker of the secrets' versions (for example the edge secret's version_id). Changing it changes the launch template, and the instance refresh restarts the origins so they read the new values."
+  type        = string
+  default     = ""
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._:,|-]*$", var.secrets_revision))
+    error_message = "secrets_revision may hold only letters, digits and . _ : , | - (it is written into user_data)."
+  }
 }
 
 variable "public_origin_url" {
   description = "Public URL of the service (the CloudFront alias), used as OAuth issuer and redirect base: EDGEFLIX_ORIGIN_URL."
   type        = string
+}
+
+variable "issuer" {
+  description = "iss of the tokens the origin signs and of its /.well-known/openid-configuration: the public https URL of the service (https://<CloudFront alias>), EDGEFLIX_ISSUER. The Lambda@Edge bundle must be built with the same value (make lambda ISS=...)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^https://[^/?#]+$", var.issuer))
+    error_message = "issuer must be an https URL without path, query or trailing slash (for example https://watch.example.com)."
+  }
 }
 
 variable "public_edge_url" {
@@ -201,7 +232,7 @@ variable "public_edge_url" {
 }
 
 variable "extra_environment" {
-  description = "Further non-secret environment variables of the origin service, stored as SSM String parameters."
+  description = "Further non-secret environment variables of the origin service, stored as SSM String parameters (they cannot override the module's own, such as EDGEFLIX_REDIS_TLS, EDGEFLIX_ISSUER or EDGEFLIX_TRUSTED_PROXIES)."
   type        = map(string)
   default     = {}
 }
