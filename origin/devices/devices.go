@@ -11,11 +11,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/edgeflix/edgeflix/origin/names"
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/edgeflix/edgeflix/origin/tokens"
 )
@@ -123,16 +122,11 @@ func DefaultName(class, ua string) string {
 // CleanName trims a device name and checks it: 1..MaxNameLen characters of
 // valid UTF-8 without control characters.
 func CleanName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > MaxNameLen {
+	clean, ok := names.Clean(name, MaxNameLen)
+	if !ok {
 		return "", ErrInvalidName
 	}
-	for _, r := range name {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return "", ErrInvalidName
-		}
-	}
-	return name, nil
+	return clean, nil
 }
 
 // Execer runs a statement; *sql.DB and *sql.Tx are Execers.

@@ -14,7 +14,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgeflix/edgeflix/origin/devices"
-	"github.com/edgeflix/edgeflix/origin/ratelimit"
 	"github.com/edgeflix/edgeflix/origin/tokens"
 )
 
@@ -111,21 +110,9 @@ func (s *Server) userCodeKey(code string) string {
 
 // HandleDeviceAuthorization serves POST /oauth/device_authorization.
 func (s *Server) HandleDeviceAuthorization(ctx *fasthttp.RequestCtx) {
-	ctx.Response.Header.Set("Cache-Control", "no-store")
-	if !isForm(ctx) {
-		s.writeTokenError(ctx, tokenErr("invalid_request", "send application/x-www-form-urlencoded"))
+	args, ok := s.tokenForm(ctx, "client_id", "scope", "device_name")
+	if !ok {
 		return
-	}
-	if res := s.cfg.Limiter.Allow(ctx, "token-ip", ClientIP(ctx), s.cfg.Limits.TokenIP); !res.Allowed {
-		ratelimit.Reject(ctx, res)
-		return
-	}
-	args := ctx.PostArgs()
-	for _, name := range []string{"client_id", "scope", "device_name"} {
-		if len(args.PeekMulti(name)) > 1 {
-			s.writeTokenError(ctx, tokenErr("invalid_request", name+" repeated"))
-			return
-		}
 	}
 	c, ok := s.clients[string(args.Peek("client_id"))]
 	if !ok {

@@ -19,12 +19,40 @@ func (s *Server) revokedDeviceKey(id string) string {
 	return s.cfg.RedisPrefix + "oauth:device_revoked:" + id
 }
 
-func isForm(ctx *fasthttp.RequestCtx) bool {
+// maxFormBody bounds the form bodies of the token-style endpoints.
+const maxFormBody = 16 << 10
+
+// tokenForm opens a form POST to a token-style endpoint (token, device
+// authorization, revocation): Cache-Control no-store, an
+// application/x-www-form-urlencoded body of at most maxFormBody bytes, the
+// per-IP token limit, and none of names repeated (RFC 6749 §3.2). It
+// answers a failure itself and then returns ok false.
+func (s *Server) tokenForm(ctx *fasthttp.RequestCtx, names ...string) (args *fasthttp.Args, ok bool) {
+	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ct := ctx.Request.Header.ContentType()
 	if i := bytes.IndexByte(ct, ';'); i >= 0 {
 		ct = ct[:i]
 	}
-	return bytes.EqualFold(bytes.TrimSpace(ct), []byte("application/x-www-form-urlencoded")) && len(ctx.PostBody()) <= 16<<10
+	if !bytes.EqualFold(bytes.TrimSpace(ct), []byte("application/x-www-form-urlencoded")) {
+		s.writeTokenError(ctx, tokenErr("invalid_request", "send application/x-www-form-urlencoded"))
+		return nil, false
+	}
+	if len(ctx.PostBody()) > maxFormBody {
+		s.writeTokenError(ctx, tokenErr("invalid_request", "body too large"))
+		return nil, false
+	}
+	if res := s.cfg.Limiter.Allow(ctx, "token-ip", ClientIP(ctx), s.cfg.Limits.TokenIP); !res.Allowed {
+		ratelimit.Reject(ctx, res)
+		return nil, false
+	}
+	args = ctx.PostArgs()
+	for _, name := range names {
+		if len(args.PeekMulti(name)) > 1 {
+			s.writeTokenError(ctx, tokenErr("invalid_request", name+" repeated"))
+			return nil, false
+		}
+	}
+	return args, true
 }
 
 // RevokeDevice signs the account's device out: its refresh tokens are
@@ -51,21 +79,9 @@ func (s *Server) RevokeDevice(ctx context.Context, accountID, deviceID string) e
 // revokes its whole family (and signs its device out), an access token is
 // refused until it expires. Unknown and invalid tokens answer 200 too.
 func (s *Server) HandleRevoke(ctx *fasthttp.RequestCtx) {
-	ctx.Response.Header.Set("Cache-Control", "no-store")
-	if !isForm(ctx) {
-		s.writeTokenError(ctx, tokenErr("invalid_request", "send application/x-www-form-urlencoded"))
+	args, ok := s.tokenForm(ctx, "token", "token_type_hint", "client_id")
+	if !ok {
 		return
-	}
-	if res := s.cfg.Limiter.Allow(ctx, "token-ip", ClientIP(ctx), s.cfg.Limits.TokenIP); !res.Allowed {
-		ratelimit.Reject(ctx, res)
-		return
-	}
-	args := ctx.PostArgs()
-	for _, name := range []string{"token", "token_type_hint", "client_id"} {
-		if len(args.PeekMulti(name)) > 1 {
-			s.writeTokenError(ctx, tokenErr("invalid_request", name+" repeated"))
-			return
-		}
 	}
 	clientID := string(args.Peek("client_id"))
 	if _, ok := s.clients[clientID]; !ok {

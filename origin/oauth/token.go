@@ -1,7 +1,6 @@
 package oauth
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -18,7 +17,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgeflix/edgeflix/origin/devices"
-	"github.com/edgeflix/edgeflix/origin/ratelimit"
 	"github.com/edgeflix/edgeflix/origin/tokens"
 )
 
@@ -44,30 +42,11 @@ func tokenErr(code, desc string) *TokenError { return &TokenError{Code: code, De
 
 // HandleToken serves POST /oauth/token.
 func (s *Server) HandleToken(ctx *fasthttp.RequestCtx) {
-	ctx.Response.Header.Set("Cache-Control", "no-store")
 	ctx.Response.Header.Set("Pragma", "no-cache")
-	ct := ctx.Request.Header.ContentType()
-	if i := bytes.IndexByte(ct, ';'); i >= 0 {
-		ct = ct[:i]
-	}
-	if !bytes.EqualFold(bytes.TrimSpace(ct), []byte("application/x-www-form-urlencoded")) {
-		s.writeTokenError(ctx, tokenErr("invalid_request", "send application/x-www-form-urlencoded"))
+	// RFC 6749 §3.2: parameters must not repeat.
+	args, ok := s.tokenForm(ctx, "grant_type", "code", "redirect_uri", "client_id", "code_verifier", "refresh_token", "scope", "device_code")
+	if !ok {
 		return
-	}
-	if len(ctx.PostBody()) > 16<<10 {
-		s.writeTokenError(ctx, tokenErr("invalid_request", "body too large"))
-		return
-	}
-	if res := s.cfg.Limiter.Allow(ctx, "token-ip", ClientIP(ctx), s.cfg.Limits.TokenIP); !res.Allowed {
-		ratelimit.Reject(ctx, res)
-		return
-	}
-	args := ctx.PostArgs()
-	for _, name := range []string{"grant_type", "code", "redirect_uri", "client_id", "code_verifier", "refresh_token", "scope", "device_code"} {
-		if len(args.PeekMulti(name)) > 1 { // RFC 6749 §3.2: parameters must not repeat
-			s.writeTokenError(ctx, tokenErr("invalid_request", name+" repeated"))
-			return
-		}
 	}
 	var resp *TokenResponse
 	var err error

@@ -9,10 +9,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"github.com/edgeflix/edgeflix/origin/names"
 	"strconv"
-	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/edgeflix/edgeflix/origin/accounts"
 )
@@ -88,16 +86,11 @@ func CheckPIN(pin string) error {
 
 // CleanName trims a profile name and checks it.
 func CleanName(name string) (string, error) {
-	name = strings.TrimSpace(name)
-	if name == "" || !utf8.ValidString(name) || utf8.RuneCountInString(name) > MaxNameLen {
+	clean, ok := names.Clean(name, MaxNameLen)
+	if !ok {
 		return "", ErrInvalidName
 	}
-	for _, r := range name {
-		if unicode.IsControl(r) || r == '\u2028' || r == '\u2029' {
-			return "", ErrInvalidName
-		}
-	}
-	return name, nil
+	return clean, nil
 }
 
 // Store reads and writes profiles in MySQL.
