@@ -114,6 +114,14 @@ func startEdge(t *testing.T, o *testOrigin, mutate func(*Config)) string {
 	if mutate != nil {
 		mutate(&cfg)
 	}
+	_, url := serveEdge(t, cfg)
+	return url
+}
+
+// serveEdge starts an edge with cfg on a loopback port, closed when the
+// test ends, and returns it and its URL.
+func serveEdge(t testing.TB, cfg Config) (*Server, string) {
+	t.Helper()
 	// Generous: compiling the module under -race on a busy machine is slow.
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
@@ -131,7 +139,7 @@ func startEdge(t *testing.T, o *testOrigin, mutate func(*Config)) string {
 			t.Errorf("Close: %v", err)
 		}
 	})
-	return "http://" + ln.Addr().String()
+	return s, "http://" + ln.Addr().String()
 }
 
 func signToken(t *testing.T, kid string, k ed25519.PrivateKey, pfx string, exp time.Time) string {

@@ -1,7 +1,6 @@
 package edge
 
 import (
-	"context"
 	"crypto/ed25519"
 	"encoding/base64"
 	"fmt"
@@ -135,23 +134,7 @@ func startCachingEdge(t testing.TB, o *countingOrigin, clk *testClock, mutate fu
 	if mutate != nil {
 		mutate(&cfg)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	s, err := New(ctx, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go s.Serve(ln)
-	t.Cleanup(func() {
-		if err := s.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return s, "http://" + ln.Addr().String()
+	return serveEdge(t, cfg)
 }
 
 // device is a token's dev claim.
