@@ -105,7 +105,7 @@ func TestBenchWasm(t *testing.T) {
 			t.Fatal(err)
 		}
 		return func() error {
-			if r := g.Check(path, now); r.Status != gate.Allow {
+			if r := g.Check(path, now.UnixMilli()); r.Status != gate.Allow {
 				return fmt.Errorf("native gate: %+v", r)
 			}
 			return nil

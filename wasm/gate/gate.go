@@ -9,7 +9,6 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/edgeflix/edgeflix/wasm/strictjson"
 	"github.com/edgeflix/edgeflix/wasm/token"
@@ -55,7 +54,7 @@ func ParseConfig(data []byte) (token.Config, error) {
 				return token.Config{}, wrap(ErrConfig, m.Key+" must be a small integer")
 			}
 			if m.Key == "leeway_s" {
-				cfg.Leeway = time.Duration(n) * time.Second
+				cfg.LeewayMillis = n * 1000
 			} else {
 				cfg.CacheSize = int(n)
 			}
@@ -218,11 +217,11 @@ var pathByte = func() (t [256]bool) {
 	return t
 }()
 
-// Check decides one viewer request for the raw request path at time now.
-// It keeps no reference to rawPath (Result.Path is a substring of it, so
-// a caller that reuses rawPath's bytes copies the Result out first, as
-// Result.Append does).
-func (g *Gate) Check(rawPath string, now time.Time) Result {
+// Check decides one viewer request for the raw request path at time now
+// (Unix milliseconds). It keeps no reference to rawPath (Result.Path is a
+// substring of it, so a caller that reuses rawPath's bytes copies the
+// Result out first, as Result.Append does).
+func (g *Gate) Check(rawPath string, now int64) Result {
 	if !strings.HasPrefix(rawPath, "/t/") {
 		return Result{Status: Deny, Reason: "no_token"}
 	}

@@ -76,7 +76,7 @@ func TestCheck(t *testing.T) {
 		{"too long", "/t/" + good + "/v1/media/a/" + strings.Repeat("x", MaxPathLength), testNow, Result{Status: Deny, Reason: "path"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got := g.Check(tc.path, tc.now)
+			got := g.Check(tc.path, tc.now.UnixMilli())
 			if got != tc.want {
 				t.Fatalf("Check() = %+v, want %+v", got, tc.want)
 			}
@@ -92,18 +92,19 @@ func TestCheck(t *testing.T) {
 func TestParseConfig(t *testing.T) {
 	good := testConfigJSON()
 	for _, tc := range []struct {
-		name    string
-		in      string
-		wantErr bool
+		name       string
+		in         string
+		wantLeeway int64 // milliseconds
+		wantErr    bool
 	}{
-		{"good", good, false},
-		{"no leeway", strings.Replace(good, `"leeway_s":30,`, "", 1), false},
-		{"missing jwks", `{"iss":"a","aud":"b"}`, true},
-		{"unknown member", strings.Replace(good, `{`, `{"x":1,`, 1), true},
-		{"empty iss", strings.Replace(good, `"iss":"edgeflix-origin"`, `"iss":""`, 1), true},
-		{"float leeway", strings.Replace(good, `30`, `1.5`, 1), true},
-		{"bad jwks", strings.Replace(good, `"kty":"OKP"`, `"kty":"OKP","d":"x"`, 1), true},
-		{"not json", `iss=a`, true},
+		{"good", good, 30_000, false},
+		{"no leeway", strings.Replace(good, `"leeway_s":30,`, "", 1), 0, false},
+		{"missing jwks", `{"iss":"a","aud":"b"}`, 0, true},
+		{"unknown member", strings.Replace(good, `{`, `{"x":1,`, 1), 0, true},
+		{"empty iss", strings.Replace(good, `"iss":"edgeflix-origin"`, `"iss":""`, 1), 0, true},
+		{"float leeway", strings.Replace(good, `30`, `1.5`, 1), 0, true},
+		{"bad jwks", strings.Replace(good, `"kty":"OKP"`, `"kty":"OKP","d":"x"`, 1), 0, true},
+		{"not json", `iss=a`, 0, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg, err := ParseConfig([]byte(tc.in))
@@ -116,7 +117,7 @@ func TestParseConfig(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if cfg.Issuer != "edgeflix-origin" || cfg.Audience != "edgeflix-edge" || len(cfg.Keys) != 1 {
+			if cfg.Issuer != "edgeflix-origin" || cfg.Audience != "edgeflix-edge" || len(cfg.Keys) != 1 || cfg.LeewayMillis != tc.wantLeeway {
 				t.Fatalf("ParseConfig = %+v", cfg)
 			}
 		})
@@ -143,7 +144,7 @@ func FuzzCheck(f *testing.F) {
 	f.Add("/healthz")
 	g := newTestGate(f)
 	f.Fuzz(func(t *testing.T, p string) {
-		r := g.Check(p, testNow)
+		r := g.Check(p, testNow.UnixMilli())
 		if _, err := ParseResult(r.Append(nil)); err != nil {
 			t.Fatalf("result for %q does not round-trip: %+v", p, r)
 		}
@@ -170,7 +171,7 @@ func BenchmarkCheck(b *testing.B) {
 	p := "/t/" + testToken(b, "/v1/media/a/", testNow.Add(time.Hour)) + "/v1/media/a/1080p/seg_00001.m4s"
 	b.ReportAllocs()
 	for b.Loop() {
-		if r := g.Check(p, testNow); r.Status != Allow {
+		if r := g.Check(p, testNow.UnixMilli()); r.Status != Allow {
 			b.Fatal(r)
 		}
 	}

@@ -43,15 +43,11 @@ func packName(s []byte, n int) nameKey {
 	}
 }
 
-// lowBytes is a mask of the low k bytes of a word (k clamped to 0..8).
+// lowBytes is a mask of the low k bytes of a word (k clamped to 0..8),
+// without a branch: k&^(k>>63) clamps a negative k to 0, and a shift by
+// 64 or more is 0 in Go.
 func lowBytes(k int) uint64 {
-	switch {
-	case k <= 0:
-		return 0
-	case k >= 8:
-		return ^uint64(0)
-	}
-	return 1<<(8*uint(k)) - 1
+	return ^(^uint64(0) << (8 * uint(k&^(k>>63))))
 }
 
 // keyOf returns s's nameKey.

@@ -133,25 +133,43 @@ func TestKeyWords(t *testing.T) {
 	}
 }
 
-// TestEntryKind: entryKind's word compares agree with string compares,
-// also for names one byte off at every position.
-func TestEntryKind(t *testing.T) {
+// TestEntryAt: entryAt's word compares agree with the reference's
+// (entryKindRef, itself checked against string compares), also for names
+// one byte off at every position, with and without attributes.
+func TestEntryAt(t *testing.T) {
 	want := map[string]kind{"EXT-X-STREAM-INF": kindVariant, "EXT-X-MEDIA": kindMedia, "EXT-X-I-FRAME-STREAM-INF": kindIFrame}
-	for name, k := range want {
-		if got := entryKind([]byte(name)); got != k {
-			t.Errorf("entryKind(%q) = %d, want %d", name, got, k)
+	check := func(name string) {
+		t.Helper()
+		if got := entryKindRef([]byte(name)); got != want[name] {
+			t.Errorf("entryKindRef(%q) = %d, want %d", name, got, want[name])
 		}
+		for _, rest := range []string{"", ":", ":BANDWIDTH=1", " :X", "\n"} {
+			line := "#" + name + rest
+			k, attrs := entryAt([]byte(line), 1, len(line))
+			wantK, wantAttrs := want[name], 0
+			switch {
+			case wantK == 0:
+			case rest == "":
+				wantAttrs = len(line)
+			case rest[0] == ':':
+				wantAttrs = 1 + len(name) + 1
+			default:
+				wantK = 0
+			}
+			if k != wantK || attrs != wantAttrs {
+				t.Errorf("entryAt(%q) = %d, %d; want %d, %d", line, k, attrs, wantK, wantAttrs)
+			}
+		}
+	}
+	for name := range want {
+		check(name)
 		for i := range len(name) {
 			b := []byte(name)
 			b[i] ^= 0x20
-			if got := entryKind(b); got != want[string(b)] {
-				t.Errorf("entryKind(%q) = %d, want %d", b, got, want[string(b)])
-			}
+			check(string(b))
 		}
-		for _, x := range []string{name[1:], name + "X", "X" + name[1:]} {
-			if got := entryKind([]byte(x)); got != want[x] {
-				t.Errorf("entryKind(%q) = %d", x, got)
-			}
+		for _, x := range []string{name[1:], name + "X", "X" + name[1:], name[:len(name)-1]} {
+			check(x)
 		}
 	}
 }

@@ -7,10 +7,9 @@ import (
 	"testing"
 )
 
-// FuzzRewrite feeds arbitrary playlists and caps to the rewrite: it must
-// not panic, must return one of its documented errors or a valid master
-// made of the input's lines, and the module's Call framing must agree.
-func FuzzRewrite(f *testing.F) {
+// addPlaylistSeeds adds every testdata playlist with every golden caps
+// value to f's corpus.
+func addPlaylistSeeds(f *testing.F) {
 	paths, _ := filepath.Glob(filepath.Join("testdata", "*.m3u8"))
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
@@ -21,6 +20,13 @@ func FuzzRewrite(f *testing.F) {
 			f.Add(b, c)
 		}
 	}
+}
+
+// FuzzRewrite feeds arbitrary playlists and caps to the rewrite: it must
+// not panic, must return one of its documented errors or a valid master
+// made of the input's lines, and the module's Call framing must agree.
+func FuzzRewrite(f *testing.F) {
+	addPlaylistSeeds(f)
 	f.Add([]byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n"), capsPhone)
 	f.Add([]byte("#EXT-X-KEY:\n0"), capsPhone)
 	f.Fuzz(func(t *testing.T, in []byte, capsValue string) {

@@ -15,7 +15,7 @@ package manifest
 import (
 	"bytes"
 	"errors"
-	"unsafe"
+	"math/bits"
 )
 
 // Limits on the input.
@@ -80,6 +80,8 @@ type entry struct {
 // for concurrent use.
 type Rewriter struct {
 	entries []entry
+	// tail is the padded copy of a variant line near the input's end.
+	tail []byte
 	// caps, parsed from capsText, are the last caps Call read; capsOK
 	// says they are set.
 	caps     Caps
@@ -140,24 +142,64 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 	if end >= 2 && master[end-2] == '\r' && master[end-1] == '\n' {
 		eol = crlf
 	}
-	pos = end
+	// The loop below works on indexes into master and finds line ends
+	// eight bytes per step, inline: in the Wasm module every call and every
+	// taken branch is dear (see judgeVariant), and variant blocks, which
+	// are most of a master, take no call here but judgeVariant.
+	n := len(master)
 	r.entries = r.entries[:0]
 	pending := -1 // entry awaiting its URI line
 	mediaTags := false
-	for pos < len(master) {
+	for pos = end; pos < n; {
 		start := pos
-		end, line, cr := nextLineCR(master, pos)
-		pos = end
-		if cr {
+		// The line's content ends at the first '\n' or '\r': 32 bytes per
+		// loop turn (a turn costs more than the arithmetic), the last 32
+		// bytes of the input with load's padding.
+		i := pos
+		for i+32 <= n {
+			x0, x1, x2, x3 := rawLoad(master, i), rawLoad(master, i+8), rawLoad(master, i+16), rawLoad(master, i+24)
+			m0 := eqBytes(x0, '\n') | eqBytes(x0, '\r')
+			m1 := eqBytes(x1, '\n') | eqBytes(x1, '\r')
+			m2 := eqBytes(x2, '\n') | eqBytes(x2, '\r')
+			m3 := eqBytes(x3, '\n') | eqBytes(x3, '\r')
+			if m0|m1|m2|m3 != 0 {
+				i += firstOf4(m0, m1, m2, m3)
+				goto found
+			}
+			i += 32
+		}
+		for {
+			x := load(master, i)
+			if m := eqBytes(x, '\n') | eqBytes(x, '\r'); m != 0 {
+				i += bits.TrailingZeros64(m) / 8
+				break
+			}
+			if i += 8; i >= n {
+				break
+			}
+		}
+	found:
+		switch {
+		case i >= n:
+			i, pos = n, n
+		case master[i] == '\n':
+			pos = i + 1
+		case i+1 < n && master[i+1] == '\n':
+			pos = i + 2
+		default:
 			return dst, wrap(ErrInvalid, "carriage return inside a line")
 		}
-		t := skipSpace(line)
+		lineEnd := i
+		t := start // the line's first byte that is not a blank
+		for t < lineEnd && (master[t] == ' ' || master[t] == '\t') {
+			t++
+		}
 		if pending >= 0 {
 			switch {
-			case len(t) == 0 || t[0] == '#' && !bytes.HasPrefix(t, extPrefix):
+			case t == lineEnd || master[t] == '#' && !hasPrefixAt(master, t, lineEnd, "#EXT"):
 				continue // blank or comment line inside a variant block
-			case t[0] != '#':
-				r.entries[pending].end = end // the URI line
+			case master[t] != '#':
+				r.entries[pending].end = pos // the URI line
 				pending = -1
 				continue
 			default:
@@ -166,28 +208,25 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 				pending = -1
 			}
 		}
-		if len(t) == 0 || t[0] != '#' {
-			if len(t) > 0 && hidesTag(t) {
+		if t == lineEnd || master[t] != '#' {
+			if t < lineEnd && hidesTag(master[t:lineEnd]) {
 				return dst, wrap(ErrInvalid, "variant tag hidden inside another line")
 			}
 			continue
 		}
-		name, attrs := t[1:], []byte(nil)
-		if i := indexByte(name, ':'); i >= 0 {
-			name, attrs = name[:i], name[i+1:]
-		}
-		// The three entry tags are told apart with word compares
-		// (entryKind); in the Wasm module a string switch is a call to a
-		// byte-at-a-time comparison per case tried.
-		k := entryKind(name)
+		k, attrs := entryAt(master, t+1, lineEnd)
 		if k == 0 {
+			name := master[t+1 : lineEnd]
+			if i := indexByte(name, ':'); i >= 0 {
+				name = name[:i]
+			}
 			switch string(name) {
 			case "EXTINF", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE", "EXT-X-DISCONTINUITY-SEQUENCE",
 				"EXT-X-ENDLIST", "EXT-X-PLAYLIST-TYPE", "EXT-X-I-FRAMES-ONLY", "EXT-X-MAP", "EXT-X-BYTERANGE",
 				"EXT-X-PART-INF", "EXT-X-PART", "EXT-X-DISCONTINUITY", "EXT-X-PROGRAM-DATE-TIME":
 				mediaTags = true
 			default:
-				if hidesTag(t[1:]) {
+				if hidesTag(master[t+1 : lineEnd]) {
 					return dst, wrap(ErrInvalid, "variant tag hidden inside another line")
 				}
 			}
@@ -196,13 +235,18 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 		if len(r.entries) >= MaxEntries {
 			return dst, wrap(ErrInvalid, "too many entries")
 		}
-		r.entries = append(r.entries, entry{start: start, end: end, kind: k})
+		r.entries = append(r.entries, entry{start: start, end: pos, kind: k})
 		e := &r.entries[len(r.entries)-1]
 		if k == kindMedia {
-			parseMedia(e, master, attrs, caps)
+			parseMedia(e, master, master[attrs:lineEnd], caps)
 			continue
 		}
-		judgeVariant(e, master, attrs, caps)
+		b, base := master, 0
+		if lineEnd+slack > n { // the last lines: judged on a padded copy
+			r.tail = append(append(r.tail[:0], master[attrs:lineEnd]...), zeros[:]...)
+			b, base = r.tail, attrs
+		}
+		judgeVariant(e, b, base, attrs-base, lineEnd-base, caps)
 		if k == kindVariant {
 			pending = len(r.entries) - 1
 		}
@@ -211,6 +255,11 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 		r.entries[pending].ok = false // no URI line before the end
 	}
 	return r.emit(dst, master, caps, eol, mediaTags)
+}
+
+// hasPrefixAt reports whether b[i:end] starts with the short prefix p.
+func hasPrefixAt(b []byte, i, end int, p string) bool {
+	return end-i >= len(p) && string(b[i:i+len(p)]) == p
 }
 
 // Words of the entry tag names, little-endian, for entryKind.
@@ -223,31 +272,43 @@ const (
 	tagFRAMEST = 0x54532d454d415246 // "FRAME-ST"
 )
 
-// entryKind returns the kind of entry a tag name (without '#') starts, or
-// 0, with word compares (TestEntryKind).
-func entryKind(name []byte) kind {
-	switch len(name) {
-	case 16: // EXT-X-STREAM-INF
-		if loadWord(name, 0) == tagEXTXST && loadWord(name, 8) == tagREAMINF {
-			return kindVariant
+// entryAt returns the kind of entry the tag whose name starts at b[i]
+// (after '#') opens, or 0, and where its attribute list starts (end if it
+// has none), with word compares (TestEntryAt): the name must be followed
+// by ':' or the line's end.
+func entryAt(b []byte, i, end int) (kind, int) {
+	var k kind
+	var n int
+	switch load(b, i) {
+	case tagEXTXST: // EXT-X-STREAM-INF
+		k, n = kindVariant, 16
+		if load(b, i+8) != tagREAMINF {
+			return 0, 0
 		}
-	case 11: // EXT-X-MEDIA
-		if loadWord(name, 0) == tagEXTXME && loadWord(name, 3) == tagXMEDIA {
-			return kindMedia
+	case tagEXTXME: // EXT-X-MEDIA
+		k, n = kindMedia, 11
+		if load(b, i+3) != tagXMEDIA {
+			return 0, 0
 		}
-	case 24: // EXT-X-I-FRAME-STREAM-INF
-		if loadWord(name, 0) == tagEXTXI && loadWord(name, 8) == tagFRAMEST && loadWord(name, 16) == tagREAMINF {
-			return kindIFrame
+	case tagEXTXI: // EXT-X-I-FRAME-STREAM-INF
+		k, n = kindIFrame, 24
+		if load(b, i+8) != tagFRAMEST || load(b, i+16) != tagREAMINF {
+			return 0, 0
 		}
+	default:
+		return 0, 0
 	}
-	return 0
+	switch j := i + n; {
+	case j == end:
+		return k, end
+	case j < end && b[j] == ':':
+		return k, j + 1
+	}
+	return 0, 0
 }
 
-// loadWord loads b[i:i+8] as a little-endian word; the caller ensures
-// len(b) >= i+8.
-func loadWord(b []byte, i int) uint64 {
-	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i))
-}
+// zeros pads Rewriter.tail.
+var zeros [slack]byte
 
 var (
 	bom       = []byte("\xef\xbb\xbf")
@@ -273,24 +334,6 @@ func nextLine(b []byte, pos int) (int, []byte) {
 	return end, line
 }
 
-// nextLineCR is nextLine that also reports whether the line's content
-// holds a '\r', in one scan: the first '\n' or '\r' either ends the line
-// ("\n", "\r\n") or is a carriage return inside it.
-func nextLineCR(b []byte, pos int) (end int, line []byte, cr bool) {
-	i := indexEOL(b[pos:])
-	switch {
-	case i < 0:
-		return len(b), b[pos:], false
-	case b[pos+i] == '\n':
-		return pos + i + 1, b[pos : pos+i], false
-	case pos+i+1 < len(b) && b[pos+i+1] == '\n':
-		return pos + i + 2, b[pos : pos+i], false
-	default:
-		end, line = nextLine(b, pos)
-		return end, line, true
-	}
-}
-
 // hidesTag reports whether a line the rewrite would copy unchanged holds a
 // variant or rendition tag somewhere inside it: lenient players (hls.js
 // matches tags anywhere in a line) could play what the rewrite dropped.
@@ -314,168 +357,12 @@ func contains(s []byte, needle string) bool {
 	return false
 }
 
-// Attribute bits, to find repeated attributes.
+// Bits of the EXT-X-MEDIA attributes parseMedia reads, to find repeats.
 const (
-	aBandwidth = 1 << iota
-	aResolution
-	aCodecs
-	aRange
-	aAudio
-	aVideo
-	aSubtitles
-	aCC
-	aURI
-	aType
-	aGroupID
+	mType = 1 << iota
+	mGroupID
+	mCodecs
 )
-
-// Keys of the variant attributes judgeVariant reads.
-var (
-	keyBandwidth  = keyOf("BANDWIDTH")
-	keyResolution = keyOf("RESOLUTION")
-	keyCodecs     = keyOf("CODECS")
-	keyVideoRange = keyOf("VIDEO-RANGE")
-	keyAudio      = keyOf("AUDIO")
-	keyVideo      = keyOf("VIDEO")
-	keySubtitles  = keyOf("SUBTITLES")
-	keyCC         = keyOf("CLOSED-CAPTIONS")
-	keyURI        = keyOf("URI")
-)
-
-// The first words (nameKey.w0) of those keys as constants, so that
-// judgeVariant dispatches with one integer switch (a binary search on
-// constants) instead of a chain of struct compares with variables;
-// TestKeyWords checks them against keyOf.
-const (
-	w0Bandwidth  = 0x54444957444e4142 // "BANDWIDT"
-	w0Resolution = 0x4954554c4f534552 // "RESOLUTI"
-	w0Codecs     = 0x534345444f43     // "CODECS"
-	w0VideoRange = 0x41522d4f45444956 // "VIDEO-RA"
-	w0Audio      = 0x4f49445541       // "AUDIO"
-	w0Video      = 0x4f45444956       // "VIDEO"
-	w0Subtitles  = 0x454c544954425553 // "SUBTITLE"
-	w0CC         = 0x432d4445534f4c43 // "CLOSED-C"
-	w0URI        = 0x495255           // "URI"
-)
-
-// variantAttr returns the attribute bit of the variant attribute whose key
-// is k, or 0 for an attribute the rewrite does not read.
-func variantAttr(k nameKey) uint16 {
-	var want nameKey
-	var bit uint16
-	switch k.w0 {
-	case w0Bandwidth:
-		want, bit = keyBandwidth, aBandwidth
-	case w0Resolution:
-		want, bit = keyResolution, aResolution
-	case w0Codecs:
-		want, bit = keyCodecs, aCodecs
-	case w0VideoRange:
-		want, bit = keyVideoRange, aRange
-	case w0Audio:
-		want, bit = keyAudio, aAudio
-	case w0Video:
-		want, bit = keyVideo, aVideo
-	case w0Subtitles:
-		want, bit = keySubtitles, aSubtitles
-	case w0CC:
-		want, bit = keyCC, aCC
-	case w0URI:
-		want, bit = keyURI, aURI
-	default:
-		return 0
-	}
-	if k.w1 != want.w1 || k.n != want.n {
-		return 0
-	}
-	return bit
-}
-
-// judgeVariant reads a variant's attributes into e and decides e.ok.
-func judgeVariant(e *entry, master, attrs []byte, caps *Caps) {
-	sc := attrScanner{s: attrs}
-	var seen uint16
-	bandwidth, height := int64(-1), int64(-1)
-	var codecs, videoRange []byte
-	hasCodecs, hasRange := false, false
-	for {
-		_, value, quoted, ok := sc.next()
-		if !ok {
-			break
-		}
-		bit := variantAttr(sc.key)
-		switch bit {
-		case 0:
-			continue // AVERAGE-BANDWIDTH, FRAME-RATE, NAME, …
-		case aBandwidth:
-			n, ok := parseDecimal(value)
-			if !ok || quoted {
-				return
-			}
-			bandwidth = n
-		case aResolution:
-			h, ok := parseResolution(value)
-			if !ok || quoted {
-				return
-			}
-			height = h
-		case aCodecs:
-			codecs, hasCodecs = value, true
-		case aRange:
-			videoRange, hasRange = value, true
-		case aAudio:
-			setGroup(e, groupAudio, master, value, quoted)
-		case aVideo:
-			setGroup(e, groupVideo, master, value, quoted)
-		case aSubtitles:
-			setGroup(e, groupSubtitles, master, value, quoted)
-		case aCC:
-			if !quoted && string(value) != "NONE" {
-				return
-			}
-			setGroup(e, groupCC, master, value, quoted)
-		}
-		if seen&bit != 0 {
-			return // a repeated attribute: which one would a player read?
-		}
-		seen |= bit
-	}
-	e.bandwidth = bandwidth
-	switch {
-	case sc.bad, bandwidth < 0, bandwidth > caps.MaxBandwidth, height > caps.MaxHeight:
-		return
-	case e.kind == kindIFrame && seen&aURI == 0:
-		return
-	case hasRange && string(videoRange) != "SDR" && !caps.HDR:
-		return
-	}
-	if !hasCodecs || len(skipSpace(codecs)) == 0 {
-		need := AVC | AAC
-		if e.kind == kindIFrame {
-			need = AVC
-		}
-		e.ok = caps.Families&need == need
-		return
-	}
-	e.ok = codecsPlayable(codecs, caps)
-}
-
-// setGroup records a quoted group reference; an unquoted value (NONE) is
-// no reference.
-func setGroup(e *entry, g int, master, value []byte, quoted bool) {
-	if quoted {
-		e.groups[g] = spanOf(master, value)
-	}
-}
-
-// spanOf locates sub, a subslice of master.
-func spanOf(master, sub []byte) span {
-	if len(sub) == 0 {
-		return span{off: 0, n: 0}
-	}
-	off := cap(master) - cap(sub)
-	return span{off: int32(off), n: int32(len(sub))}
-}
 
 // codecsPlayable reports whether every entry of a CODECS value is of a
 // family the device plays; an empty entry is not.
@@ -524,6 +411,15 @@ func parseResolution(v []byte) (int64, bool) {
 	return parseDecimal(v[i+1:])
 }
 
+// spanOf locates sub, a subslice of master.
+func spanOf(master, sub []byte) span {
+	if len(sub) == 0 {
+		return span{off: 0, n: 0}
+	}
+	off := cap(master) - cap(sub)
+	return span{off: int32(off), n: int32(len(sub))}
+}
+
 // parseMedia reads an EXT-X-MEDIA entry's TYPE, GROUP-ID and CODECS.
 func parseMedia(e *entry, master, attrs []byte, caps *Caps) {
 	e.typ = -1
@@ -542,7 +438,7 @@ func parseMedia(e *entry, master, attrs []byte, caps *Caps) {
 		var bit uint16
 		switch string(name) {
 		case "TYPE":
-			bit = aType
+			bit = mType
 			switch string(value) {
 			case "AUDIO":
 				typ = groupAudio
@@ -554,13 +450,13 @@ func parseMedia(e *entry, master, attrs []byte, caps *Caps) {
 				typ = groupCC
 			}
 		case "GROUP-ID":
-			bit = aGroupID
+			bit = mGroupID
 			if !quoted {
 				return
 			}
 			group, hasGroup = spanOf(master, value), true
 		case "CODECS":
-			bit, codecs, hasCodecs = aCodecs, value, true
+			bit, codecs, hasCodecs = mCodecs, value, true
 		default:
 			continue
 		}

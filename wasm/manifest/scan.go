@@ -8,7 +8,44 @@ import (
 const (
 	swarLo = 0x0101010101010101
 	swarHi = 0x8080808080808080
+	// swarLow7 has the low seven bits of every byte set.
+	swarLow7 = 0x7f7f7f7f7f7f7f7f
 )
+
+// load returns the eight bytes of b from i as a little-endian word, with
+// zero bytes for the positions at or past len(b), so word scans may run
+// past the end of a line or of the input.
+func load(b []byte, i int) uint64 {
+	if i+8 <= len(b) {
+		return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i))
+	}
+	return loadTail(b, i)
+}
+
+// rawLoad loads b[i:i+8] as a little-endian word; the caller ensures
+// i+8 <= len(b) (no check, hence no branch, here).
+func rawLoad(b []byte, i int) uint64 {
+	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i))
+}
+
+// loadTail is load for the last seven bytes of b and beyond, kept out of
+// line so that the compiler lays out load's common path without a jump.
+//
+//go:noinline
+func loadTail(b []byte, i int) uint64 {
+	var w uint64
+	for k := 0; i+k < len(b) && k < 8; k++ {
+		w |= uint64(b[i+k]) << (8 * k)
+	}
+	return w
+}
+
+// eqBytes has the top bit of each byte of x that equals c set, and no
+// other bit (exact, unlike firstZeroByte: no borrow crosses bytes).
+func eqBytes(x uint64, c byte) uint64 {
+	t := x ^ uint64(c)*swarLo
+	return ^((t&swarLow7 + swarLow7) | t) & swarHi
+}
 
 // firstZeroByte returns a mask whose lowest set bit is the top bit of the
 // first zero byte of x (bits above a zero byte may be false positives, bits
@@ -32,29 +69,6 @@ func indexByteSWAR(s []byte, c byte) int {
 	}
 	for ; i < n; i++ {
 		if s[i] == c {
-			return i
-		}
-	}
-	return -1
-}
-
-// indexEOLSWAR returns the index of the first '\n' or '\r' in s, or -1,
-// eight bytes per step.
-func indexEOLSWAR(s []byte) int {
-	n, i := len(s), 0
-	if n >= 8 {
-		p := unsafe.Pointer(unsafe.SliceData(s))
-		for ; i+8 <= n; i += 8 {
-			x := *(*uint64)(unsafe.Add(p, i))
-			// Each mask's lowest bit is exact, so the lowest bit of the
-			// union is the first byte that is either.
-			if t := firstZeroByte(x^('\n'*swarLo)) | firstZeroByte(x^('\r'*swarLo)); t != 0 {
-				return i + bits.TrailingZeros64(t)/8
-			}
-		}
-	}
-	for ; i < n; i++ {
-		if s[i] == '\n' || s[i] == '\r' {
 			return i
 		}
 	}
@@ -116,12 +130,19 @@ func scanName(s []byte) (int, nameKey) {
 }
 
 // notNameBytes has the top bit of each byte of x that is not a name byte
-// set, and no other bit.
+// ([A-Za-z0-9_-]) set, and no other bit. It is written without calls so
+// that it stays within the compiler's inlining budget.
 func notNameBytes(x uint64) uint64 {
-	// x|0x20 folds A-Z onto a-z (and nothing else onto a-z).
-	ok := (inRange(x|0x20*swarLo, 'a', 'z') | inRange(x, '0', '9') |
-		inRange(x, '-', '-') | inRange(x, '_', '_')) &^ x
-	return ^ok & swarHi
+	// Each range test is inRange's, on y (x with every top bit set, so
+	// no borrow crosses bytes); l folds A-Z onto a-z and nothing else onto
+	// a-z. Bytes from 0x80 up are cleared by the final &^ x.
+	y := x | swarHi
+	l := y | 0x20*swarLo
+	ok := (l-'a'*swarLo)&^(l-('z'+1)*swarLo) |
+		(y-'0'*swarLo)&^(y-('9'+1)*swarLo) |
+		(y-'-'*swarLo)&^(y-('-'+1)*swarLo) |
+		(y-'_'*swarLo)&^(y-('_'+1)*swarLo)
+	return ^(ok &^ x) & swarHi
 }
 
 // nameLen returns the length of the run of attribute-name bytes

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"testing"
 )
 
@@ -9,13 +10,6 @@ var scanSeeds = []string{
 	"", "\n", "\r\n", "\r", "abc", "#EXTM3U\n", "#EXTM3U\r\n#EXT-X-VERSION:6\r\n", "abcdefgh\n",
 	"abcdefghijklmnop\r", "a\rb\n", "a\r\r\n", "12345678\r\n", "\x8a\x8d\xff\x0a", "1234567\r\n",
 	"#EXT-X-STREAM-INF:BANDWIDTH=1,CODECS=\"avc1.64001f,mp4a.40.2\"\nv/720p.m3u8",
-}
-
-// refNextLineCR is nextLine plus a separate scan for '\r', the way the
-// rewrite first did it.
-func refNextLineCR(b []byte, pos int) (int, []byte, bool) {
-	end, line := nextLine(b, pos)
-	return end, line, bytes.IndexByte(line, '\r') >= 0
 }
 
 func checkScan(t *testing.T, s string) {
@@ -28,18 +22,13 @@ func checkScan(t *testing.T, s string) {
 			t.Fatalf("indexByteSWAR(%q, %q) = %d, want %d", s, byte(c), got, want)
 		}
 	}
-	want := bytes.IndexAny(b, "\r\n")
-	if got := indexEOLSWAR(b); got != want {
-		t.Fatalf("indexEOLSWAR(%q) = %d, want %d", s, got, want)
-	}
-	if got := indexEOL(b); got != want {
-		t.Fatalf("indexEOL(%q) = %d, want %d", s, got, want)
-	}
-	for pos := 0; pos <= len(b); pos++ {
-		e1, l1, c1 := nextLineCR(b, pos)
-		e2, l2, c2 := refNextLineCR(b, pos)
-		if e1 != e2 || !bytes.Equal(l1, l2) || c1 != c2 {
-			t.Fatalf("nextLineCR(%q, %d) = %d %q %v, want %d %q %v", s, pos, e1, l1, c1, e2, l2, c2)
+	for i := 0; i <= len(b)+8; i++ {
+		var want [8]byte
+		if i < len(b) {
+			copy(want[:], b[i:])
+		}
+		if got := load(b, i); got != binary.LittleEndian.Uint64(want[:]) {
+			t.Fatalf("load(%q, %d) = %#x, want % x", s, i, got, want)
 		}
 	}
 }

@@ -9,7 +9,6 @@ package main
 //lint:file-ignore U1000 the exports are used by the host through //go:wasmexport
 
 import (
-	"time"
 	"unsafe"
 
 	"github.com/edgeflix/edgeflix/wasm/gate"
@@ -109,7 +108,7 @@ func gateExport(ptr, n uint32, nowUnixMillis int64) uint64 {
 		// A view, not a copy: Check keeps no reference to the path (the
 		// token cache stores its own copy) and Append copies the result
 		// into out before the host can write the input buffer again.
-		r = current.Check(unsafe.String(unsafe.SliceData(data), len(data)), time.UnixMilli(nowUnixMillis))
+		r = current.Check(unsafe.String(unsafe.SliceData(data), len(data)), nowUnixMillis)
 	}
 	return result(r.Append(out[:0]))
 }

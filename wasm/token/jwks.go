@@ -1,7 +1,6 @@
 package token
 
 import (
-	"crypto/ed25519"
 	"errors"
 	"strconv"
 
@@ -59,10 +58,10 @@ func KeySetFromValue(v strictjson.Value) (KeySet, error) {
 			return nil, wrap(ErrJWKS, "key "+strconv.Quote(kid.Str)+" has no x")
 		}
 		pub, err := decodeSegment(x.Str)
-		if err != nil || len(pub) != ed25519.PublicKeySize {
+		if err != nil || len(pub) != publicKeySize {
 			return nil, wrap(ErrJWKS, "key "+strconv.Quote(kid.Str)+": x is not a base64url Ed25519 public key")
 		}
-		set[kid.Str] = ed25519.PublicKey(pub)
+		set[kid.Str] = pub
 	}
 	return set, nil
 }

@@ -4,21 +4,19 @@
 // (Ed25519) only, a header of exactly alg, kid and an optional typ "JWT",
 // strict base64url, and strict claims. It never accepts a token that a
 // strictly configured golang-jwt v5 parser rejects (this is fuzzed in the
-// tests), and it builds for GOOS=wasip1 without encoding/json so the edge
-// module stays small. A Verifier remembers verified tokens until they
-// expire, so a playback session costs one signature check per instance.
+// tests). It builds for GOOS=wasip1 without encoding/json, encoding/base64,
+// crypto/ed25519, time or unicode so the edge module stays small: times
+// are Unix seconds (claims) and milliseconds (now, leeway). A Verifier
+// remembers verified tokens until they expire, so a playback session costs
+// one signature check per instance.
 package token
 
 import (
-	"crypto/ed25519"
-	"encoding/base64"
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"sync"
-	"time"
-	"unicode"
-	"unicode/utf8"
 	"unsafe"
 
 	"github.com/edgeflix/edgeflix/wasm/strictjson"
@@ -92,8 +90,9 @@ func Reason(err error) string {
 	return "invalid"
 }
 
-// KeySet maps key IDs to Ed25519 public keys.
-type KeySet map[string]ed25519.PublicKey
+// KeySet maps key IDs to Ed25519 public keys (32 bytes each, as in
+// crypto/ed25519.PublicKey).
+type KeySet map[string][]byte
 
 // Config configures a Verifier.
 type Config struct {
@@ -101,8 +100,10 @@ type Config struct {
 	Issuer string
 	// Audience must be the aud string or one element of the aud array.
 	Audience string
-	// Leeway is the clock skew allowed on exp, nbf and iat.
-	Leeway time.Duration
+	// LeewayMillis is the clock skew allowed on exp, nbf and iat, in
+	// milliseconds. NewVerifier refuses a negative one or one over
+	// maxLeewayMillis (about 31,700 years).
+	LeewayMillis int64
 	// Keys are the keys tokens may be signed with.
 	Keys KeySet
 	// CacheSize bounds the verified-token cache; 0 means DefaultCacheSize,
@@ -139,17 +140,21 @@ func (c Caps) Header() string {
 	return b.String()
 }
 
+// NoDate is the value of an optional date claim (Claims.IssuedAt,
+// Claims.NotBefore) that a token does not carry; dates are never negative.
+const NoDate = -1
+
 // Claims are the verified claims of a playback token.
 type Claims struct {
-	Issuer    string    // iss
-	Audience  []string  // aud (a single string becomes one element)
-	Subject   string    // sub: account ID
-	SessionID string    // sid: playback session ID
-	IssuedAt  time.Time // iat; zero if absent
-	NotBefore time.Time // nbf; zero if absent
-	Expires   time.Time // exp
-	Prefix    string    // pfx: path prefix the token opens, ends in "/"
-	Caps      Caps      // dev
+	Issuer    string   // iss
+	Audience  []string // aud (a single string becomes one element)
+	Subject   string   // sub: account ID
+	SessionID string   // sid: playback session ID
+	IssuedAt  int64    // iat in Unix seconds; NoDate if absent
+	NotBefore int64    // nbf in Unix seconds; NoDate if absent
+	Expires   int64    // exp in Unix seconds
+	Prefix    string   // pfx: path prefix the token opens, ends in "/"
+	Caps      Caps     // dev
 	// CapsHeader is Caps.Header(), computed once at verification.
 	CapsHeader string
 }
@@ -168,26 +173,27 @@ type Verifier struct {
 type cachedToken struct {
 	token  string
 	claims Claims
-	// from and until bound the instants checkTimes accepts (from is the
-	// zero Time if neither nbf nor iat was given): a hit compares against
-	// them and calls checkTimes only to name a failure.
-	from, until time.Time
+	// from and until bound the Unix milliseconds checkTimes accepts,
+	// from <= now < until (from is math.MinInt64 if neither nbf nor iat
+	// was given): a hit compares against them and calls checkTimes only to
+	// name a failure.
+	from, until int64
 }
 
 // newCachedToken copies token and precomputes c's validity window.
-func newCachedToken(token string, c Claims, leeway time.Duration) *cachedToken {
-	e := &cachedToken{token: strings.Clone(token), claims: c, until: c.Expires.Add(leeway)}
-	for _, t := range []time.Time{c.NotBefore, c.IssuedAt} {
-		if !t.IsZero() && t.Add(-leeway).After(e.from) {
-			e.from = t.Add(-leeway)
+func newCachedToken(token string, c Claims, leewayMillis int64) *cachedToken {
+	e := &cachedToken{token: strings.Clone(token), claims: c, until: c.Expires*1000 + leewayMillis, from: math.MinInt64}
+	for _, t := range []int64{c.NotBefore, c.IssuedAt} {
+		if t != NoDate && t*1000-leewayMillis > e.from {
+			e.from = t*1000 - leewayMillis
 		}
 	}
 	return e
 }
 
 // checkCached is checkTimes for a remembered token.
-func (v *Verifier) checkCached(e *cachedToken, now time.Time) error {
-	if now.Before(e.until) && !now.Before(e.from) {
+func (v *Verifier) checkCached(e *cachedToken, now int64) error {
+	if now < e.until && now >= e.from {
 		return nil
 	}
 	return v.checkTimes(&e.claims, now)
@@ -254,12 +260,15 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	if cfg.Issuer == "" || cfg.Audience == "" {
 		return nil, errors.New("token: issuer and audience are required")
 	}
-	if cfg.Leeway < 0 {
+	if cfg.LeewayMillis < 0 {
 		return nil, errors.New("token: negative leeway")
+	}
+	if cfg.LeewayMillis > maxLeewayMillis {
+		return nil, errors.New("token: leeway over " + strconv.Itoa(maxLeewayMillis) + " ms")
 	}
 	keys := make(KeySet, len(cfg.Keys))
 	for kid, k := range cfg.Keys {
-		if len(k) != ed25519.PublicKeySize {
+		if len(k) != publicKeySize {
 			return nil, errors.New("token: key " + strconv.Quote(kid) + " is not a 32-byte Ed25519 public key")
 		}
 		keys[kid] = k
@@ -275,12 +284,13 @@ func NewVerifier(cfg Config) (*Verifier, error) {
 	return v, nil
 }
 
-// Verify checks token at time now and that it opens path, which must be a
-// clean absolute path (the caller rejects dot segments and escapes). It
-// returns the token's claims or an error wrapping one of the sentinels.
-// Verify keeps no reference to token or path (the cache stores a copy), so
-// callers may pass strings that view reused buffers.
-func (v *Verifier) Verify(token, path string, now time.Time) (Claims, error) {
+// Verify checks token at time now (Unix milliseconds) and that it opens
+// path, which must be a clean absolute path (the caller rejects dot
+// segments and escapes). It returns the token's claims or an error wrapping
+// one of the sentinels. Verify keeps no reference to token or path (the
+// cache stores a copy), so callers may pass strings that view reused
+// buffers.
+func (v *Verifier) Verify(token, path string, now int64) (Claims, error) {
 	if v.cache != nil {
 		if e, ok := v.lookup(token); ok {
 			if err := v.checkCached(e, now); err != nil {
@@ -300,7 +310,7 @@ func (v *Verifier) Verify(token, path string, now time.Time) (Claims, error) {
 // Admit is Verify for the gate's hot path: it returns only the caps header
 // (Claims.CapsHeader) and, for a remembered token, copies no claims. Like
 // Verify it keeps no reference to token or path.
-func (v *Verifier) Admit(token, path string, now time.Time) (capsHeader string, err error) {
+func (v *Verifier) Admit(token, path string, now int64) (capsHeader string, err error) {
 	if v.cache != nil {
 		if e, ok := v.lookup(token); ok {
 			if err := v.checkCached(e, now); err != nil {
@@ -325,7 +335,7 @@ func (v *Verifier) cached(token string) bool {
 	return ok
 }
 
-func (v *Verifier) remember(token string, c Claims, now time.Time) {
+func (v *Verifier) remember(token string, c Claims, now int64) {
 	if v.cache == nil {
 		return
 	}
@@ -333,7 +343,7 @@ func (v *Verifier) remember(token string, c Claims, now time.Time) {
 	defer v.mu.Unlock()
 	if len(v.cache) >= v.cfg.CacheSize {
 		for k, old := range v.cache {
-			if !now.Before(old.claims.Expires.Add(v.cfg.Leeway)) {
+			if now >= old.until {
 				delete(v.cache, k)
 			}
 		}
@@ -347,7 +357,7 @@ func (v *Verifier) remember(token string, c Claims, now time.Time) {
 	}
 	// A copy: token may view a buffer the caller reuses. A slot taken by
 	// another token (a key collision) is simply overwritten.
-	v.cache[tokenKey(token)] = newCachedToken(token, c, v.cfg.Leeway)
+	v.cache[tokenKey(token)] = newCachedToken(token, c, v.cfg.LeewayMillis)
 }
 
 func checkPrefix(prefix, path string) error {
@@ -358,41 +368,79 @@ func checkPrefix(prefix, path string) error {
 }
 
 // checkTimes applies golang-jwt v5's rules: valid iff now < exp+leeway,
-// now >= nbf-leeway and now >= iat-leeway.
-func (v *Verifier) checkTimes(c *Claims, now time.Time) error {
-	l := v.cfg.Leeway
-	if !now.Before(c.Expires.Add(l)) {
+// now >= nbf-leeway and now >= iat-leeway, in Unix milliseconds (dates
+// and leeway are bounded, so none of this overflows).
+func (v *Verifier) checkTimes(c *Claims, now int64) error {
+	l := v.cfg.LeewayMillis
+	if now >= c.Expires*1000+l {
 		return ErrExpired
 	}
-	if !c.NotBefore.IsZero() && now.Before(c.NotBefore.Add(-l)) {
+	if c.NotBefore != NoDate && now < c.NotBefore*1000-l {
 		return ErrNotYetValid
 	}
-	if !c.IssuedAt.IsZero() && now.Before(c.IssuedAt.Add(-l)) {
+	if c.IssuedAt != NoDate && now < c.IssuedAt*1000-l {
 		return ErrIssuedInFuture
 	}
 	return nil
 }
 
-var b64 = base64.RawURLEncoding.Strict()
-
-// decodeSegment decodes one strict base64url segment without padding.
-// base64's decoder skips CR and LF even in strict mode, so the alphabet is
-// checked first.
+// decodeSegment decodes one strict base64url segment without padding
+// (RFC 7515, section 2): only the 64 characters of the URL-safe alphabet,
+// no padding or line breaks, and the unused low bits of the last character
+// zero. Its errors are those of encoding/base64's strict RawURLEncoding,
+// which it replaces in the edge module (~4 KB of the zipped bundle).
 func decodeSegment(s string) ([]byte, error) {
+	out := make([]byte, 0, len(s)*3/4)
+	var group uint32 // the 6-bit values of the current group of four characters
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+		v := base64URLValue[s[i]]
+		if v == 0xff {
 			return nil, wrap(ErrMalformed, "invalid base64url character")
 		}
+		group = group<<6 | uint32(v)
+		if i%4 == 3 {
+			out = append(out, byte(group>>16), byte(group>>8), byte(group))
+			group = 0
+		}
 	}
-	b, err := b64.DecodeString(s)
-	if err != nil {
-		return nil, wrap(ErrMalformed, err.Error())
+	// A last group of two or three characters holds one or two bytes; the
+	// offsets are the ones encoding/base64 reports.
+	switch len(s) % 4 {
+	case 1:
+		return nil, corruptBase64(len(s) - 1)
+	case 2:
+		if group&0xf != 0 {
+			return nil, corruptBase64(len(s) - 2)
+		}
+		out = append(out, byte(group>>4))
+	case 3:
+		if group&0x3 != 0 {
+			return nil, corruptBase64(len(s) - 1)
+		}
+		out = append(out, byte(group>>10), byte(group>>2))
 	}
-	return b, nil
+	return out, nil
 }
 
-func (v *Verifier) verify(token string, now time.Time) (Claims, error) {
+// corruptBase64 is encoding/base64.CorruptInputError's message, wrapped.
+func corruptBase64(offset int) error {
+	return wrap(ErrMalformed, "illegal base64 data at input byte "+strconv.Itoa(offset))
+}
+
+// base64URLValue maps each byte to its base64url value, 0xff if it is not
+// in the alphabet.
+var base64URLValue = func() (t [256]byte) {
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := range t {
+		t[i] = 0xff
+	}
+	for i := 0; i < len(alphabet); i++ {
+		t[alphabet[i]] = byte(i)
+	}
+	return t
+}()
+
+func (v *Verifier) verify(token string, now int64) (Claims, error) {
 	if len(token) > MaxTokenLength {
 		return Claims{}, wrap(ErrMalformed, "longer than "+strconv.Itoa(MaxTokenLength)+" bytes")
 	}
@@ -442,14 +490,6 @@ func (v *Verifier) verify(token string, now time.Time) (Claims, error) {
 	return c, nil
 }
 
-// verifySignature is the only place signatures are checked.
-func verifySignature(key ed25519.PublicKey, msg, sig []byte) bool {
-	if len(key) != ed25519.PublicKeySize || len(sig) != ed25519.SignatureSize {
-		return false
-	}
-	return ed25519.Verify(key, msg, sig)
-}
-
 func parseHeader(data []byte) (kid string, err error) {
 	h, err := strictjson.Parse(data)
 	if err != nil {
@@ -494,23 +534,24 @@ var (
 	capsNames  = []string{"cls", "mh", "mbr", "cdc", "hdr"}
 )
 
-// foldName folds s the way encoding/json v1 does for field matching.
+// foldName folds s the way encoding/json v1 does for field matching
+// (Unicode simple folding, each rune to the least of its case orbit), as
+// far as that matters for the ASCII names it is compared with: ASCII
+// letters become upper case, and so do the only two other runes whose
+// orbit holds an ASCII letter, U+017F (ſ, with s and S) and U+212A (the
+// Kelvin sign, with k and K). Other runes stay as they are; they fold to
+// no ASCII rune, so they cannot match either way. (This spares the edge
+// module the unicode tables.)
 func foldName(s string) string {
 	var b strings.Builder
 	for _, r := range s {
-		if r < utf8.RuneSelf {
-			if 'a' <= r && r <= 'z' {
-				r -= 'a' - 'A'
-			}
-		} else {
-			for {
-				r2 := unicode.SimpleFold(r)
-				if r2 <= r {
-					r = r2
-					break
-				}
-				r = r2
-			}
+		switch {
+		case 'a' <= r && r <= 'z':
+			r -= 'a' - 'A'
+		case r == '\u017f':
+			r = 'S'
+		case r == '\u212a':
+			r = 'K'
 		}
 		b.WriteRune(r)
 	}
@@ -630,19 +671,25 @@ func reqString(obj strictjson.Value, name string) (string, error) {
 }
 
 // maxSeconds bounds NumericDates to the year ~33658, far inside int64 and
-// float64's exact integer range.
+// float64's exact integer range (and in milliseconds, inside int64).
 const maxSeconds = 999_999_999_999
 
-func optTime(obj strictjson.Value, name string) (time.Time, bool, error) {
+// maxLeewayMillis is the largest Config.LeewayMillis: with it, dates plus
+// or minus leeway in milliseconds stay far inside int64.
+const maxLeewayMillis = maxSeconds * 1000
+
+// optTime returns the NumericDate claim name in Unix seconds, or NoDate
+// and false if the claims do not hold it.
+func optTime(obj strictjson.Value, name string) (int64, bool, error) {
 	n, ok := obj.Get(name)
 	if !ok {
-		return time.Time{}, false, nil
+		return NoDate, false, nil
 	}
 	sec, isInt := n.Int()
 	if !isInt || sec < 0 || sec > maxSeconds {
-		return time.Time{}, false, wrap(ErrClaims, name+" must be a non-negative integer")
+		return NoDate, false, wrap(ErrClaims, name+" must be a non-negative integer")
 	}
-	return time.Unix(sec, 0), true, nil
+	return sec, true, nil
 }
 
 func reqInt(obj strictjson.Value, name string) (int64, error) {

@@ -1,6 +1,7 @@
 package token
 
 import (
+	"bytes"
 	"crypto/ecdsa"
 	"crypto/ed25519"
 	"crypto/elliptic"
@@ -131,7 +132,7 @@ func strictParse(s string, keys KeySet, now time.Time) (*testClaims, error) {
 		if !ok {
 			return nil, errors.New("unknown kid")
 		}
-		return k, nil
+		return ed25519.PublicKey(k), nil
 	})
 	if err != nil {
 		return nil, err
@@ -141,7 +142,7 @@ func strictParse(s string, keys KeySet, now time.Time) (*testClaims, error) {
 
 func newTestVerifier(t testing.TB, cacheSize int) *Verifier {
 	t.Helper()
-	v, err := NewVerifier(Config{Issuer: testIss, Audience: testAud, Leeway: testLeeway, Keys: testKeys, CacheSize: cacheSize})
+	v, err := NewVerifier(Config{Issuer: testIss, Audience: testAud, LeewayMillis: testLeeway.Milliseconds(), Keys: testKeys, CacheSize: cacheSize})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,7 +187,7 @@ func TestVerify(t *testing.T) {
 		{"good without nbf and iat", mustSign(t, func(c *testClaims) { c.NotBefore, c.IssuedAt = nil, nil }), path, testNow, nil},
 		{"good without typ", rawToken(testPriv, `{"kid":"k1","alg":"EdDSA"}`, goodPayload(t)), path, testNow, nil},
 		{"good extra claim", rawToken(testPriv, goodHeader, strings.Replace(goodPayload(t), `{`, `{"jti":"x","extra":[1,2],`, 1)), path, testNow, nil},
-		{"exp within leeway", good, path, testNow.Add(time.Hour + testLeeway - time.Nanosecond), nil},
+		{"exp within leeway", good, path, testNow.Add(time.Hour + testLeeway - time.Millisecond), nil},
 		{"exp at leeway edge", good, path, testNow.Add(time.Hour + testLeeway), ErrExpired},
 		{"expired", good, path, testNow.Add(2 * time.Hour), ErrExpired},
 		{"nbf in future", mustSign(t, func(c *testClaims) { c.NotBefore = jwt.NewNumericDate(testNow.Add(time.Minute)) }), path, testNow, ErrNotYetValid},
@@ -239,7 +240,7 @@ func TestVerify(t *testing.T) {
 	v := newTestVerifier(t, -1)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			c, err := v.Verify(tc.token, tc.path, tc.now)
+			c, err := v.Verify(tc.token, tc.path, tc.now.UnixMilli())
 			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
 				t.Fatalf("Verify() error = %v, want %v", err, tc.want)
 			}
@@ -258,11 +259,20 @@ func TestVerify(t *testing.T) {
 func assertSameClaims(t *testing.T, c Claims, jc *testClaims) {
 	t.Helper()
 	if c.Issuer != jc.Issuer || c.Subject != jc.Subject || c.SessionID != jc.SID || c.Prefix != jc.Pfx ||
-		!slices.Equal(c.Audience, []string(jc.Audience)) || !c.Expires.Equal(jc.ExpiresAt.Time) ||
+		!slices.Equal(c.Audience, []string(jc.Audience)) || c.Expires != jc.ExpiresAt.Unix() ||
+		c.IssuedAt != unixOrNoDate(jc.IssuedAt) || c.NotBefore != unixOrNoDate(jc.NotBefore) ||
 		c.Caps.Class != jc.Dev.Cls || c.Caps.MaxHeight != jc.Dev.MH || c.Caps.MaxBitrate != jc.Dev.MBR ||
 		!slices.Equal(c.Caps.Codecs, jc.Dev.CDC) || c.Caps.HDR != jc.Dev.HDR {
 		t.Fatalf("claims differ: ours %+v, golang-jwt %+v", c, jc)
 	}
+}
+
+// unixOrNoDate is d in Unix seconds, NoDate if nil.
+func unixOrNoDate(d *jwt.NumericDate) int64 {
+	if d == nil {
+		return NoDate
+	}
+	return d.Unix()
 }
 
 func TestCapsHeader(t *testing.T) {
@@ -286,20 +296,20 @@ func TestCache(t *testing.T) {
 	v := newTestVerifier(t, 2)
 	good := mustSign(t, nil)
 	t.Run("hit checks prefix", func(t *testing.T) {
-		if _, err := v.Verify(good, "/v1/media/a/x", testNow); err != nil {
+		if _, err := v.Verify(good, "/v1/media/a/x", testNow.UnixMilli()); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := v.Verify(good, "/v1/media/b/x", testNow); !errors.Is(err, ErrPrefix) {
+		if _, err := v.Verify(good, "/v1/media/b/x", testNow.UnixMilli()); !errors.Is(err, ErrPrefix) {
 			t.Fatalf("cached token opened another prefix: %v", err)
 		}
 	})
 	t.Run("hit checks exp", func(t *testing.T) {
-		if _, err := v.Verify(good, "/v1/media/a/x", testNow.Add(2*time.Hour)); !errors.Is(err, ErrExpired) {
+		if _, err := v.Verify(good, "/v1/media/a/x", testNow.Add(2*time.Hour).UnixMilli()); !errors.Is(err, ErrExpired) {
 			t.Fatalf("cached token used after exp: %v", err)
 		}
 	})
 	t.Run("hit checks nbf", func(t *testing.T) {
-		if _, err := v.Verify(good, "/v1/media/a/x", testNow.Add(-time.Hour)); !errors.Is(err, ErrNotYetValid) {
+		if _, err := v.Verify(good, "/v1/media/a/x", testNow.Add(-time.Hour).UnixMilli()); !errors.Is(err, ErrNotYetValid) {
 			t.Fatalf("cached token used before nbf: %v", err)
 		}
 	})
@@ -313,10 +323,10 @@ func TestCache(t *testing.T) {
 		if tokenKey(forged) != tokenKey(good) || forged == good {
 			t.Fatal("test token does not collide")
 		}
-		if _, err := v.Verify(forged, "/v1/media/a/x", testNow); err == nil {
+		if _, err := v.Verify(forged, "/v1/media/a/x", testNow.UnixMilli()); err == nil {
 			t.Fatal("colliding unverified token accepted")
 		}
-		if _, err := v.Admit(forged, "/v1/media/a/x", testNow); err == nil {
+		if _, err := v.Admit(forged, "/v1/media/a/x", testNow.UnixMilli()); err == nil {
 			t.Fatal("colliding unverified token admitted")
 		}
 	})
@@ -324,7 +334,7 @@ func TestCache(t *testing.T) {
 		v := newTestVerifier(t, 4)
 		buf := []byte(good)
 		view := unsafe.String(unsafe.SliceData(buf), len(buf))
-		if caps, err := v.Admit(view, "/v1/media/a/x", testNow); err != nil || caps == "" {
+		if caps, err := v.Admit(view, "/v1/media/a/x", testNow.UnixMilli()); err != nil || caps == "" {
 			t.Fatal(caps, err)
 		}
 		for i := range buf {
@@ -340,7 +350,7 @@ func TestCache(t *testing.T) {
 	t.Run("bounded", func(t *testing.T) {
 		for i := range 10 {
 			tok := mustSign(t, func(c *testClaims) { c.SID = fmt.Sprint("s", i) })
-			if _, err := v.Verify(tok, "/v1/media/a/x", testNow); err != nil {
+			if _, err := v.Verify(tok, "/v1/media/a/x", testNow.UnixMilli()); err != nil {
 				t.Fatal(err)
 			}
 			if n := len(v.cache); n > 2 {
@@ -353,12 +363,12 @@ func TestCache(t *testing.T) {
 		short := mustSign(t, func(c *testClaims) { c.ExpiresAt = jwt.NewNumericDate(testNow.Add(time.Minute)) })
 		long := mustSign(t, nil)
 		for _, tok := range []string{short, long} {
-			if _, err := v.Verify(tok, "/v1/media/a/x", testNow); err != nil {
+			if _, err := v.Verify(tok, "/v1/media/a/x", testNow.UnixMilli()); err != nil {
 				t.Fatal(err)
 			}
 		}
 		third := mustSign(t, func(c *testClaims) { c.SID = "third" })
-		if _, err := v.Verify(third, "/v1/media/a/x", testNow.Add(10*time.Minute)); err != nil {
+		if _, err := v.Verify(third, "/v1/media/a/x", testNow.Add(10*time.Minute).UnixMilli()); err != nil {
 			t.Fatal(err)
 		}
 		if v.cached(short) {
@@ -377,7 +387,8 @@ func TestNewVerifier(t *testing.T) {
 	}{
 		{"no issuer", Config{Audience: testAud, Keys: testKeys}},
 		{"no audience", Config{Issuer: testIss, Keys: testKeys}},
-		{"negative leeway", Config{Issuer: testIss, Audience: testAud, Leeway: -1}},
+		{"negative leeway", Config{Issuer: testIss, Audience: testAud, LeewayMillis: -1}},
+		{"leeway too long", Config{Issuer: testIss, Audience: testAud, LeewayMillis: maxLeewayMillis + 1}},
 		{"short key", Config{Issuer: testIss, Audience: testAud, Keys: KeySet{"k": make([]byte, 31)}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -433,7 +444,7 @@ func TestParseJWKS(t *testing.T) {
 			var kids []string
 			for k, pub := range ks {
 				kids = append(kids, k)
-				if !pub.Equal(testPub) {
+				if !bytes.Equal(pub, testPub) {
 					t.Fatalf("key %s differs", k)
 				}
 			}
@@ -456,7 +467,7 @@ func TestReason(t *testing.T) {
 
 // checkAgainstJWT fails if v accepts tok at now while strict golang-jwt rejects it.
 func checkAgainstJWT(t *testing.T, v *Verifier, tok, path string, now time.Time) {
-	c, err := v.Verify(tok, path, now)
+	c, err := v.Verify(tok, path, now.UnixMilli())
 	if err != nil {
 		return
 	}
@@ -498,7 +509,7 @@ func BenchmarkVerify(b *testing.B) {
 		v := newTestVerifier(b, -1)
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := v.Verify(tok, path, testNow); err != nil {
+			if _, err := v.Verify(tok, path, testNow.UnixMilli()); err != nil {
 				b.Fatal(err)
 			}
 		}
@@ -507,7 +518,7 @@ func BenchmarkVerify(b *testing.B) {
 		v := newTestVerifier(b, 0)
 		b.ReportAllocs()
 		for b.Loop() {
-			if _, err := v.Verify(tok, path, testNow); err != nil {
+			if _, err := v.Verify(tok, path, testNow.UnixMilli()); err != nil {
 				b.Fatal(err)
 			}
 		}
