@@ -157,11 +157,7 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 		// bytes of the input with load's padding.
 		i := pos
 		for i+32 <= n {
-			x0, x1, x2, x3 := rawLoad(master, i), rawLoad(master, i+8), rawLoad(master, i+16), rawLoad(master, i+24)
-			m0 := eqBytes(x0, '\n') | eqBytes(x0, '\r')
-			m1 := eqBytes(x1, '\n') | eqBytes(x1, '\r')
-			m2 := eqBytes(x2, '\n') | eqBytes(x2, '\r')
-			m3 := eqBytes(x3, '\n') | eqBytes(x3, '\r')
+			m0, m1, m2, m3 := eolBytes(master, i), eolBytes(master, i+8), eolBytes(master, i+16), eolBytes(master, i+24)
 			if m0|m1|m2|m3 != 0 {
 				i += firstOf4(m0, m1, m2, m3)
 				goto found
@@ -255,6 +251,13 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 		r.entries[pending].ok = false // no URI line before the end
 	}
 	return r.emit(dst, master, caps, eol, mediaTags)
+}
+
+// eolBytes marks the '\n' and '\r' bytes of b[i:i+8] (eqBytes); the caller
+// ensures i+8 <= len(b).
+func eolBytes(b []byte, i int) uint64 {
+	x := rawLoad(b, i)
+	return eqBytes(x, '\n') | eqBytes(x, '\r')
 }
 
 // hasPrefixAt reports whether b[i:end] starts with the short prefix p.

@@ -22,7 +22,7 @@ const (
 // slack is how many bytes past a variant line's end judgeVariant reads
 // (its three-word scans); the last lines of an input are judged on a
 // padded copy (Rewriter.judge).
-const slack = 32
+const slack = 48
 
 // judgeVariant reads a variant's attribute list, b[p:z], into e and
 // decides e.ok; b holds at least slack bytes past z, and b[i] is the
@@ -45,74 +45,9 @@ const slack = 32
 // positions found past z count as z.
 func judgeVariant(e *entry, b []byte, base, p, z int, caps *Caps) {
 	var vals [16]span
-	var seen, dup, quotedSet uint16
-	for p < z {
-		if blank[b[p]] {
-			if p = skipBlanks(b, p, z); p == z {
-				break
-			}
-		}
-		// The name runs to the first byte that is not a name byte (at z
-		// at the latest), which must be '='.
-		w0, w1, w2 := rawLoad(b, p), rawLoad(b, p+8), rawLoad(b, p+16)
-		n := firstOf3(notNameBytes(w0), notNameBytes(w1), notNameBytes(w2))
-		if n == 24 {
-			n += nameLen(b[p+24 : z])
-		}
-		if n == 0 || b[p+n] != '=' {
-			return // a malformed list
-		}
-		w0, w1 = w0&lowBytes(n), w1&lowBytes(n-8)
-		slot := &variantKeys[keySlot(w0)]
-		idx := slot.idx
-		if slot.key.w0^w0|slot.key.w1^w1|uint64(slot.key.n^n) != 0 {
-			idx = iOther // AVERAGE-BANDWIDTH, FRAME-RATE, NAME, …
-		}
-		// The value ends at the closing quote of a quoted string, else at
-		// the first ',' or '"' (a '"' there is an error).
-		v := p + n + 1
-		x0, x1, x2 := rawLoad(b, v), rawLoad(b, v+8), rawLoad(b, v+16)
-		q := 0
-		comma, open := ^uint64(0), uint64(0)
-		if byte(x0) == '"' {
-			q, comma, open = 1, 0, 0x80 // commas are data; skip the opening quote
-		}
-		c := v + firstOf3((eqBytes(x0, '"')|eqBytes(x0, ',')&comma)&^open,
-			eqBytes(x1, '"')|eqBytes(x1, ',')&comma, eqBytes(x2, '"')|eqBytes(x2, ',')&comma)
-		if c == v+24 {
-			c = scanStop(b, c, z, q == 1)
-		}
-		// Unquoted, the stop must not be a quote; quoted, it must be
-		// before z. Either way the value is b[v+q:min(c, z)] and what
-		// follows it (after the closing quote) must be ',' or the end.
-		stopQuote, inLine := 0, 0
-		if b[c] == '"' {
-			stopQuote = 1
-		}
-		if c < z {
-			inLine = 1
-		}
-		if q&^inLine|(1-q)&inLine&stopQuote != 0 {
-			return // an unterminated quoted string, or a quote in an unquoted value
-		}
-		va, vz := v+q, min(c, z)
-		if blank[b[vz-1]] && q == 0 && vz > va {
-			vz = trimBlanks(b, va, vz)
-		}
-		if c += q; c < z && b[c] != ',' {
-			if c = skipBlanks(b, c, z); c < z && b[c] != ',' {
-				return // something after the closing quote
-			}
-		}
-		p = c + 1 // past the comma
-		bit := uint16(1) << idx
-		dup |= seen & bit
-		seen |= bit
-		quotedSet |= bit * uint16(q)
-		vals[idx] = span{off: int32(va), n: int32(vz - va)}
-	}
-	if dup&known != 0 {
-		return // a repeated attribute: which one would a player read?
+	seen, quotedSet, ok := scanAttrs(b, p, z, &vals)
+	if !ok {
+		return
 	}
 	if seen&(1<<iBandwidth|1<<iResolution)&quotedSet != 0 {
 		return // numbers are never quoted
@@ -155,18 +90,106 @@ func judgeVariant(e *entry, b []byte, base, p, z int, caps *Caps) {
 	e.ok = caps.Families&need == need
 }
 
+// scanAttrs reads the attribute list b[p:z] for judgeVariant: it records
+// the value span (in b) of every attribute judgeVariant reads in vals and
+// returns the bits of those seen and of those quoted, or ok false for a
+// malformed list or a repeated attribute.
+//
+// Its loop handles the usual shape without a branch: a name of 1 to 23
+// bytes and '=', then a value that ends within 32 bytes, quoted and
+// followed by ',' or the line's end, or unquoted and ended by ',' or the
+// line's end without a blank before it. Each attribute is classified from
+// three words loaded at the name and four at the value; anything else
+// (blanks, long names or values, errors) sends the whole list to
+// scanAttrsSlow, which reads any list. In the Wasm module a branch that
+// leaves the straight path costs a pass through the function's dispatch
+// loop (50 to 100 instructions under wazero), so the straight path has
+// one: the loop's.
+func scanAttrs(b []byte, p, z int, vals *[16]span) (seen, quotedSet uint16, ok bool) {
+	var dup uint16
+	for p < z {
+		w0, w1, w2 := rawLoad(b, p), rawLoad(b, p+8), rawLoad(b, p+16)
+		n := firstOf3(notNameBytes(w0), notNameBytes(w1), notNameBytes(w2))
+		// The value starts after '='; quoted (q = 1), commas are data and
+		// the opening quote is no stop.
+		v := p + n + 1
+		x0, x1, x2, x3 := rawLoad(b, v), rawLoad(b, v+8), rawLoad(b, v+16), rawLoad(b, v+24)
+		open := eqBytes(x0, '"') & 0x80
+		q := int(open >> 7)
+		comma := uint64(q) - 1
+		f := firstOf4((eqBytes(x0, '"')|eqBytes(x0, ',')&comma)&^open, eqBytes(x1, '"')|eqBytes(x1, ',')&comma,
+			eqBytes(x2, '"')|eqBytes(x2, ',')&comma, eqBytes(x3, '"')|eqBytes(x3, ',')&comma)
+		c := v + f                                                   // the stop: closing quote, or ',' or '"'
+		vz := c + (z-c)&((z-c)>>63)                                  // min(c, z)
+		next := c + q                                                // the ',' (or the end) after the value
+		inLine := (c - z) >> 63 & 1                                  // c < z
+		unusual := (n-1)>>63&1 | (23-n)>>63&1 | isNot(b[p+n], '=') | // no name, a long one, no '='
+			(31-f)>>63&1&((v+32-z)>>63&1) | // no stop in 32 bytes, line goes on
+			q&(1-inLine) | q&((next-z)>>63&1)&isNot(b[next], ',') | // quoted: closed, then ','
+			(1-q)&inLine&isNot(b[c], ',') | // unquoted: ended by ','
+			(1-q)&blankBit[b[vz-1]]&((v-vz)>>63&1) // unquoted: no blank before the end
+		if unusual != 0 {
+			return scanAttrsSlow(b, p, z, vals, seen, quotedSet, dup)
+		}
+		idx := variantIndex(nameKey{w0 & lowBytes(n), w1 & lowBytes(n-8), n})
+		bit := uint16(1) << idx
+		dup |= seen & bit
+		seen |= bit
+		quotedSet |= bit * uint16(q)
+		vals[idx] = span{off: int32(v + q), n: int32(vz - v - q)}
+		p = next + 1
+	}
+	return seen, quotedSet, dup&known == 0
+}
+
+// scanAttrsSlow is scanAttrs for the rest of any list, b[p:z], read with
+// attrScanner; seen, quotedSet and dup carry what scanAttrs read before p.
+func scanAttrsSlow(b []byte, p, z int, vals *[16]span, seen, quotedSet, dup uint16) (uint16, uint16, bool) {
+	sc := attrScanner{s: b[p:z]}
+	for {
+		_, value, quoted, more := sc.next()
+		if !more {
+			break
+		}
+		idx := variantIndex(sc.key)
+		bit := uint16(1) << idx
+		dup |= seen & bit
+		seen |= bit
+		if quoted {
+			quotedSet |= bit
+		}
+		vals[idx] = span{off: int32(cap(b) - cap(value)), n: int32(len(value))}
+	}
+	return seen, quotedSet, !sc.bad && dup&known == 0
+}
+
+// variantIndex is the index of the attribute whose name has key k, or
+// iOther.
+func variantIndex(k nameKey) uint8 {
+	slot := &variantKeys[keySlot(k.w0)]
+	idx := slot.idx
+	if slot.key.w0^k.w0|slot.key.w1^k.w1|uint64(slot.key.n^k.n) != 0 {
+		idx = iOther // AVERAGE-BANDWIDTH, FRAME-RATE, NAME, …
+	}
+	return idx
+}
+
+// isNot is 1 if x is not c, else 0, without a branch.
+func isNot(x, c byte) int { return -int(x^c) >> 63 & 1 }
+
 // playableCodecs is codecsPlayable(b[a:z], caps) for a CODECS value of a
-// variant line (b holds slack bytes past z). The usual value, up to 24
+// variant line (b holds slack bytes past z). The usual value, up to 32
 // bytes of entries that each start with a known four-letter family and a
-// '.', is judged from three words with a comma bit set and a table lookup
+// '.', is judged from four words with a comma bit set and a table lookup
 // per entry; any other shape takes codecsPlayable.
 func playableCodecs(b []byte, a, z int, caps *Caps) bool {
 	n := z - a
-	if n > 24 {
+	if n > 32 {
 		return codecsPlayable(b[a:z], caps)
 	}
-	x0, x1, x2 := rawLoad(b, a), rawLoad(b, a+8), rawLoad(b, a+16)
-	commas := (gather(eqBytes(x0, ',')) | gather(eqBytes(x1, ','))<<8 | gather(eqBytes(x2, ','))<<16) & (1<<n - 1)
+	x0, x1, x2, x3 := rawLoad(b, a), rawLoad(b, a+8), rawLoad(b, a+16), rawLoad(b, a+24)
+	commas := (gather(eqBytes(x0, ',')) | gather(eqBytes(x1, ','))<<8 | gather(eqBytes(x2, ','))<<16 |
+		gather(eqBytes(x3, ','))<<24) & uint32(1<<n-1)
 	for s := 0; ; {
 		// The entry at s: a family, then '.' before any comma.
 		f := familyOfWord(uint32(rawLoad(b, a+s)))
@@ -240,7 +263,7 @@ func firstOf3(m0, m1, m2 uint64) int {
 	return t0 + t0>>3*(t1+t1>>3*t2)
 }
 
-// firstOf4 is firstOf3 for 32 bytes; the caller ensures one is marked.
+// firstOf4 is firstOf3 for 32 bytes (32 if none is marked).
 func firstOf4(m0, m1, m2, m3 uint64) int {
 	t0 := bits.TrailingZeros64(m0) >> 3
 	t1 := bits.TrailingZeros64(m1) >> 3
@@ -249,46 +272,9 @@ func firstOf4(m0, m1, m2, m3 uint64) int {
 	return t0 + t0>>3*(t1+t1>>3*(t2+t2>>3*t3))
 }
 
-// blank marks the bytes the attribute grammar skips around names and
-// values: one load and one branch instead of two compares and branches.
-var blank = [256]bool{' ': true, '\t': true}
-
-// skipBlanks returns the index of the first byte of b[i:z] that is not a
-// space or tab, or z. It is judgeVariant's rare path, so it is kept out of
-// line: a call marks the branch to it unlikely.
-//
-//go:noinline
-func skipBlanks(b []byte, i, z int) int {
-	for i < z && (b[i] == ' ' || b[i] == '\t') {
-		i++
-	}
-	return i
-}
-
-// trimBlanks returns the end of b[a:z] without its trailing spaces and
-// tabs (out of line, as skipBlanks).
-//
-//go:noinline
-func trimBlanks(b []byte, a, z int) int {
-	for z > a && (b[z-1] == ' ' || b[z-1] == '\t') {
-		z--
-	}
-	return z
-}
-
-// scanStop returns the index of the first '"' in b from i (or, unless
-// quoted, of the first ',' or '"'), or a value >= z if there is none before
-// z: the end of a value longer than judgeVariant's three words.
-//
-//go:noinline
-func scanStop(b []byte, i, z int, quoted bool) int {
-	for ; i < z; i++ {
-		if b[i] == '"' || b[i] == ',' && !quoted {
-			return i
-		}
-	}
-	return z
-}
+// blankBit is 1 for the bytes the attribute grammar skips around names
+// and values (space, tab), else 0: a load instead of compares and branches.
+var blankBit = [256]int{' ': 1, '\t': 1}
 
 // group returns s moved by base, the playlist's span of a group reference,
 // if the low bit of quoted is set, else the empty span (an unquoted value,
