@@ -539,36 +539,38 @@ func (r *Rewriter) emit(dst, master []byte, caps *Caps, eol []byte, mediaTags bo
 		}
 	}
 
-	mark := len(dst)
-	pos := 0
-	added := -1 // len(dst) right after an added line ending
+	// The output is runs of the input: a gap between entries, a kept
+	// entry in place and the next gap are one run, one append (in the
+	// Wasm module each append is a call). The start variant's block is
+	// appended where the first kept variant was, with a line ending if it
+	// was the input's last line without one (only then is more text after
+	// it); an entry kept in place at the very end stays as it was.
+	cs, ce, pos := 0, 0, 0 // the run master[cs:ce]; pos: the end of the last entry
 	for i := range es {
 		e := &es[i]
-		dst = append(dst, master[pos:e.start]...)
-		pos = e.end
+		if pos != ce { // an entry was left out: the run ends
+			dst = append(dst, master[cs:ce]...)
+			cs = pos
+		}
+		ce, pos = e.start, e.end
 		if i == firstKept && startIdx != firstKept {
-			dst, added = appendBlock(dst, master, &es[startIdx], eol)
+			s := &es[startIdx]
+			dst = append(dst, master[cs:ce]...)
+			dst = append(dst, master[s.start:s.end]...)
+			if master[s.end-1] != '\n' {
+				dst = append(dst, eol...)
+			}
+			cs = ce
 		}
 		if e.keep && (i != startIdx || startIdx == firstKept) {
-			dst, added = appendBlock(dst, master, e, eol)
+			ce = e.end
 		}
 	}
-	dst = append(dst, master[pos:]...)
-	if added == len(dst) && added > mark && master[len(master)-1] != '\n' {
-		dst = dst[:len(dst)-len(eol)] // the input ended without a newline
+	if pos != ce {
+		dst = append(dst, master[cs:ce]...)
+		cs = pos
 	}
-	return dst, nil
-}
-
-// appendBlock appends an entry's lines, ending them with eol if the input
-// did not (the last line of a file without a final newline).
-func appendBlock(dst, master []byte, e *entry, eol []byte) ([]byte, int) {
-	dst = append(dst, master[e.start:e.end]...)
-	if master[e.end-1] != '\n' {
-		dst = append(dst, eol...)
-		return dst, len(dst)
-	}
-	return dst, -1
+	return append(dst, master[cs:]...), nil
 }
 
 // sameBytes reports whether two non-empty spans of master hold equal bytes.

@@ -7,7 +7,7 @@ import (
 	"testing"
 )
 
-// rewriteRef is Rewriter.Rewrite (up to emit, which both share) as it was before its loops were fused
+// rewriteRef is Rewriter.Rewrite as it was before its loops were fused
 // for the Wasm module (line by line over slices, attributes through
 // attrScanner): the reference FuzzRewriteDiff holds Rewrite to.
 func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
@@ -96,7 +96,7 @@ func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
 	if pending >= 0 {
 		r.entries[pending].ok = false // no URI line before the end
 	}
-	return r.emit(dst, master, caps, eol, mediaTags)
+	return r.emitRef(dst, master, caps, eol, mediaTags)
 }
 
 // entryKindRef returns the kind of entry a tag name (without '#') starts, or
@@ -280,6 +280,102 @@ func setGroupRef(e *entry, g int, master, value []byte, quoted bool) {
 	if quoted {
 		e.groups[g] = spanOf(master, value)
 	}
+}
+
+// emitRef is emit as it was (one append per piece):
+// emitRef decides which entries stay and writes the result.
+func (r *Rewriter) emitRef(dst, master []byte, caps *Caps, eol []byte, mediaTags bool) ([]byte, error) {
+	es := r.entries
+	if len(es) == 0 {
+		return dst, ErrNotMaster
+	}
+	if mediaTags {
+		return dst, wrap(ErrInvalid, "master and media playlist tags mixed")
+	}
+	firstKept, startIdx := -1, -1
+	budget := caps.StartBudget()
+	for i := range es {
+		e := &es[i]
+		if e.kind == kindMedia {
+			continue
+		}
+		e.keep = e.ok
+		if !e.keep || e.kind != kindVariant {
+			continue
+		}
+		if firstKept < 0 {
+			firstKept, startIdx = i, i
+			continue
+		}
+		s := &es[startIdx]
+		switch {
+		case e.bandwidth <= budget && (s.bandwidth > budget || e.bandwidth > s.bandwidth):
+			startIdx = i // a better start within the budget
+		case s.bandwidth > budget && e.bandwidth < s.bandwidth:
+			startIdx = i // nothing within the budget yet: the lowest
+		}
+	}
+	if firstKept < 0 {
+		return dst, ErrNothingPlayable
+	}
+	for i := range es {
+		m := &es[i]
+		if m.kind != kindMedia || m.typ < 0 {
+			continue
+		}
+		g := m.groups[m.typ]
+		for j := range es {
+			v := &es[j]
+			if v.kind != kindMedia && v.keep && sameBytes(master, v.groups[m.typ], g) {
+				m.keep = true
+				break
+			}
+		}
+	}
+	for i := range es {
+		m := &es[i]
+		if m.kind != kindMedia || !m.keep || m.ok || m.typ != groupAudio {
+			continue
+		}
+		for j := range es {
+			o := &es[j]
+			if o.kind == kindMedia && o.keep && o.ok && o.typ == groupAudio && sameBytes(master, o.groups[groupAudio], m.groups[groupAudio]) {
+				m.keep = false // the group keeps a rendition the device plays
+				break
+			}
+		}
+	}
+
+	mark := len(dst)
+	pos := 0
+	added := -1 // len(dst) right after an added line ending
+	for i := range es {
+		e := &es[i]
+		dst = append(dst, master[pos:e.start]...)
+		pos = e.end
+		if i == firstKept && startIdx != firstKept {
+			dst, added = appendBlockRef(dst, master, &es[startIdx], eol)
+		}
+		if e.keep && (i != startIdx || startIdx == firstKept) {
+			dst, added = appendBlockRef(dst, master, e, eol)
+		}
+	}
+	dst = append(dst, master[pos:]...)
+	if added == len(dst) && added > mark && master[len(master)-1] != '\n' {
+		dst = dst[:len(dst)-len(eol)] // the input ended without a newline
+	}
+	return dst, nil
+}
+
+// appendBlockRef appends an entry's lines, ending them with eol if the input
+// did not (the last line of a file without a final newline).
+func appendBlockRef(dst, master []byte, e *entry, eol []byte) ([]byte, int) {
+	dst = append(dst, master[e.start:e.end]...)
+	if master[e.end-1] != '\n' {
+		dst = append(dst, eol...)
+		return dst, len(dst)
+	}
+	return dst, -1
 }
 
 // FuzzRewriteDiff: Rewrite answers exactly what the reference answers (the
