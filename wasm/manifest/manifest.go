@@ -142,10 +142,10 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 	if end >= 2 && master[end-2] == '\r' && master[end-1] == '\n' {
 		eol = crlf
 	}
-	// The loop below works on indexes into master and finds line ends
-	// eight bytes per step, inline: in the Wasm module every call and every
-	// taken branch is dear (see judgeVariant), and variant blocks, which
-	// are most of a master, take no call here but judgeVariant.
+	// The loop below works on indexes into master and finds line ends a
+	// word at a time, inline: in the Wasm module every call and every
+	// taken branch is dear (RATIONALE.md), and variant blocks, which are
+	// most of a master, take no call here but judgeVariant.
 	n := len(master)
 	r.entries = r.entries[:0]
 	pending := -1 // entry awaiting its URI line

@@ -19,30 +19,21 @@ const (
 	known = 1<<iOther - 1
 )
 
-// slack is how many bytes past a variant line's end judgeVariant reads
-// (its three-word scans); the last lines of an input are judged on a
-// padded copy (Rewriter.judge).
+// slack is how many bytes past a variant line's end scanAttrs and
+// playableCodecs read (their word scans); a line nearer the end of the
+// input than that is judged on a padded copy (Rewriter.tail).
 const slack = 48
 
 // judgeVariant reads a variant's attribute list, b[p:z], into e and
 // decides e.ok; b holds at least slack bytes past z, and b[i] is the
-// playlist's byte base+i (the spans it records in e are the playlist's).
+// playlist's byte base+i (the group spans it records in e are the
+// playlist's).
 //
 // It reads the grammar attrScanner reads (FuzzRewriteDiff holds the
-// rewrite to a reference built on attrScanner) but is shaped for the Wasm
-// module, where Go's code generator turns every jump between basic blocks
-// into a pass through the function's dispatch loop, which wazero's code
-// pays for with a save and reload of every live value (some 50 to 100
-// instructions), and every call into a save and check of a resume point
-// (some 250), while arithmetic costs one instruction. So the loop over
-// attributes is straight-line arithmetic on three words loaded at once for
-// the name and three for the value, with branches only where a rare case
-// (blanks around values, names or values longer than the words, errors)
-// leaves it; values are only recorded in the loop and judged after it.
-//
-// Scans look past z, where b[z] is the line's '\n' or '\r' or a zero byte
-// of the padding, so a name ends there at the latest, and quote or comma
-// positions found past z count as z.
+// rewrite to the reference built on attrScanner, ref_test.go), shaped for
+// the Wasm module under wazero (RATIONALE.md, "The rewrite is shaped for
+// Go on wazero"): scanAttrs records the values in one branch-free pass per
+// attribute and the verdict is made from them after it.
 func judgeVariant(e *entry, b []byte, base, p, z int, caps *Caps) {
 	var vals [16]span
 	seen, quotedSet, ok := scanAttrs(b, p, z, &vals)
