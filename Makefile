@@ -51,9 +51,9 @@ lambda: ## Lambda@Edge zips (viewer-request, origin-request): JWKS=URL|FILE ISS=
 	@ls -l $(DIST)/lambda/*.zip
 	@test $$(stat -c %s $(DIST)/lambda/viewer-request.zip) -le 1048576 || { echo "viewer-request.zip is over Lambda@Edge's 1 MB viewer limit"; exit 1; }
 
-bench-wasm: ## edge module: native vs wazero vs Node (gate, rewrite), memory over 10^6 calls, zip sizes
+bench-wasm: ## edge module: native vs wazero vs Node (gate, rewrite), memory over 10^6 calls, zip sizes; BASELINE=old.wasm adds a side-by-side
 	-@test -f $(DIST)/lambda/viewer-request.zip || echo "bench-wasm: no dist/lambda zips yet (run make lambda for their sizes)"
-	$(GO) test -count=1 -run '^TestBenchWasm$$' -v ./internal/cloudfront -args -bench-wasm -memory-calls 1000000
+	$(GO) test -count=1 -run '^TestBenchWasm$$' -v ./internal/cloudfront -args -bench-wasm -memory-calls 1000000 $(if $(BASELINE),-baseline $(abspath $(BASELINE)))
 
 fmt:
 	gofmt -w .

@@ -24,6 +24,7 @@ var (
 	benchWasm   = flag.Bool("bench-wasm", false, "run TestBenchWasm (make bench-wasm): native vs wazero vs Node, memory, bundle sizes")
 	benchN      = flag.Int("bench-n", 20000, "TestBenchWasm: timed calls per warm measurement")
 	memoryCalls = flag.Int("memory-calls", 1_000_000, "TestBenchWasm: gate calls for the memory check")
+	baseline    = flag.String("baseline", "", "TestBenchWasm: an edge.wasm to time against this tree's module (wazero unguarded, calls interleaved)")
 )
 
 // timing is a latency distribution.
@@ -55,6 +56,33 @@ func measure(t *testing.T, n int, fn func() error) timing {
 	}
 	slices.Sort(d)
 	return timing{d[n/2], d[n*99/100]}
+}
+
+// measurePair is measure for two functions whose calls alternate, so that
+// the machine's load falls on both alike.
+func measurePair(t *testing.T, n int, a, b func() error) (timing, timing) {
+	t.Helper()
+	for range min(n, 1000) {
+		if err := a(); err != nil {
+			t.Fatal(err)
+		}
+		if err := b(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d := [2][]time.Duration{make([]time.Duration, n), make([]time.Duration, n)}
+	for i := range n {
+		for k, fn := range []func() error{a, b} {
+			s := time.Now()
+			if err := fn(); err != nil {
+				t.Fatal(err)
+			}
+			d[k][i] = time.Since(s)
+		}
+	}
+	slices.Sort(d[0])
+	slices.Sort(d[1])
+	return timing{d[0][n/2], d[0][n*99/100]}, timing{d[1][n/2], d[1][n*99/100]}
 }
 
 func rssKB() string {
@@ -161,6 +189,52 @@ func TestBenchWasm(t *testing.T) {
 		})
 	}
 
+	// This tree's module against a baseline module, calls interleaved.
+	var baseRows [][3]string
+	if *baseline != "" {
+		baseMod, err := os.ReadFile(*baseline)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var warm, cold, rewrites []func() error
+		for _, m := range [][]byte{mod, baseMod} {
+			for _, cacheSize := range []int{0, -1} {
+				h, err := fnhost.New(ctx, fnhost.Options{Module: m, PoolSize: 1, Unguarded: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { _ = h.Close(ctx) })
+				if err := h.Configure(ctx, cfgFor(cacheSize)); err != nil {
+					t.Fatal(err)
+				}
+				call := func() error {
+					r, err := h.Gate(ctx, path, now)
+					if err == nil && r.Status != gate.Allow {
+						err = fmt.Errorf("wazero gate: %+v", r)
+					}
+					return err
+				}
+				if cacheSize < 0 {
+					cold = append(cold, call)
+					continue
+				}
+				warm = append(warm, call)
+				rewrites = append(rewrites, func() error {
+					_, err := h.Rewrite(ctx, master, caps)
+					return err
+				})
+			}
+		}
+		for _, m := range []struct {
+			name  string
+			calls int
+			fns   []func() error
+		}{{"gate warm", n, warm}, {"gate cold", n / 20, cold}, {"rewrite 8-variant master", n, rewrites}} {
+			this, base := measurePair(t, m.calls, m.fns[0], m.fns[1])
+			baseRows = append(baseRows, [3]string{m.name, this.String(), base.String()})
+		}
+	}
+
 	// Node.js WASI.
 	dir := lambdaBundle(t, cfgFor(0))
 	for _, f := range []string{"bench.mjs"} {
@@ -264,6 +338,12 @@ func TestBenchWasm(t *testing.T) {
 	for _, k := range []string{"gate warm", "gate cold", "rewrite 8-variant master"} {
 		r := rows[k]
 		fmt.Fprintf(&b, "| %s | %v | %v | %v | %v |\n", k, r[0], r[1], r[2], r[3])
+	}
+	if len(baseRows) > 0 {
+		fmt.Fprintf(&b, "\nwazero unguarded, this tree's module and %s, calls interleaved:\n\n| measurement | this tree | baseline |\n|---|---|---|\n", *baseline)
+		for _, r := range baseRows {
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", r[0], r[1], r[2])
+		}
 	}
 	fmt.Fprintf(&b, "\nwazero instance linear memory: %d bytes after the first call, %d after %d warm-up calls, %d after %d more (%v); process RSS %s → %s\n",
 		memFirst, mem0[0], warmup, mem1[0], *memoryCalls, memDur.Round(time.Millisecond), rss0, rss1)
