@@ -122,16 +122,27 @@ func scanAttrs(b []byte, p, z int, vals *[16]span) (seen, quotedSet uint16, ok b
 		if unusual != 0 {
 			return scanAttrsSlow(b, p, z, vals, seen, quotedSet, dup)
 		}
-		idx := variantIndex(nameKey{w0 & lowBytes(n), w1 & lowBytes(n-8), n})
-		bit := uint16(1) << idx
+		mask := &nameMasks[n&31] // n < 24 here
+		idx := variantIndex(nameKey{w0 & mask[0], w1 & mask[1], n})
+		bit := uint16(1) << (idx & 15)
 		dup |= seen & bit
 		seen |= bit
 		quotedSet |= bit * uint16(q)
-		vals[idx] = span{off: int32(v + q), n: int32(vz - v - q)}
+		vals[idx&15] = span{off: int32(v + q), n: int32(vz - v - q)}
 		p = next + 1
 	}
 	return seen, quotedSet, dup&known == 0
 }
+
+// nameMasks[n] masks the first n bytes of a name in its first two words
+// (lowBytes(n), lowBytes(n-8)): a table load instead of variable shifts,
+// which Go's wasm code guards with a comparison each.
+var nameMasks = func() (t [32][2]uint64) {
+	for n := range t {
+		t[n] = [2]uint64{lowBytes(n), lowBytes(n - 8)}
+	}
+	return t
+}()
 
 // scanAttrsSlow is scanAttrs for the rest of any list, b[p:z], read with
 // attrScanner; seen, quotedSet and dup carry what scanAttrs read before p.
