@@ -4,7 +4,7 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DIST        := dist
 
-.PHONY: run test check setup build wasm fmt lambda bench-wasm bench-origin bench-auth
+.PHONY: run test check setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-origin bench-auth
 
 run: setup wasm ## start origin, edge and web app with a demo catalog
 	$(GO) run ./cmd/edgeflix up
@@ -54,6 +54,9 @@ lambda: ## Lambda@Edge zips (viewer-request, origin-request): JWKS=URL|FILE ISS=
 bench-wasm: ## edge module: native vs wazero vs Node (gate, rewrite), memory over 10^6 calls, zip sizes; BASELINE=old.wasm adds a side-by-side
 	-@test -f $(DIST)/lambda/viewer-request.zip || echo "bench-wasm: no dist/lambda zips yet (run make lambda for their sizes)"
 	$(GO) test -count=1 -run '^TestBenchWasm$$' -v ./internal/cloudfront -args -bench-wasm -memory-calls 1000000 $(if $(BASELINE),-baseline $(abspath $(BASELINE)))
+
+bench-wasm-instr: ## instructions per rewrite in wazero, counted by callgrind (load-independent); BASELINE=old.wasm counts another build too
+	scripts/wasm-instr.sh $(BASELINE)
 
 fmt:
 	gofmt -w .
