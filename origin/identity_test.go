@@ -5,8 +5,11 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
+	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -41,6 +44,10 @@ func TestCreateAccount(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			if c.name == "body over server limit" {
+				postOverServerLimit(t, e, c.body)
+				return
+			}
 			resp, b := e.do("POST", "/v1/accounts", map[string][]string{"Content-Type": {c.ctype}}, strings.NewReader(c.body))
 			if resp.StatusCode != c.status {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, c.status, b)
@@ -378,4 +385,31 @@ func TestBearerRejectsForgedTokens(t *testing.T) {
 			t.Fatalf("expired token accepted: %d", resp.StatusCode)
 		}
 	})
+}
+
+// postOverServerLimit posts a body over the server's read limit: the server
+// answers 413 and closes the connection, and the client may see either the
+// 413 or, if it was still writing the body, the connection reset. Either
+// way nothing may be stored.
+func postOverServerLimit(t *testing.T, e *env, body string) {
+	t.Helper()
+	req, err := http.NewRequest("POST", e.url+"/v1/accounts", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := e.http.Do(req)
+	switch {
+	case err != nil && !errors.Is(err, syscall.ECONNRESET) && !errors.Is(err, syscall.EPIPE):
+		t.Fatalf("request: %v", err)
+	case err == nil:
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusRequestEntityTooLarge {
+			t.Fatalf("status %d, want 413", resp.StatusCode)
+		}
+	}
+	var n int
+	if err := e.db.QueryRow("SELECT COUNT(*) FROM accounts WHERE email = ?", "h@example.com").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("accounts stored for the refused body: %d (%v)", n, err)
+	}
 }
