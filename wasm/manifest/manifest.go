@@ -476,16 +476,18 @@ func parseMedia(e *entry, master, attrs []byte, caps *Caps) {
 	e.ok = !hasCodecs || codecsPlayable(codecs, caps)
 }
 
-// emit decides which entries stay and writes the result.
-func (r *Rewriter) emit(dst, master []byte, caps *Caps, eol []byte, mediaTags bool) ([]byte, error) {
+// decide marks the entries that stay (entry.keep) and returns the first
+// kept variant and the start variant, or ErrNotMaster, ErrInvalid or
+// ErrNothingPlayable.
+func (r *Rewriter) decide(master []byte, caps *Caps, mediaTags bool) (firstKept, startIdx int, err error) {
 	es := r.entries
 	if len(es) == 0 {
-		return dst, ErrNotMaster
+		return 0, 0, ErrNotMaster
 	}
 	if mediaTags {
-		return dst, wrap(ErrInvalid, "master and media playlist tags mixed")
+		return 0, 0, wrap(ErrInvalid, "master and media playlist tags mixed")
 	}
-	firstKept, startIdx := -1, -1
+	firstKept, startIdx = -1, -1
 	budget := caps.StartBudget()
 	for i := range es {
 		e := &es[i]
@@ -509,7 +511,7 @@ func (r *Rewriter) emit(dst, master []byte, caps *Caps, eol []byte, mediaTags bo
 		}
 	}
 	if firstKept < 0 {
-		return dst, ErrNothingPlayable
+		return 0, 0, ErrNothingPlayable
 	}
 	for i := range es {
 		m := &es[i]
@@ -538,7 +540,16 @@ func (r *Rewriter) emit(dst, master []byte, caps *Caps, eol []byte, mediaTags bo
 			}
 		}
 	}
+	return firstKept, startIdx, nil
+}
 
+// emit decides which entries stay and writes the result.
+func (r *Rewriter) emit(dst, master []byte, caps *Caps, eol []byte, mediaTags bool) ([]byte, error) {
+	firstKept, startIdx, err := r.decide(master, caps, mediaTags)
+	if err != nil {
+		return dst, err
+	}
+	es := r.entries
 	// The output is runs of the input: a gap between entries, a kept
 	// entry in place and the next gap are one run, one append (in the
 	// Wasm module each append is a call). The start variant's block is

@@ -282,70 +282,14 @@ func setGroupRef(e *entry, g int, master, value []byte, quoted bool) {
 	}
 }
 
-// emitRef is emit as it was (one append per piece):
-// emitRef decides which entries stay and writes the result.
+// emitRef is emit as it was (one append per piece); which entries stay is
+// decided by the same decide.
 func (r *Rewriter) emitRef(dst, master []byte, caps *Caps, eol []byte, mediaTags bool) ([]byte, error) {
+	firstKept, startIdx, err := r.decide(master, caps, mediaTags)
+	if err != nil {
+		return dst, err
+	}
 	es := r.entries
-	if len(es) == 0 {
-		return dst, ErrNotMaster
-	}
-	if mediaTags {
-		return dst, wrap(ErrInvalid, "master and media playlist tags mixed")
-	}
-	firstKept, startIdx := -1, -1
-	budget := caps.StartBudget()
-	for i := range es {
-		e := &es[i]
-		if e.kind == kindMedia {
-			continue
-		}
-		e.keep = e.ok
-		if !e.keep || e.kind != kindVariant {
-			continue
-		}
-		if firstKept < 0 {
-			firstKept, startIdx = i, i
-			continue
-		}
-		s := &es[startIdx]
-		switch {
-		case e.bandwidth <= budget && (s.bandwidth > budget || e.bandwidth > s.bandwidth):
-			startIdx = i // a better start within the budget
-		case s.bandwidth > budget && e.bandwidth < s.bandwidth:
-			startIdx = i // nothing within the budget yet: the lowest
-		}
-	}
-	if firstKept < 0 {
-		return dst, ErrNothingPlayable
-	}
-	for i := range es {
-		m := &es[i]
-		if m.kind != kindMedia || m.typ < 0 {
-			continue
-		}
-		g := m.groups[m.typ]
-		for j := range es {
-			v := &es[j]
-			if v.kind != kindMedia && v.keep && sameBytes(master, v.groups[m.typ], g) {
-				m.keep = true
-				break
-			}
-		}
-	}
-	for i := range es {
-		m := &es[i]
-		if m.kind != kindMedia || !m.keep || m.ok || m.typ != groupAudio {
-			continue
-		}
-		for j := range es {
-			o := &es[j]
-			if o.kind == kindMedia && o.keep && o.ok && o.typ == groupAudio && sameBytes(master, o.groups[groupAudio], m.groups[groupAudio]) {
-				m.keep = false // the group keeps a rendition the device plays
-				break
-			}
-		}
-	}
-
 	mark := len(dst)
 	pos := 0
 	added := -1 // len(dst) right after an added line ending
