@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -59,10 +60,7 @@ func runFnInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("fn invoke", "--event EVENT.json [--origin-body FILE] [--jwks FILE|URL] [--iss] [--aud] [--module dist/edge.wasm]", stderr)
 	event := fs.String("event", "", "CloudFront Lambda@Edge event JSON file (- for stdin)")
 	originBody := fs.String("origin-body", "", "file served as the origin's answer at origin-request (default: fetch from the event's origin)")
-	jwks := fs.String("jwks", envOr("EDGEFLIX_ORIGIN_URL", defaultOriginURL)+"/.well-known/jwks.json", "JWKS file or URL the gate trusts")
-	iss := fs.String("iss", cloudfront.DefaultIssuer, "token issuer")
-	aud := fs.String("aud", cloudfront.DefaultAudience, "token audience")
-	leeway := fs.Int("leeway", cloudfront.DefaultLeewayS, "clock skew allowed, seconds")
+	gate := gateFlags(fs)
 	mod := fs.String("module", "dist/edge.wasm", "edge module")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -81,11 +79,7 @@ func runFnInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	defer h.Close(context.WithoutCancel(ctx))
 	if needsKeys(ev) {
-		keys, err := cloudfront.LoadJWKS(ctx, *jwks)
-		if err != nil {
-			return err
-		}
-		doc, err := cloudfront.ConfigDocument(keys, *iss, *aud, *leeway)
+		doc, err := gate(ctx)
 		if err != nil {
 			return err
 		}
@@ -171,12 +165,26 @@ func RewriteCaps(class string, maxHeight, maxBandwidth int, codecs string, hdr b
 	return fmt.Sprintf("cls=%s;mh=%d;mbr=%d;cdc=%s;hdr=%s", class, maxHeight, maxBandwidth, strings.ReplaceAll(codecs, " ", ""), h)
 }
 
-func runFnBundle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("fn bundle", "--jwks URL|FILE [--iss] [--aud] [--leeway] --out DIR", stderr)
-	jwks := fs.String("jwks", envOr("EDGEFLIX_ORIGIN_URL", defaultOriginURL)+"/.well-known/jwks.json", "JWKS file or URL (the origin's /.well-known/jwks.json)")
+// gateFlags registers the flags of the gate's configuration (the JWKS and
+// the claims it checks) and returns a function that loads the JWKS and
+// builds the module's configuration document from them once parsed.
+func gateFlags(fs *flag.FlagSet) func(context.Context) ([]byte, error) {
+	jwks := fs.String("jwks", envOr("EDGEFLIX_ORIGIN_URL", defaultOriginURL)+"/.well-known/jwks.json", "JWKS file or URL the gate trusts (the origin's /.well-known/jwks.json)")
 	iss := fs.String("iss", cloudfront.DefaultIssuer, "token issuer")
 	aud := fs.String("aud", cloudfront.DefaultAudience, "token audience")
 	leeway := fs.Int("leeway", cloudfront.DefaultLeewayS, "clock skew allowed, seconds")
+	return func(ctx context.Context) ([]byte, error) {
+		keys, err := cloudfront.LoadJWKS(ctx, *jwks)
+		if err != nil {
+			return nil, err
+		}
+		return cloudfront.ConfigDocument(keys, *iss, *aud, *leeway)
+	}
+}
+
+func runFnBundle(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("fn bundle", "--jwks URL|FILE [--iss] [--aud] [--leeway] --out DIR", stderr)
+	gate := gateFlags(fs)
 	out := fs.String("out", "", "folder to write config.json into")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -185,11 +193,7 @@ func runFnBundle(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		fs.Usage()
 		return errUsage
 	}
-	keys, err := cloudfront.LoadJWKS(ctx, *jwks)
-	if err != nil {
-		return err
-	}
-	doc, err := cloudfront.ConfigDocument(keys, *iss, *aud, *leeway)
+	doc, err := gate(ctx)
 	if err != nil {
 		return err
 	}
