@@ -7,20 +7,17 @@ import (
 	"database/sql"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"testing"
-	"testing/fstest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/edgeflix/edgeflix/internal/objstore"
-	"github.com/edgeflix/edgeflix/internal/testenv"
 	"github.com/edgeflix/edgeflix/origin"
 	"github.com/edgeflix/edgeflix/origin/oauth"
 )
@@ -56,43 +53,7 @@ type env struct {
 
 const edgeURL = "http://edge.test:8081"
 
-func newEnv(t *testing.T) *env {
-	t.Helper()
-	db, _ := testenv.MySQL(t)
-	rdb, prefix := testenv.Redis(t)
-	st := testenv.S3(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	kek := make([]byte, 32)
-	rand.Read(kek)
-	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
-	srv, err := origin.New(context.Background(), origin.Config{
-		PublicURL: base, EdgeURL: edgeURL, DB: db, Redis: rdb, RedisPrefix: prefix, Media: st,
-		WebDir: fstest.MapFS{
-			"index.html":   {Data: []byte("<!doctype html><title>edgeflix</title>")},
-			"player.wasm":  {Data: []byte("\x00asm\x01\x00\x00\x00")},
-			"wasm_exec.js": {Data: []byte("// go")},
-			"app.css":      {Data: []byte("body{}")},
-		},
-		KeyEncryptionKey: kek, Now: clk.Now,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
-	t.Cleanup(func() {
-		srv.Close()
-		<-done
-	})
-	return &env{t: t, url: base, srv: srv, db: db, media: st, clock: clk, http: &http.Client{
-		Timeout:       10 * time.Second,
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}}
-}
+func newEnv(t *testing.T) *env { return newEnvWith(t, nil) }
 
 // do sends a request and returns the response with its body read.
 func (e *env) do(method, path string, header http.Header, body io.Reader) (*http.Response, []byte) {

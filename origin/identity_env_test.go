@@ -37,7 +37,8 @@ func (r *stopRecorder) Calls() []string {
 	return append([]string(nil), r.calls...)
 }
 
-// newEnvWith is newEnv with a hook to change the origin's Config.
+// newEnvWith starts an origin on loopback over fresh MariaDB, Redis and S3
+// stores, with mod, if not nil, changing its Config first.
 func newEnvWith(t *testing.T, mod func(*origin.Config)) *env {
 	t.Helper()
 	db, _ := testenv.MySQL(t)
@@ -53,7 +54,12 @@ func newEnvWith(t *testing.T, mod func(*origin.Config)) *env {
 	clk := &clock{t: time.Now().UTC().Truncate(time.Second)}
 	cfg := origin.Config{
 		PublicURL: base, EdgeURL: edgeURL, DB: db, Redis: rdb, RedisPrefix: prefix, Media: st,
-		WebDir:           fstest.MapFS{"index.html": {Data: []byte("<!doctype html><title>edgeflix</title>")}},
+		WebDir: fstest.MapFS{
+			"index.html":   {Data: []byte("<!doctype html><title>edgeflix</title>")},
+			"player.wasm":  {Data: []byte("\x00asm\x01\x00\x00\x00")},
+			"wasm_exec.js": {Data: []byte("// go")},
+			"app.css":      {Data: []byte("body{}")},
+		},
 		KeyEncryptionKey: kek, Now: clk.Now,
 	}
 	if mod != nil {
