@@ -7,6 +7,7 @@ package gate
 
 import (
 	"errors"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"strconv"
 	"strings"
 
@@ -31,17 +32,17 @@ var ErrConfig = errors.New("gate: invalid config")
 func ParseConfig(data []byte) (token.Config, error) {
 	v, err := strictjson.Parse(data)
 	if err != nil {
-		return token.Config{}, wrap(ErrConfig, err.Error())
+		return token.Config{}, errdetail.Wrap(ErrConfig, err.Error())
 	}
 	if v.Kind != strictjson.Object {
-		return token.Config{}, wrap(ErrConfig, "not an object")
+		return token.Config{}, errdetail.Wrap(ErrConfig, "not an object")
 	}
 	var cfg token.Config
 	for _, m := range v.Members {
 		switch m.Key {
 		case "iss", "aud":
 			if m.Value.Kind != strictjson.String || m.Value.Str == "" {
-				return token.Config{}, wrap(ErrConfig, m.Key+" must be a non-empty string")
+				return token.Config{}, errdetail.Wrap(ErrConfig, m.Key+" must be a non-empty string")
 			}
 			if m.Key == "iss" {
 				cfg.Issuer = m.Value.Str
@@ -51,7 +52,7 @@ func ParseConfig(data []byte) (token.Config, error) {
 		case "leeway_s", "cache_size":
 			n, ok := m.Value.Int()
 			if !ok || n < -1_000_000 || n > 1_000_000 {
-				return token.Config{}, wrap(ErrConfig, m.Key+" must be a small integer")
+				return token.Config{}, errdetail.Wrap(ErrConfig, m.Key+" must be a small integer")
 			}
 			if m.Key == "leeway_s" {
 				cfg.LeewayMillis = n * 1000
@@ -61,29 +62,18 @@ func ParseConfig(data []byte) (token.Config, error) {
 		case "jwks":
 			ks, err := token.KeySetFromValue(m.Value)
 			if err != nil {
-				return token.Config{}, wrap(ErrConfig, err.Error())
+				return token.Config{}, errdetail.Wrap(ErrConfig, err.Error())
 			}
 			cfg.Keys = ks
 		default:
-			return token.Config{}, wrap(ErrConfig, "unknown member "+strconv.Quote(m.Key))
+			return token.Config{}, errdetail.Wrap(ErrConfig, "unknown member "+strconv.Quote(m.Key))
 		}
 	}
 	if cfg.Keys == nil {
-		return token.Config{}, wrap(ErrConfig, "jwks is required")
+		return token.Config{}, errdetail.Wrap(ErrConfig, "jwks is required")
 	}
 	return cfg, nil
 }
-
-// detailError wraps a sentinel with detail without importing fmt (module size).
-type detailError struct {
-	err    error
-	detail string
-}
-
-func (e *detailError) Error() string { return e.err.Error() + ": " + e.detail }
-func (e *detailError) Unwrap() error { return e.err }
-
-func wrap(err error, detail string) error { return &detailError{err: err, detail: detail} }
 
 // Status is the gate's decision.
 type Status string

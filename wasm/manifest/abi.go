@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // Statuses of the module's rewrite export (wasm/ABI.md).
@@ -72,10 +73,10 @@ func (r *Rewriter) Call(dst, input []byte) []byte {
 
 // detail is err's detail without its sentinel's text. (No errors.As: it
 // costs the module kilobytes; Rewrite and ParseCaps return their sentinels
-// bare or in a *detailError.)
+// bare or in an *errdetail.Error.)
 func detail(err error) string {
-	if d, ok := err.(*detailError); ok {
-		return d.detail
+	if d, ok := err.(*errdetail.Error); ok {
+		return d.Detail
 	}
 	return err.Error()
 }
@@ -126,8 +127,8 @@ func (r Result) Err() error {
 	case StatusUnplayable:
 		return ErrNothingPlayable
 	case StatusInvalid:
-		return wrap(ErrInvalid, string(r.Body))
+		return errdetail.Wrap(ErrInvalid, string(r.Body))
 	default:
-		return wrap(ErrCall, string(r.Body))
+		return errdetail.Wrap(ErrCall, string(r.Body))
 	}
 }

@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"errors"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"sort"
 	"strconv"
 	"strings"
@@ -108,7 +109,7 @@ type Caps struct {
 // does not understand fails closed instead of being ignored.
 func ParseCaps(s string) (Caps, error) {
 	if len(s) > MaxCapsLength {
-		return Caps{}, wrap(ErrCaps, "too long")
+		return Caps{}, errdetail.Wrap(ErrCaps, "too long")
 	}
 	var c Caps
 	var seen uint8
@@ -124,20 +125,20 @@ func ParseCaps(s string) (Caps, error) {
 		rest = more
 		k, v, ok := cut(field, '=')
 		if !ok {
-			return Caps{}, wrap(ErrCaps, "field without '='")
+			return Caps{}, errdetail.Wrap(ErrCaps, "field without '='")
 		}
 		var bit uint8
 		switch k {
 		case "cls":
 			bit = sCls
 			if v == "" || !isToken(v) {
-				return Caps{}, wrap(ErrCaps, "bad cls")
+				return Caps{}, errdetail.Wrap(ErrCaps, "bad cls")
 			}
 			c.Class = v
 		case "mh", "mbr":
 			n, ok := parseDecimal([]byte(v))
 			if !ok {
-				return Caps{}, wrap(ErrCaps, "bad "+k)
+				return Caps{}, errdetail.Wrap(ErrCaps, "bad "+k)
 			}
 			if k == "mh" {
 				bit, c.MaxHeight = sMH, n
@@ -153,7 +154,7 @@ func ParseCaps(s string) (Caps, error) {
 				name, more, cont := cut(list, ',')
 				list = more
 				if name == "" || !isToken(name) || cont && more == "" {
-					return Caps{}, wrap(ErrCaps, "bad cdc")
+					return Caps{}, errdetail.Wrap(ErrCaps, "bad cdc")
 				}
 				if f := familyOf([]byte(name)); f != 0 {
 					c.Families |= f
@@ -168,13 +169,13 @@ func ParseCaps(s string) (Caps, error) {
 			case "1":
 				c.HDR = true
 			default:
-				return Caps{}, wrap(ErrCaps, "bad hdr")
+				return Caps{}, errdetail.Wrap(ErrCaps, "bad hdr")
 			}
 		default:
-			return Caps{}, wrap(ErrCaps, "unknown field")
+			return Caps{}, errdetail.Wrap(ErrCaps, "unknown field")
 		}
 		if seen&bit != 0 {
-			return Caps{}, wrap(ErrCaps, "repeated field "+k)
+			return Caps{}, errdetail.Wrap(ErrCaps, "repeated field "+k)
 		}
 		seen |= bit
 		if !cont {
@@ -182,7 +183,7 @@ func ParseCaps(s string) (Caps, error) {
 		}
 	}
 	if seen&(sCls|sMH|sMBR|sCdc) != sCls|sMH|sMBR|sCdc {
-		return Caps{}, wrap(ErrCaps, "missing field")
+		return Caps{}, errdetail.Wrap(ErrCaps, "missing field")
 	}
 	return c, nil
 }
@@ -324,15 +325,3 @@ func parseDecimal(b []byte) (int64, bool) {
 	}
 	return n, n <= maxDecimal
 }
-
-// detailError wraps a sentinel with detail without importing fmt (module
-// size).
-type detailError struct {
-	err    error
-	detail string
-}
-
-func (e *detailError) Error() string { return e.err.Error() + ": " + e.detail }
-func (e *detailError) Unwrap() error { return e.err }
-
-func wrap(err error, detail string) error { return &detailError{err: err, detail: detail} }

@@ -15,6 +15,7 @@ package manifest
 import (
 	"bytes"
 	"errors"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"math/bits"
 )
 
@@ -128,7 +129,7 @@ func Rewrite(master []byte, caps Caps) ([]byte, error) {
 // playlist's line ending (CRLF if its first line has one).
 func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 	if len(master) > MaxSize {
-		return dst, wrap(ErrInvalid, "larger than 1 MiB")
+		return dst, errdetail.Wrap(ErrInvalid, "larger than 1 MiB")
 	}
 	pos := 0
 	if bytes.HasPrefix(master, bom) {
@@ -136,7 +137,7 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 	}
 	end, first := nextLine(master, pos)
 	if string(trimSpaceRight(first)) != "#EXTM3U" {
-		return dst, wrap(ErrInvalid, "no #EXTM3U header")
+		return dst, errdetail.Wrap(ErrInvalid, "no #EXTM3U header")
 	}
 	eol := lf
 	if end >= 2 && master[end-2] == '\r' && master[end-1] == '\n' {
@@ -183,7 +184,7 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 		case i+1 < n && master[i+1] == '\n':
 			pos = i + 2
 		default:
-			return dst, wrap(ErrInvalid, "carriage return inside a line")
+			return dst, errdetail.Wrap(ErrInvalid, "carriage return inside a line")
 		}
 		lineEnd := i
 		t := start // the line's first byte that is not a blank
@@ -206,7 +207,7 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 		}
 		if t == lineEnd || master[t] != '#' {
 			if t < lineEnd && hidesTag(master[t:lineEnd]) {
-				return dst, wrap(ErrInvalid, "variant tag hidden inside another line")
+				return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
 			}
 			continue
 		}
@@ -223,13 +224,13 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 				mediaTags = true
 			default:
 				if hidesTag(master[t+1 : lineEnd]) {
-					return dst, wrap(ErrInvalid, "variant tag hidden inside another line")
+					return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
 				}
 			}
 			continue
 		}
 		if len(r.entries) >= MaxEntries {
-			return dst, wrap(ErrInvalid, "too many entries")
+			return dst, errdetail.Wrap(ErrInvalid, "too many entries")
 		}
 		r.entries = append(r.entries, entry{start: start, end: pos, kind: k})
 		e := &r.entries[len(r.entries)-1]
@@ -485,7 +486,7 @@ func (r *Rewriter) decide(master []byte, caps *Caps, mediaTags bool) (firstKept,
 		return 0, 0, ErrNotMaster
 	}
 	if mediaTags {
-		return 0, 0, wrap(ErrInvalid, "master and media playlist tags mixed")
+		return 0, 0, errdetail.Wrap(ErrInvalid, "master and media playlist tags mixed")
 	}
 	firstKept, startIdx = -1, -1
 	budget := caps.StartBudget()

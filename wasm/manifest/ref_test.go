@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"testing"
 )
 
@@ -12,7 +13,7 @@ import (
 // attrScanner): the reference FuzzRewriteDiff holds Rewrite to.
 func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
 	if len(master) > MaxSize {
-		return dst, wrap(ErrInvalid, "larger than 1 MiB")
+		return dst, errdetail.Wrap(ErrInvalid, "larger than 1 MiB")
 	}
 	pos := 0
 	if bytes.HasPrefix(master, bom) {
@@ -20,7 +21,7 @@ func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
 	}
 	end, first := nextLine(master, pos)
 	if string(trimSpaceRight(first)) != "#EXTM3U" {
-		return dst, wrap(ErrInvalid, "no #EXTM3U header")
+		return dst, errdetail.Wrap(ErrInvalid, "no #EXTM3U header")
 	}
 	eol := lf
 	if end >= 2 && master[end-2] == '\r' && master[end-1] == '\n' {
@@ -35,7 +36,7 @@ func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
 		end, line, cr := nextLineCRRef(master, pos)
 		pos = end
 		if cr {
-			return dst, wrap(ErrInvalid, "carriage return inside a line")
+			return dst, errdetail.Wrap(ErrInvalid, "carriage return inside a line")
 		}
 		t := skipSpace(line)
 		if pending >= 0 {
@@ -54,7 +55,7 @@ func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
 		}
 		if len(t) == 0 || t[0] != '#' {
 			if len(t) > 0 && hidesTag(t) {
-				return dst, wrap(ErrInvalid, "variant tag hidden inside another line")
+				return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
 			}
 			continue
 		}
@@ -74,13 +75,13 @@ func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
 				mediaTags = true
 			default:
 				if hidesTag(t[1:]) {
-					return dst, wrap(ErrInvalid, "variant tag hidden inside another line")
+					return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
 				}
 			}
 			continue
 		}
 		if len(r.entries) >= MaxEntries {
-			return dst, wrap(ErrInvalid, "too many entries")
+			return dst, errdetail.Wrap(ErrInvalid, "too many entries")
 		}
 		r.entries = append(r.entries, entry{start: start, end: end, kind: k})
 		e := &r.entries[len(r.entries)-1]

@@ -3,6 +3,7 @@ package token
 import (
 	"bytes"
 	"encoding/base64"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"strings"
 	"testing"
 	"unicode"
@@ -15,12 +16,12 @@ func stdDecodeSegment(s string) ([]byte, error) {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
 		if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
-			return nil, wrap(ErrMalformed, "invalid base64url character")
+			return nil, errdetail.Wrap(ErrMalformed, "invalid base64url character")
 		}
 	}
 	b, err := base64.RawURLEncoding.Strict().DecodeString(s)
 	if err != nil {
-		return nil, wrap(ErrMalformed, err.Error())
+		return nil, errdetail.Wrap(ErrMalformed, err.Error())
 	}
 	return b, nil
 }

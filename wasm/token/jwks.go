@@ -2,6 +2,7 @@ package token
 
 import (
 	"errors"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"strconv"
 
 	"github.com/edgeflix/edgeflix/wasm/strictjson"
@@ -18,7 +19,7 @@ var ErrJWKS = errors.New("token: invalid jwks")
 func ParseJWKS(data []byte) (KeySet, error) {
 	v, err := strictjson.Parse(data)
 	if err != nil {
-		return nil, wrap(ErrJWKS, err.Error())
+		return nil, errdetail.Wrap(ErrJWKS, err.Error())
 	}
 	return KeySetFromValue(v)
 }
@@ -27,15 +28,15 @@ func ParseJWKS(data []byte) (KeySet, error) {
 func KeySetFromValue(v strictjson.Value) (KeySet, error) {
 	keys, ok := v.Get("keys")
 	if v.Kind != strictjson.Object || !ok || keys.Kind != strictjson.Array {
-		return nil, wrap(ErrJWKS, "want an object with a keys array")
+		return nil, errdetail.Wrap(ErrJWKS, "want an object with a keys array")
 	}
 	set := make(KeySet)
 	for i, k := range keys.Elems {
 		if k.Kind != strictjson.Object {
-			return nil, wrap(ErrJWKS, "key "+strconv.Itoa(i)+" is not an object")
+			return nil, errdetail.Wrap(ErrJWKS, "key "+strconv.Itoa(i)+" is not an object")
 		}
 		if _, ok := k.Get("d"); ok {
-			return nil, wrap(ErrJWKS, "key "+strconv.Itoa(i)+" holds a private key")
+			return nil, errdetail.Wrap(ErrJWKS, "key "+strconv.Itoa(i)+" holds a private key")
 		}
 		if !member(k, "kty", "OKP") || !member(k, "crv", "Ed25519") {
 			continue
@@ -48,18 +49,18 @@ func KeySetFromValue(v strictjson.Value) (KeySet, error) {
 		}
 		kid, ok := k.Get("kid")
 		if !ok || kid.Kind != strictjson.String || kid.Str == "" {
-			return nil, wrap(ErrJWKS, "key "+strconv.Itoa(i)+" has no kid")
+			return nil, errdetail.Wrap(ErrJWKS, "key "+strconv.Itoa(i)+" has no kid")
 		}
 		if _, dup := set[kid.Str]; dup {
-			return nil, wrap(ErrJWKS, "duplicate kid "+strconv.Quote(kid.Str))
+			return nil, errdetail.Wrap(ErrJWKS, "duplicate kid "+strconv.Quote(kid.Str))
 		}
 		x, ok := k.Get("x")
 		if !ok || x.Kind != strictjson.String {
-			return nil, wrap(ErrJWKS, "key "+strconv.Quote(kid.Str)+" has no x")
+			return nil, errdetail.Wrap(ErrJWKS, "key "+strconv.Quote(kid.Str)+" has no x")
 		}
 		pub, err := decodeSegment(x.Str)
 		if err != nil || len(pub) != publicKeySize {
-			return nil, wrap(ErrJWKS, "key "+strconv.Quote(kid.Str)+": x is not a base64url Ed25519 public key")
+			return nil, errdetail.Wrap(ErrJWKS, "key "+strconv.Quote(kid.Str)+": x is not a base64url Ed25519 public key")
 		}
 		set[kid.Str] = pub
 	}

@@ -13,6 +13,7 @@ package token
 
 import (
 	"errors"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"math"
 	"strconv"
 	"strings"
@@ -55,18 +56,6 @@ var (
 	// ErrPrefix reports a requested path outside the token's pfx.
 	ErrPrefix = errors.New("token: path outside token prefix")
 )
-
-// detailError wraps a sentinel with detail. It stands in for fmt.Errorf's
-// %w, which would pull fmt and reflect into the Wasm module.
-type detailError struct {
-	err    error
-	detail string
-}
-
-func (e *detailError) Error() string { return e.err.Error() + ": " + e.detail }
-func (e *detailError) Unwrap() error { return e.err }
-
-func wrap(err error, detail string) error { return &detailError{err: err, detail: detail} }
 
 // reasons maps each sentinel to the short reason the gate reports.
 var reasons = []struct {
@@ -395,7 +384,7 @@ func decodeSegment(s string) ([]byte, error) {
 	for i := 0; i < len(s); i++ {
 		v := base64URLValue[s[i]]
 		if v == 0xff {
-			return nil, wrap(ErrMalformed, "invalid base64url character")
+			return nil, errdetail.Wrap(ErrMalformed, "invalid base64url character")
 		}
 		group = group<<6 | uint32(v)
 		if i%4 == 3 {
@@ -424,7 +413,7 @@ func decodeSegment(s string) ([]byte, error) {
 
 // corruptBase64 is encoding/base64.CorruptInputError's message, wrapped.
 func corruptBase64(offset int) error {
-	return wrap(ErrMalformed, "illegal base64 data at input byte "+strconv.Itoa(offset))
+	return errdetail.Wrap(ErrMalformed, "illegal base64 data at input byte "+strconv.Itoa(offset))
 }
 
 // base64URLValue maps each byte to its base64url value, 0xff if it is not
@@ -442,19 +431,19 @@ var base64URLValue = func() (t [256]byte) {
 
 func (v *Verifier) verify(token string, now int64) (Claims, error) {
 	if len(token) > MaxTokenLength {
-		return Claims{}, wrap(ErrMalformed, "longer than "+strconv.Itoa(MaxTokenLength)+" bytes")
+		return Claims{}, errdetail.Wrap(ErrMalformed, "longer than "+strconv.Itoa(MaxTokenLength)+" bytes")
 	}
 	dot1 := strings.IndexByte(token, '.')
 	if dot1 < 0 {
-		return Claims{}, wrap(ErrMalformed, "not three segments")
+		return Claims{}, errdetail.Wrap(ErrMalformed, "not three segments")
 	}
 	dot2 := strings.IndexByte(token[dot1+1:], '.')
 	if dot2 < 0 {
-		return Claims{}, wrap(ErrMalformed, "not three segments")
+		return Claims{}, errdetail.Wrap(ErrMalformed, "not three segments")
 	}
 	dot2 += dot1 + 1
 	if strings.IndexByte(token[dot2+1:], '.') >= 0 {
-		return Claims{}, wrap(ErrMalformed, "not three segments")
+		return Claims{}, errdetail.Wrap(ErrMalformed, "not three segments")
 	}
 	headerJSON, err := decodeSegment(token[:dot1])
 	if err != nil {
@@ -493,34 +482,34 @@ func (v *Verifier) verify(token string, now int64) (Claims, error) {
 func parseHeader(data []byte) (kid string, err error) {
 	h, err := strictjson.Parse(data)
 	if err != nil {
-		return "", wrap(ErrMalformed, "header: "+err.Error())
+		return "", errdetail.Wrap(ErrMalformed, "header: "+err.Error())
 	}
 	if h.Kind != strictjson.Object {
-		return "", wrap(ErrMalformed, "header is not an object")
+		return "", errdetail.Wrap(ErrMalformed, "header is not an object")
 	}
 	var alg, haveKid bool
 	for _, m := range h.Members {
 		switch m.Key {
 		case "alg":
 			if m.Value.Kind != strictjson.String || m.Value.Str != "EdDSA" {
-				return "", wrap(ErrHeader, "alg must be EdDSA")
+				return "", errdetail.Wrap(ErrHeader, "alg must be EdDSA")
 			}
 			alg = true
 		case "kid":
 			if m.Value.Kind != strictjson.String || m.Value.Str == "" {
-				return "", wrap(ErrHeader, "kid must be a non-empty string")
+				return "", errdetail.Wrap(ErrHeader, "kid must be a non-empty string")
 			}
 			kid, haveKid = m.Value.Str, true
 		case "typ":
 			if m.Value.Kind != strictjson.String || m.Value.Str != "JWT" {
-				return "", wrap(ErrHeader, "typ must be JWT")
+				return "", errdetail.Wrap(ErrHeader, "typ must be JWT")
 			}
 		default:
-			return "", wrap(ErrHeader, "member "+strconv.Quote(m.Key)+" not allowed")
+			return "", errdetail.Wrap(ErrHeader, "member "+strconv.Quote(m.Key)+" not allowed")
 		}
 	}
 	if !alg || !haveKid {
-		return "", wrap(ErrHeader, "alg and kid are required")
+		return "", errdetail.Wrap(ErrHeader, "alg and kid are required")
 	}
 	return kid, nil
 }
@@ -575,7 +564,7 @@ func checkNames(obj strictjson.Value, known []string) error {
 		f := foldName(m.Key)
 		for _, k := range known {
 			if f == foldName(k) {
-				return wrap(ErrClaims, "member "+strconv.Quote(m.Key)+" shadows "+strconv.Quote(k))
+				return errdetail.Wrap(ErrClaims, "member "+strconv.Quote(m.Key)+" shadows "+strconv.Quote(k))
 			}
 		}
 	}
@@ -585,10 +574,10 @@ func checkNames(obj strictjson.Value, known []string) error {
 func (v *Verifier) parseClaims(data []byte) (Claims, error) {
 	obj, err := strictjson.Parse(data)
 	if err != nil {
-		return Claims{}, wrap(ErrMalformed, err.Error())
+		return Claims{}, errdetail.Wrap(ErrMalformed, err.Error())
 	}
 	if obj.Kind != strictjson.Object {
-		return Claims{}, wrap(ErrMalformed, "claims are not an object")
+		return Claims{}, errdetail.Wrap(ErrMalformed, "claims are not an object")
 	}
 	if err := checkNames(obj, claimNames); err != nil {
 		return Claims{}, err
@@ -603,18 +592,18 @@ func (v *Verifier) parseClaims(data []byte) (Claims, error) {
 	aud, ok := obj.Get("aud")
 	switch {
 	case !ok:
-		return Claims{}, wrap(ErrAudience, "aud is required")
+		return Claims{}, errdetail.Wrap(ErrAudience, "aud is required")
 	case aud.Kind == strictjson.String:
 		c.Audience = []string{aud.Str}
 	case aud.Kind == strictjson.Array:
 		for _, e := range aud.Elems {
 			if e.Kind != strictjson.String {
-				return Claims{}, wrap(ErrClaims, "aud must hold strings")
+				return Claims{}, errdetail.Wrap(ErrClaims, "aud must hold strings")
 			}
 			c.Audience = append(c.Audience, e.Str)
 		}
 	default:
-		return Claims{}, wrap(ErrClaims, "aud must be a string or an array")
+		return Claims{}, errdetail.Wrap(ErrClaims, "aud must be a string or an array")
 	}
 	found := false
 	for _, a := range c.Audience {
@@ -628,7 +617,7 @@ func (v *Verifier) parseClaims(data []byte) (Claims, error) {
 	if c.Expires, ok, err = optTime(obj, "exp"); err != nil {
 		return Claims{}, err
 	} else if !ok {
-		return Claims{}, wrap(ErrClaims, "exp is required")
+		return Claims{}, errdetail.Wrap(ErrClaims, "exp is required")
 	}
 	if c.NotBefore, _, err = optTime(obj, "nbf"); err != nil {
 		return Claims{}, err
@@ -637,7 +626,7 @@ func (v *Verifier) parseClaims(data []byte) (Claims, error) {
 		return Claims{}, err
 	}
 	if jti, ok := obj.Get("jti"); ok && jti.Kind != strictjson.String {
-		return Claims{}, wrap(ErrClaims, "jti must be a string")
+		return Claims{}, errdetail.Wrap(ErrClaims, "jti must be a string")
 	}
 	if c.Subject, err = reqString(obj, "sub"); err != nil {
 		return Claims{}, err
@@ -649,11 +638,11 @@ func (v *Verifier) parseClaims(data []byte) (Claims, error) {
 		return Claims{}, err
 	}
 	if len(c.Prefix) < 2 || c.Prefix[0] != '/' || c.Prefix[len(c.Prefix)-1] != '/' {
-		return Claims{}, wrap(ErrClaims, "pfx must start and end with /")
+		return Claims{}, errdetail.Wrap(ErrClaims, "pfx must start and end with /")
 	}
 	dev, ok := obj.Get("dev")
 	if !ok || dev.Kind != strictjson.Object {
-		return Claims{}, wrap(ErrClaims, "dev object is required")
+		return Claims{}, errdetail.Wrap(ErrClaims, "dev object is required")
 	}
 	if c.Caps, err = parseCaps(dev); err != nil {
 		return Claims{}, err
@@ -665,7 +654,7 @@ func (v *Verifier) parseClaims(data []byte) (Claims, error) {
 func reqString(obj strictjson.Value, name string) (string, error) {
 	s, ok := obj.Get(name)
 	if !ok || s.Kind != strictjson.String || s.Str == "" {
-		return "", wrap(ErrClaims, name+" must be a non-empty string")
+		return "", errdetail.Wrap(ErrClaims, name+" must be a non-empty string")
 	}
 	return s.Str, nil
 }
@@ -687,7 +676,7 @@ func optTime(obj strictjson.Value, name string) (int64, bool, error) {
 	}
 	sec, isInt := n.Int()
 	if !isInt || sec < 0 || sec > maxSeconds {
-		return NoDate, false, wrap(ErrClaims, name+" must be a non-negative integer")
+		return NoDate, false, errdetail.Wrap(ErrClaims, name+" must be a non-negative integer")
 	}
 	return sec, true, nil
 }
@@ -695,11 +684,11 @@ func optTime(obj strictjson.Value, name string) (int64, bool, error) {
 func reqInt(obj strictjson.Value, name string) (int64, error) {
 	n, ok := obj.Get(name)
 	if !ok {
-		return 0, wrap(ErrClaims, "dev."+name+" is required")
+		return 0, errdetail.Wrap(ErrClaims, "dev."+name+" is required")
 	}
 	i, isInt := n.Int()
 	if !isInt || i < 0 {
-		return 0, wrap(ErrClaims, "dev."+name+" must be a non-negative integer")
+		return 0, errdetail.Wrap(ErrClaims, "dev."+name+" must be a non-negative integer")
 	}
 	return i, nil
 }
@@ -730,7 +719,7 @@ func parseCaps(dev strictjson.Value) (Caps, error) {
 	switch c.Class {
 	case "phone", "tablet", "desktop", "tv":
 	default:
-		return Caps{}, wrap(ErrClaims, "unknown device class")
+		return Caps{}, errdetail.Wrap(ErrClaims, "unknown device class")
 	}
 	if c.MaxHeight, err = reqInt(dev, "mh"); err != nil {
 		return Caps{}, err
@@ -740,17 +729,17 @@ func parseCaps(dev strictjson.Value) (Caps, error) {
 	}
 	cdc, ok := dev.Get("cdc")
 	if !ok || cdc.Kind != strictjson.Array {
-		return Caps{}, wrap(ErrClaims, "dev.cdc must be an array")
+		return Caps{}, errdetail.Wrap(ErrClaims, "dev.cdc must be an array")
 	}
 	for _, e := range cdc.Elems {
 		if e.Kind != strictjson.String || !validCodec(e.Str) {
-			return Caps{}, wrap(ErrClaims, "dev.cdc holds an invalid codec")
+			return Caps{}, errdetail.Wrap(ErrClaims, "dev.cdc holds an invalid codec")
 		}
 		c.Codecs = append(c.Codecs, e.Str)
 	}
 	if hdr, ok := dev.Get("hdr"); ok {
 		if hdr.Kind != strictjson.Bool {
-			return Caps{}, wrap(ErrClaims, "dev.hdr must be a boolean")
+			return Caps{}, errdetail.Wrap(ErrClaims, "dev.hdr must be a boolean")
 		}
 		c.HDR = hdr.Bool
 	}

@@ -1,0 +1,16 @@
+// Package errdetail wraps a sentinel error with a detail, as
+// fmt.Errorf("%w: %s") would, without importing fmt: the edge module's
+// packages (wasm/token, wasm/gate, wasm/manifest) stay small with it.
+package errdetail
+
+// Error is a sentinel with a detail.
+type Error struct {
+	Err    error
+	Detail string
+}
+
+func (e *Error) Error() string { return e.Err.Error() + ": " + e.Detail }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Wrap returns err with detail; errors.Is(Wrap(err, d), err) holds.
+func Wrap(err error, detail string) error { return &Error{Err: err, Detail: detail} }
