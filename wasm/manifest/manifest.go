@@ -128,20 +128,9 @@ func Rewrite(master []byte, caps Caps) ([]byte, error) {
 // block moved from the end of an input without a final newline gets the
 // playlist's line ending (CRLF if its first line has one).
 func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
-	if len(master) > MaxSize {
-		return dst, errdetail.Wrap(ErrInvalid, "larger than 1 MiB")
-	}
-	pos := 0
-	if bytes.HasPrefix(master, bom) {
-		pos = len(bom)
-	}
-	end, first := nextLine(master, pos)
-	if string(trimSpaceRight(first)) != "#EXTM3U" {
-		return dst, errdetail.Wrap(ErrInvalid, "no #EXTM3U header")
-	}
-	eol := lf
-	if end >= 2 && master[end-2] == '\r' && master[end-1] == '\n' {
-		eol = crlf
+	end, eol, err := header(master)
+	if err != nil {
+		return dst, err
 	}
 	// The loop below works on indexes into master and finds line ends a
 	// word at a time, inline: in the Wasm module every call and every
@@ -151,7 +140,7 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 	r.entries = r.entries[:0]
 	pending := -1 // entry awaiting its URI line
 	mediaTags := false
-	for pos = end; pos < n; {
+	for pos := end; pos < n; {
 		start := pos
 		// The line's content ends at the first '\n' or '\r': 32 bytes per
 		// loop turn (a turn costs more than the arithmetic), the last 32
@@ -264,6 +253,28 @@ func eolBytes(b []byte, i int) uint64 {
 // hasPrefixAt reports whether b[i:end] starts with the short prefix p.
 func hasPrefixAt(b []byte, i, end int, p string) bool {
 	return end-i >= len(p) && string(b[i:i+len(p)]) == p
+}
+
+// header checks master's size and its #EXTM3U line (after an optional
+// BOM) and returns where the next line starts and the playlist's line
+// ending (CRLF if the header line has one).
+func header(master []byte) (next int, eol []byte, err error) {
+	if len(master) > MaxSize {
+		return 0, nil, errdetail.Wrap(ErrInvalid, "larger than 1 MiB")
+	}
+	pos := 0
+	if bytes.HasPrefix(master, bom) {
+		pos = len(bom)
+	}
+	end, first := nextLine(master, pos)
+	if string(trimSpaceRight(first)) != "#EXTM3U" {
+		return 0, nil, errdetail.Wrap(ErrInvalid, "no #EXTM3U header")
+	}
+	eol = lf
+	if end >= 2 && master[end-2] == '\r' && master[end-1] == '\n' {
+		eol = crlf
+	}
+	return end, eol, nil
 }
 
 // Words of the entry tag names, little-endian, for entryKind.

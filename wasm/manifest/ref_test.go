@@ -8,26 +8,14 @@ import (
 	"testing"
 )
 
-// rewriteRef is Rewriter.Rewrite as it was before its loops were fused
+// rewriteRef is Rewriter.Rewrite (after the shared header) as it was before its loops were fused
 // for the Wasm module (line by line over slices, attributes through
 // attrScanner): the reference FuzzRewriteDiff holds Rewrite to.
 func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
-	if len(master) > MaxSize {
-		return dst, errdetail.Wrap(ErrInvalid, "larger than 1 MiB")
+	pos, eol, err := header(master)
+	if err != nil {
+		return dst, err
 	}
-	pos := 0
-	if bytes.HasPrefix(master, bom) {
-		pos = len(bom)
-	}
-	end, first := nextLine(master, pos)
-	if string(trimSpaceRight(first)) != "#EXTM3U" {
-		return dst, errdetail.Wrap(ErrInvalid, "no #EXTM3U header")
-	}
-	eol := lf
-	if end >= 2 && master[end-2] == '\r' && master[end-1] == '\n' {
-		eol = crlf
-	}
-	pos = end
 	r.entries = r.entries[:0]
 	pending := -1 // entry awaiting its URI line
 	mediaTags := false
