@@ -96,3 +96,32 @@ func TestCallCapsCache(t *testing.T) {
 		}
 	}
 }
+
+// checkSwarDecimal holds swarDigits and swarValue to parseDecimal for the
+// first n bytes of every word-long window of s.
+func checkSwarDecimal(t *testing.T, s string) {
+	var w [8]byte
+	copy(w[:], s)
+	x := binary.LittleEndian.Uint64(w[:])
+	for n := 1; n <= 8; n++ {
+		want, wantOK := parseDecimal(w[:n])
+		d, ok := swarDigits(x, n)
+		if ok != wantOK || ok && swarValue(d) != want {
+			t.Fatalf("swarDigits(%q, %d) = %d, %v; parseDecimal = %d, %v", w[:], n, swarValue(d), ok, want, wantOK)
+		}
+	}
+}
+
+func TestSwarDecimal(t *testing.T) {
+	for _, s := range []string{"0", "9", "12345678", "99999999", "00000000", "1920x1080", "4200000,", "7/", "1:",
+		"12 4", "\xb0\xb1", "\x30\x3a", "1\x00", "0000001", "15000000", "1e3", "+1", "-1"} {
+		t.Run(s, func(t *testing.T) { checkSwarDecimal(t, s) })
+	}
+}
+
+func FuzzSwarDecimal(f *testing.F) {
+	for _, s := range []string{"12345678", "1920x1080", "0/9:", "\xb9\x39"} {
+		f.Add(s)
+	}
+	f.Fuzz(checkSwarDecimal)
+}

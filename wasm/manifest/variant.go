@@ -51,13 +51,33 @@ func judgeVariant(e *entry, b []byte, base, p, z int, caps *Caps) {
 	e.groups[groupVideo] = vals[iVideo].group(base, quotedSet>>iVideo)
 	e.groups[groupSubtitles] = vals[iSubtitles].group(base, quotedSet>>iSubtitles)
 	e.groups[groupCC] = vals[iCC].group(base, quotedSet>>iCC)
-	bandwidth, ok := parseDecimal(value(iBandwidth))
+	// Numbers of up to eight digits are read from a word (swarDecimal),
+	// longer ones by parseDecimal.
+	var bandwidth int64
+	if n := int(vals[iBandwidth].n); uint(n-1) < 8 {
+		var d uint64
+		d, ok = swarDigits(rawLoad(b, int(vals[iBandwidth].off)), n)
+		bandwidth = swarValue(d)
+	} else {
+		bandwidth, ok = parseDecimal(value(iBandwidth))
+	}
 	if seen&(1<<iBandwidth) == 0 || !ok {
 		return
 	}
 	e.bandwidth = bandwidth
 	if seen&(1<<iResolution) != 0 {
-		h, ok := parseResolution(value(iResolution))
+		// WIDTHxHEIGHT: the 'x' and the width's digits in the value's
+		// first word, the height's in the word after the 'x'.
+		a, n := int(vals[iResolution].off), int(vals[iResolution].n)
+		x := rawLoad(b, a)
+		i := bits.TrailingZeros64(eqBytes(x, 'x')) >> 3 // 8 if none
+		var h int64
+		if m := n - i - 1; i > 0 && i < 8 && uint(m-1) < 8 {
+			d, digits := swarDigits(rawLoad(b, a+i+1), m)
+			h, ok = swarValue(d), digits && allDigits(x, nameMasks[i][0])
+		} else {
+			h, ok = parseResolution(value(iResolution))
+		}
 		if !ok || h > caps.MaxHeight {
 			return
 		}
@@ -174,6 +194,32 @@ func variantIndex(k nameKey) uint8 {
 		idx = iOther // AVERAGE-BANDWIDTH, FRAME-RATE, NAME, …
 	}
 	return idx
+}
+
+// swarDigits returns the digits' values of the first n bytes of x (a
+// little-endian word, 0 < n <= 8) moved to the word's top bytes, for
+// swarValue, and whether those bytes are all digits: parseDecimal
+// without a loop, written as two inlinable halves because in the Wasm
+// module a loop turn per digit, or a call, costs more than the whole of
+// it (RATIONALE.md).
+func swarDigits(x uint64, n int) (uint64, bool) {
+	low := nameMasks[n&31][0] // the low n bytes
+	return (x - '0'*swarLo) & low << (uint(8-n) * 8 & 63), allDigits(x, low)
+}
+
+// swarValue is the number whose digits' values are the bytes of y, the
+// first (most significant) in the lowest byte: they are summed pairwise,
+// by 10, 100 and 10000.
+func swarValue(y uint64) int64 {
+	y = (y*10 + y>>8) & 0x00ff00ff00ff00ff
+	y = (y*100 + y>>16) & 0x0000ffff0000ffff
+	return int64((y*10000 + y>>32) & 0xffffffff)
+}
+
+// allDigits reports whether the bytes of x that low masks are all ASCII
+// digits.
+func allDigits(x, low uint64) bool {
+	return (inRange(x, '0', '9')&^x|^low)&swarHi == swarHi
 }
 
 // isNot is 1 if x is not c, else 0, without a branch.
