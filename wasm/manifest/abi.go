@@ -46,7 +46,7 @@ func (r *Rewriter) Call(dst, input []byte) []byte {
 	}
 	// A host sends the few caps values of its devices over and over: the
 	// last one parsed is remembered (no parse, no allocation on a repeat).
-	if line := input[:i]; !r.capsOK || string(line) != r.capsText {
+	if line := input[:i]; !r.capsOK || !equalText(line, r.capsText) {
 		text := string(line)
 		caps, err := ParseCaps(text)
 		if err != nil {

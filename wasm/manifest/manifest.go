@@ -195,26 +195,18 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 			}
 		}
 		if t == lineEnd || master[t] != '#' {
-			if t < lineEnd && hidesTag(master[t:lineEnd]) {
+			if t < lineEnd && hidesTag(master, t, lineEnd) {
 				return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
 			}
 			continue
 		}
 		k, attrs := entryAt(master, t+1, lineEnd)
 		if k == 0 {
-			name := master[t+1 : lineEnd]
-			if i := indexByte(name, ':'); i >= 0 {
-				name = name[:i]
-			}
-			switch string(name) {
-			case "EXTINF", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE", "EXT-X-DISCONTINUITY-SEQUENCE",
-				"EXT-X-ENDLIST", "EXT-X-PLAYLIST-TYPE", "EXT-X-I-FRAMES-ONLY", "EXT-X-MAP", "EXT-X-BYTERANGE",
-				"EXT-X-PART-INF", "EXT-X-PART", "EXT-X-DISCONTINUITY", "EXT-X-PROGRAM-DATE-TIME":
+			switch {
+			case isMediaTag(master, t+1, lineEnd):
 				mediaTags = true
-			default:
-				if hidesTag(master[t+1 : lineEnd]) {
-					return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
-				}
+			case hidesTag(master, t+1, lineEnd):
+				return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
 			}
 			continue
 		}
@@ -277,51 +269,6 @@ func header(master []byte) (next int, eol []byte, err error) {
 	return end, eol, nil
 }
 
-// Words of the entry tag names, little-endian, for entryKind.
-const (
-	tagEXTXST  = 0x54532d582d545845 // "EXT-X-ST"
-	tagREAMINF = 0x464e492d4d414552 // "REAM-INF"
-	tagEXTXME  = 0x454d2d582d545845 // "EXT-X-ME"
-	tagXMEDIA  = 0x414944454d2d582d // "-X-MEDIA"
-	tagEXTXI   = 0x2d492d582d545845 // "EXT-X-I-"
-	tagFRAMEST = 0x54532d454d415246 // "FRAME-ST"
-)
-
-// entryAt returns the kind of entry the tag whose name starts at b[i]
-// (after '#') opens, or 0, and where its attribute list starts (end if it
-// has none), with word compares (TestEntryAt): the name must be followed
-// by ':' or the line's end.
-func entryAt(b []byte, i, end int) (kind, int) {
-	var k kind
-	var n int
-	switch load(b, i) {
-	case tagEXTXST: // EXT-X-STREAM-INF
-		k, n = kindVariant, 16
-		if load(b, i+8) != tagREAMINF {
-			return 0, 0
-		}
-	case tagEXTXME: // EXT-X-MEDIA
-		k, n = kindMedia, 11
-		if load(b, i+3) != tagXMEDIA {
-			return 0, 0
-		}
-	case tagEXTXI: // EXT-X-I-FRAME-STREAM-INF
-		k, n = kindIFrame, 24
-		if load(b, i+8) != tagFRAMEST || load(b, i+16) != tagREAMINF {
-			return 0, 0
-		}
-	default:
-		return 0, 0
-	}
-	switch j := i + n; {
-	case j == end:
-		return k, end
-	case j < end && b[j] == ':':
-		return k, j + 1
-	}
-	return 0, 0
-}
-
 // zeros pads Rewriter.tail.
 var zeros [slack]byte
 
@@ -347,29 +294,6 @@ func nextLine(b []byte, pos int) (int, []byte) {
 		}
 	}
 	return end, line
-}
-
-// hidesTag reports whether a line the rewrite would copy unchanged holds a
-// variant or rendition tag somewhere inside it: lenient players (hls.js
-// matches tags anywhere in a line) could play what the rewrite dropped.
-func hidesTag(line []byte) bool {
-	return contains(line, "STREAM-INF") || contains(line, "EXT-X-MEDIA:")
-}
-
-// contains is strings.Contains for a short needle, written out to keep
-// the module small.
-func contains(s []byte, needle string) bool {
-	for len(s) >= len(needle) {
-		i := indexByte(s, needle[0])
-		if i < 0 || len(s)-i < len(needle) {
-			return false
-		}
-		if string(s[i:i+len(needle)]) == needle {
-			return true
-		}
-		s = s[i+1:]
-	}
-	return false
 }
 
 // Bits of the EXT-X-MEDIA attributes parseMedia reads, to find repeats.

@@ -42,7 +42,7 @@ func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
 			}
 		}
 		if len(t) == 0 || t[0] != '#' {
-			if len(t) > 0 && hidesTag(t) {
+			if len(t) > 0 && hidesTagRef(t) {
 				return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
 			}
 			continue
@@ -62,7 +62,7 @@ func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
 				"EXT-X-PART-INF", "EXT-X-PART", "EXT-X-DISCONTINUITY", "EXT-X-PROGRAM-DATE-TIME":
 				mediaTags = true
 			default:
-				if hidesTag(t[1:]) {
+				if hidesTagRef(t[1:]) {
 					return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
 				}
 			}
@@ -351,4 +351,9 @@ func FuzzRewriteDiff(f *testing.F) {
 			t.Fatalf("%q for %s:\nRewrite   %q\nreference %q", in, capsValue, got, want)
 		}
 	})
+}
+
+// hidesTagRef is the plain form of hidesTag.
+func hidesTagRef(line []byte) bool {
+	return bytes.Contains(line, []byte("STREAM-INF")) || bytes.Contains(line, []byte("EXT-X-MEDIA:"))
 }

@@ -40,6 +40,25 @@ func loadTail(b []byte, i int) uint64 {
 	return w
 }
 
+// equalText reports whether a holds the bytes of s, sixteen bytes per
+// loop turn and the last sixteen (overlapping) after the loop: in the Wasm
+// module Go's string comparison is a loop turn per byte.
+func equalText(a []byte, s string) bool {
+	n := len(a)
+	if n != len(s) {
+		return false
+	}
+	b := unsafe.Slice(unsafe.StringData(s), n)
+	if n < 16 {
+		return (load(a, 0)^load(b, 0))|(load(a, 8)^load(b, 8)) == 0
+	}
+	var d uint64
+	for i := 0; i+16 <= n; i += 16 {
+		d |= (rawLoad(a, i) ^ rawLoad(b, i)) | (rawLoad(a, i+8) ^ rawLoad(b, i+8))
+	}
+	return d|(rawLoad(a, n-16)^rawLoad(b, n-16))|(rawLoad(a, n-8)^rawLoad(b, n-8)) == 0
+}
+
 // eqBytes has the top bit of each byte of x that equals c set, and no
 // other bit (exact, unlike firstZeroByte: no borrow crosses bytes).
 func eqBytes(x uint64, c byte) uint64 {

@@ -22,6 +22,16 @@ func checkScan(t *testing.T, s string) {
 			t.Fatalf("indexByteSWAR(%q, %q) = %d, want %d", s, byte(c), got, want)
 		}
 	}
+	if !equalText(b, s) || len(s) > 0 && equalText(b[1:], s) {
+		t.Fatalf("equalText(%q) is wrong about itself or its tail", s)
+	}
+	for i := range b { // one byte changed, at every position
+		c := bytes.Clone(b)
+		c[i] ^= 0x40
+		if equalText(c, s) {
+			t.Fatalf("equalText(%q, %q) = true", c, s)
+		}
+	}
 	for i := 0; i <= len(b)+8; i++ {
 		var want [8]byte
 		if i < len(b) {
@@ -124,4 +134,52 @@ func FuzzSwarDecimal(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(checkSwarDecimal)
+}
+
+// variantNames are the attribute names judgeVariant reads, by index.
+var variantNames = map[string]uint8{
+	"BANDWIDTH": iBandwidth, "RESOLUTION": iResolution, "CODECS": iCodecs, "VIDEO-RANGE": iRange,
+	"AUDIO": iAudio, "VIDEO": iVideo, "SUBTITLES": iSubtitles, "CLOSED-CAPTIONS": iCC, "URI": iURI,
+}
+
+// checkVariantIndex holds variantIndex to a map lookup for the name s.
+func checkVariantIndex(t *testing.T, s string) {
+	want, ok := variantNames[s]
+	if !ok {
+		want = iOther
+	}
+	if got := variantIndex(keyOf(s)); got != want {
+		t.Fatalf("variantIndex(keyOf(%q)) = %d, want %d", s, got, want)
+	}
+}
+
+// TestVariantIndex: only the names judgeVariant reads have an index; every
+// name one or two letters away from one of them (the first eight bytes
+// and the next eight are compared as separate words) is iOther.
+func TestVariantIndex(t *testing.T) {
+	for name := range variantNames {
+		checkVariantIndex(t, name)
+		for i := range len(name) {
+			for c := range 128 {
+				b := []byte(name)
+				b[i] = byte(c)
+				checkVariantIndex(t, string(b))
+				for j := 8; j < len(b); j++ {
+					for _, c2 := range []byte("AHKNZ-_0") {
+						b2 := bytes.Clone(b)
+						b2[j] = c2
+						checkVariantIndex(t, string(b2))
+					}
+				}
+			}
+		}
+	}
+}
+
+func FuzzVariantIndex(f *testing.F) {
+	for name := range variantNames {
+		f.Add(name)
+	}
+	f.Add("AANDWIDTK")
+	f.Fuzz(checkVariantIndex)
 }

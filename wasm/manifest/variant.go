@@ -190,7 +190,8 @@ func scanAttrsSlow(b []byte, p, z int, vals *[16]span, seen, quotedSet, dup uint
 func variantIndex(k nameKey) uint8 {
 	slot := &variantKeys[keySlot(k.w0)]
 	idx := slot.idx
-	if slot.key.w0^k.w0|slot.key.w1^k.w1|uint64(slot.key.n^k.n) != 0 {
+	// Parenthesised: in Go, ^ and | bind alike, left to right.
+	if (slot.key.w0^k.w0)|(slot.key.w1^k.w1)|uint64(slot.key.n^k.n) != 0 {
 		idx = iOther // AVERAGE-BANDWIDTH, FRAME-RATE, NAME, …
 	}
 	return idx
