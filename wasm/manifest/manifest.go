@@ -142,12 +142,14 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 	mediaTags := false
 	for pos := end; pos < n; {
 		start := pos
-		// The line's content ends at the first '\n' or '\r': 32 bytes per
-		// loop turn (a turn costs more than the arithmetic), the last 32
-		// bytes of the input with load's padding.
+		// The line's content ends at the first '\n' or '\r'. Bytes below
+		// 0x0e are found 32 bytes per loop turn (a turn costs more than the
+		// arithmetic), the last 32 bytes of the input with load's zero
+		// padding; one that is neither (a tab, a control byte) is passed.
 		i := pos
+	scan:
 		for i+32 <= n {
-			m0, m1, m2, m3 := eolBytes(master, i), eolBytes(master, i+8), eolBytes(master, i+16), eolBytes(master, i+24)
+			m0, m1, m2, m3 := ctlBytes(master, i), ctlBytes(master, i+8), ctlBytes(master, i+16), ctlBytes(master, i+24)
 			if m0|m1|m2|m3 != 0 {
 				i += firstOf4(m0, m1, m2, m3)
 				goto found
@@ -156,7 +158,7 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 		}
 		for {
 			x := load(master, i)
-			if m := eqBytes(x, '\n') | eqBytes(x, '\r'); m != 0 {
+			if m := (x - 0x0e*swarLo) &^ x & swarHi; m != 0 {
 				i += bits.TrailingZeros64(m) / 8
 				break
 			}
@@ -170,6 +172,9 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 			i, pos = n, n
 		case master[i] == '\n':
 			pos = i + 1
+		case master[i] != '\r':
+			i++ // a tab or a control byte: the line goes on
+			goto scan
 		case i+1 < n && master[i+1] == '\n':
 			pos = i + 2
 		default:
@@ -235,11 +240,12 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 	return r.emit(dst, master, caps, eol, mediaTags)
 }
 
-// eolBytes marks the '\n' and '\r' bytes of b[i:i+8] (eqBytes); the caller
-// ensures i+8 <= len(b).
-func eolBytes(b []byte, i int) uint64 {
+// ctlBytes marks the first byte of b[i:i+8] below 0x0e ('\t', '\n', '\r',
+// other control bytes): the lowest bit set is exact, higher ones may be
+// false (firstZeroByte's borrow); the caller ensures i+8 <= len(b).
+func ctlBytes(b []byte, i int) uint64 {
 	x := rawLoad(b, i)
-	return eqBytes(x, '\n') | eqBytes(x, '\r')
+	return (x - 0x0e*swarLo) &^ x & swarHi
 }
 
 // hasPrefixAt reports whether b[i:end] starts with the short prefix p.

@@ -67,6 +67,8 @@ func TestRewrite(t *testing.T) {
 		{"missing RESOLUTION judged by bandwidth", capsPhone, head + v(`BANDWIDTH=64000,CODECS="mp4a.40.2"`, "aud") + v(`BANDWIDTH=6000000,CODECS="mp4a.40.2"`, "big"),
 			head + v(`BANDWIDTH=64000,CODECS="mp4a.40.2"`, "aud"), nil},
 		{"missing BANDWIDTH dropped", capsPhone, head + v(`CODECS="avc1.4d401e,mp4a.40.2",RESOLUTION=640x360`, "x") + v(avc360, "a"), head + v(avc360, "a"), nil},
+		{"tabs and control bytes inside lines", capsPhone, head + "# \x01\x0b\x0c\t comment\n" + v("BANDWIDTH=800000,\tRESOLUTION=640x360\t", "a\tb") + v(avc360, "a"),
+			head + "# \x01\x0b\x0c\t comment\n" + v("BANDWIDTH=800000,\tRESOLUTION=640x360\t", "a\tb") + v(avc360, "a"), nil},
 		{"a name near BANDWIDTH is not it", capsPhone, head + v(`AANDWIDTK=800000,RESOLUTION=640x360`, "x") + v(avc360, "a"), head + v(avc360, "a"), nil},
 		{"repeated attribute dropped", capsPhone, head + v(`BANDWIDTH=800000,RESOLUTION=640x360,RESOLUTION=3840x2160`, "x") + v(avc360, "a"), head + v(avc360, "a"), nil},
 		{"unterminated quote dropped", capsPhone, head + v(`BANDWIDTH=800000,CODECS="avc1.4d401e`, "x") + v(avc360, "a"), head + v(avc360, "a"), nil},
