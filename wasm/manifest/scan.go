@@ -71,6 +71,11 @@ func eqBytes(x uint64, c byte) uint64 {
 // below never are), or 0 if x has no zero byte.
 func firstZeroByte(x uint64) uint64 { return (x - swarLo) &^ x & swarHi }
 
+// firstEq marks the bytes of x that equal c as eqBytes does, but only its
+// lowest mark is exact (firstZeroByte's): cheaper where only the first
+// match counts.
+func firstEq(x uint64, c byte) uint64 { return firstZeroByte(x ^ uint64(c)*swarLo) }
+
 // indexByteSWAR is bytes.IndexByte eight bytes per step (SIMD within a
 // register). Go's wasm runtime scans one byte per loop turn, so this is
 // several times faster inside the module; natively the runtime's vector

@@ -32,6 +32,14 @@ func checkScan(t *testing.T, s string) {
 			t.Fatalf("equalText(%q, %q) = true", c, s)
 		}
 	}
+	for i := 0; i < len(b); i++ { // firstEq's lowest mark is eqBytes'
+		x := load(b, i)
+		for _, c := range []byte{',', '"', 0, 1, 0xff} {
+			if got, want := firstEq(x, c), eqBytes(x, c); got&-got != want&-want {
+				t.Fatalf("firstEq(%#x, %q) = %#x, eqBytes %#x", x, c, got, want)
+			}
+		}
+	}
 	for i := 0; i <= len(b)+8; i++ {
 		var want [8]byte
 		if i < len(b) {

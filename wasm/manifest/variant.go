@@ -128,8 +128,11 @@ func scanAttrs(b []byte, p, z int, vals *[16]span) (seen, quotedSet uint16, ok b
 		open := eqBytes(x0, '"') & 0x80
 		q := int(open >> 7)
 		comma := uint64(q) - 1
-		f := firstOf4((eqBytes(x0, '"')|eqBytes(x0, ',')&comma)&^open, eqBytes(x1, '"')|eqBytes(x1, ',')&comma,
-			eqBytes(x2, '"')|eqBytes(x2, ',')&comma, eqBytes(x3, '"')|eqBytes(x3, ',')&comma)
+		// Only the first stop counts, so firstEq's cheaper marks serve but
+		// for the quotes of x0: with the opening one cleared, the next must
+		// be exact.
+		f := firstOf4((eqBytes(x0, '"')|firstEq(x0, ',')&comma)&^open, firstEq(x1, '"')|firstEq(x1, ',')&comma,
+			firstEq(x2, '"')|firstEq(x2, ',')&comma, firstEq(x3, '"')|firstEq(x3, ',')&comma)
 		c := v + f                                                   // the stop: closing quote, or ',' or '"'
 		vz := c + (z-c)&((z-c)>>63)                                  // min(c, z)
 		next := c + q                                                // the ',' (or the end) after the value
