@@ -181,6 +181,11 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 			return dst, errdetail.Wrap(ErrInvalid, "carriage return inside a line")
 		}
 		lineEnd := i
+		if pending >= 0 && uriStart[master[start]] { // the usual URI line of a variant
+			r.entries[pending].end = pos
+			pending = -1
+			continue
+		}
 		t := start // the line's first byte that is not a blank
 		for t < lineEnd && (master[t] == ' ' || master[t] == '\t') {
 			t++
@@ -274,6 +279,15 @@ func header(master []byte) (next int, eol []byte, err error) {
 	}
 	return end, eol, nil
 }
+
+// uriStart marks the bytes a URI line may start with: not a blank, '#' or
+// a line end (one load instead of four compares and their branches).
+var uriStart = func() (t [256]bool) {
+	for c := range t {
+		t[c] = c != ' ' && c != '\t' && c != '#' && c != '\n' && c != '\r'
+	}
+	return t
+}()
 
 // zeros pads Rewriter.tail.
 var zeros [slack]byte
