@@ -445,9 +445,11 @@ func (r *Rewriter) decide(master []byte, caps *Caps, mediaTags bool) (firstKept,
 	}
 	firstKept, startIdx = -1, -1
 	budget := caps.StartBudget()
+	media := false
 	for i := range es {
 		e := &es[i]
 		if e.kind == kindMedia {
+			media = true
 			continue
 		}
 		e.keep = e.ok
@@ -468,6 +470,9 @@ func (r *Rewriter) decide(master []byte, caps *Caps, mediaTags bool) (firstKept,
 	}
 	if firstKept < 0 {
 		return 0, 0, ErrNothingPlayable
+	}
+	if !media {
+		return firstKept, startIdx, nil
 	}
 	for i := range es {
 		m := &es[i]
