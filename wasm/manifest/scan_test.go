@@ -51,22 +51,28 @@ func checkScan(t *testing.T, s string) {
 	}
 }
 
-func TestScan(t *testing.T) {
-	for _, s := range scanSeeds {
-		t.Run(s, func(t *testing.T) { checkScan(t, s) })
+// checkSeeds runs check on each seed, and fuzzAlignments fuzzes it from
+// the seeds with the input at every alignment (the word scans load eight
+// bytes at a time).
+func checkSeeds(t *testing.T, seeds []string, check func(*testing.T, string)) {
+	for _, s := range seeds {
+		t.Run(s, func(t *testing.T) { check(t, s) })
 	}
 }
 
-func FuzzScan(f *testing.F) {
-	for _, s := range scanSeeds {
+func fuzzAlignments(f *testing.F, seeds []string, check func(*testing.T, string)) {
+	for _, s := range seeds {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		for off := 0; off < len(s) && off < 9; off++ { // every alignment
-			checkScan(t, s[off:])
+		for off := 0; off < len(s) && off < 9; off++ {
+			check(t, s[off:])
 		}
 	})
 }
+
+func TestScan(t *testing.T) { checkSeeds(t, scanSeeds, checkScan) }
+func FuzzScan(f *testing.F) { fuzzAlignments(f, scanSeeds, checkScan) }
 
 // TestNameKey: the scanner's key is keyOf of the name it returns, and keys
 // of names up to 16 bytes are equal exactly when the names are.

@@ -46,19 +46,5 @@ var tagLineSeeds = []string{
 	"vendor/EXT-X-ME", "#EXT-X-MEDIA:TYPE=AUDIO", "EXT-X-I-FRAMES-ONLY:", "EXT-X-MAPX", "EXT-X-MA",
 }
 
-func TestTagLines(t *testing.T) {
-	for _, s := range tagLineSeeds {
-		t.Run(s, func(t *testing.T) { checkTagLine(t, s) })
-	}
-}
-
-func FuzzTagLines(f *testing.F) {
-	for _, s := range tagLineSeeds {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		for off := 0; off < len(s) && off < 9; off++ { // every alignment
-			checkTagLine(t, s[off:])
-		}
-	})
-}
+func TestTagLines(t *testing.T) { checkSeeds(t, tagLineSeeds, checkTagLine) }
+func FuzzTagLines(f *testing.F) { fuzzAlignments(f, tagLineSeeds, checkTagLine) }
