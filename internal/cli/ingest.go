@@ -10,6 +10,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/edgeflix/edgeflix/internal/objstore"
+	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
 	"github.com/edgeflix/edgeflix/origin/ingest"
 	"github.com/edgeflix/edgeflix/origin/store"
@@ -106,7 +107,7 @@ func runIngest(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	var rdb *redis.Client
 	if *redisAddr != "" {
-		rdb = redis.NewClient(&redis.Options{Addr: *redisAddr})
+		rdb = redisconn.New(*redisAddr)
 		defer rdb.Close()
 	}
 	cfg := ingest.Config{

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -11,12 +10,10 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"strconv"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/edgeflix/edgeflix/internal/objstore"
+	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
 	"github.com/edgeflix/edgeflix/origin"
 	"github.com/edgeflix/edgeflix/origin/keys"
@@ -87,24 +84,6 @@ func loadKEK(dataDir string) ([]byte, error) {
 	return keys.LoadOrCreateKEKFile(filepath.Join(dataDir, "keys", "kek"))
 }
 
-// newRedis returns a Redis client that fails fast: Redis holds only
-// short-lived state, and a hung server must not hang requests. addr is
-// host:port; EDGEFLIX_REDIS_PASSWORD (an AUTH token, never a flag) and
-// EDGEFLIX_REDIS_TLS=true configure ElastiCache-style encrypted, authenticated
-// connections.
-func newRedis(addr string) *redis.Client {
-	opts := &redis.Options{
-		Addr: addr, DialTimeout: time.Second, ReadTimeout: 250 * time.Millisecond,
-		WriteTimeout: 250 * time.Millisecond, MaxRetries: 1,
-		Password: os.Getenv("EDGEFLIX_REDIS_PASSWORD"),
-	}
-	if tlsOn, _ := strconv.ParseBool(os.Getenv("EDGEFLIX_REDIS_TLS")); tlsOn {
-		host, _, _ := net.SplitHostPort(addr)
-		opts.TLSConfig = &tls.Config{MinVersion: tls.VersionTLS12, ServerName: host}
-	}
-	return redis.NewClient(opts)
-}
-
 // deps are an origin's open dependencies.
 type deps struct {
 	cfg     origin.Config
@@ -146,7 +125,7 @@ func (o *originFlags) build(ctx context.Context, logger *slog.Logger) (*deps, er
 			return nil, err
 		}
 	}
-	rdb := newRedis(o.redisAddr)
+	rdb := redisconn.New(o.redisAddr)
 	d.closers = append(d.closers, rdb.Close)
 	pingCtx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()

@@ -15,10 +15,9 @@ import (
 	"net"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/edgeflix/edgeflix/edge"
 	"github.com/edgeflix/edgeflix/internal/objstore"
+	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
 	"github.com/edgeflix/edgeflix/origin"
 	"github.com/edgeflix/edgeflix/origin/ingest/demo"
@@ -124,8 +123,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	if err := store.Migrate(ctx, db); err != nil {
 		return nil, err
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: cfg.RedisAddr, DialTimeout: time.Second,
-		ReadTimeout: 250 * time.Millisecond, WriteTimeout: 250 * time.Millisecond, MaxRetries: 1})
+	rdb := redisconn.New(cfg.RedisAddr)
 	st.closers = append(st.closers, rdb.Close)
 	if err := rdb.Ping(ctx).Err(); err != nil {
 		return nil, fmt.Errorf("stack: redis at %s: %w", cfg.RedisAddr, err)

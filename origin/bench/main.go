@@ -38,6 +38,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/edgeflix/edgeflix/internal/objstore"
+	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
 	"github.com/edgeflix/edgeflix/origin"
 	"github.com/edgeflix/edgeflix/origin/oauth"
@@ -116,8 +117,9 @@ func run() error {
 	if err := st.EnsureBucket(ctx); err != nil {
 		return err
 	}
-	rdb := redis.NewClient(&redis.Options{Addr: *redisFlag, DialTimeout: time.Second, ReadTimeout: 250 * time.Millisecond,
-		WriteTimeout: 250 * time.Millisecond, MaxRetries: 1, PoolSize: 256})
+	opts := redisconn.Options(*redisFlag)
+	opts.PoolSize = 256 // the load generator's 200 connections
+	rdb := redis.NewClient(opts)
 	defer rdb.Close()
 	prefix := "edgeflix-bench-" + strings.ToLower(rand.Text()[:8]) + ":"
 	defer func() {
