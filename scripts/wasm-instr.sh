@@ -2,12 +2,14 @@
 # wasm-instr.sh [BASELINE.wasm]: instructions of the edge module's compiled
 # code per rewrite of an 8-variant master under wazero (unguarded), counted
 # with callgrind, for this tree's module and, if given, another build of it.
-# The module's JIT-compiled functions are the ones callgrind cannot name;
-# their counts for 1100 calls minus those for 100 calls, over 1000, are one
-# call's (instantiation and warm-up cancel out); a second thousand calls
-# checks that the count is linear (the module's own GC could make a run
-# differ). Unlike a time, the figure does not move with the machine's load
-# (docs/BENCHMARKS.md).
+# The module's JIT-compiled functions are the ones callgrind cannot name
+# and places in no object file (the function lines of its summary, not the
+# call lines); their counts for 1100 calls minus those for 100 calls, over
+# 1000, are one call's (instantiation and warm-up cancel out); a second
+# thousand calls checks that the count is linear. wasmcount runs the module
+# with fake clocks and without its GC, so that nothing in it depends on how
+# long callgrind takes. Unlike a time, the figure does not move with the
+# machine's load (docs/BENCHMARKS.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,7 +31,7 @@ jit() { # jit MODULE CALLS: callgrind's count of the unnamed (JIT) functions
 	GODEBUG=asyncpreemptoff=1,cpu.rdtscp=off valgrind --tool=callgrind --callgrind-out-file="$out" \
 		.cache/wasmcount/wasmcount -module "$1" -n "$2" >"$out.log" 2>&1 ||
 		{ echo "wasm-instr: the run under callgrind failed ($out.log)" >&2; return 1; }
-	callgrind_annotate --threshold=100 "$out" | grep -F '???:0x' | awk '{gsub(",", "", $1); s += $1} END {print s + 0}'
+	callgrind_annotate --auto=no --threshold=100 "$out" | grep -F '???:0x' | grep -F '[???]' | awk '{gsub(",", "", $1); s += $1} END {print s + 0}'
 }
 
 count() { # count MODULE LABEL

@@ -168,10 +168,10 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 		}
 	found:
 		switch {
+		case i < n && master[i] == '\n':
+			pos = i + 1
 		case i >= n:
 			i, pos = n, n
-		case master[i] == '\n':
-			pos = i + 1
 		case master[i] != '\r':
 			i++ // a tab or a control byte: the line goes on
 			goto scan
@@ -181,34 +181,44 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 			return dst, errdetail.Wrap(ErrInvalid, "carriage return inside a line")
 		}
 		lineEnd := i
-		if pending >= 0 && uriStart[master[start]] { // the usual URI line of a variant
-			r.entries[pending].end = pos
-			pending = -1
-			continue
-		}
-		t := start // the line's first byte that is not a blank
-		for t < lineEnd && (master[t] == ' ' || master[t] == '\t') {
-			t++
-		}
-		if pending >= 0 {
-			switch {
-			case t == lineEnd || master[t] == '#' && !hasPrefixAt(master, t, lineEnd, "#EXT"):
-				continue // blank or comment line inside a variant block
-			case master[t] != '#':
-				r.entries[pending].end = pos // the URI line
+		// The usual lines take the first two branches: a line that starts
+		// with a URI byte (a variant's URI line), a tag outside a variant
+		// block. Blank starts, empty lines and tags or comments inside a
+		// variant block take the general path.
+		if uriStart[master[start]] {
+			if pending >= 0 {
+				r.entries[pending].end = pos // the variant's URI line
 				pending = -1
-				continue
-			default:
-				// A tag before the URI line: the variant is malformed.
-				r.entries[pending].ok = false
-				pending = -1
-			}
-		}
-		if t == lineEnd || master[t] != '#' {
-			if t < lineEnd && hidesTag(master, t, lineEnd) {
+			} else if hidesTag(master, start, lineEnd) {
 				return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
 			}
 			continue
+		}
+		t := start // the line's first byte that is not a blank
+		if pending >= 0 || master[start] != '#' {
+			for t < lineEnd && (master[t] == ' ' || master[t] == '\t') {
+				t++
+			}
+			if pending >= 0 {
+				switch {
+				case t == lineEnd || master[t] == '#' && !hasPrefixAt(master, t, lineEnd, "#EXT"):
+					continue // blank or comment line inside a variant block
+				case master[t] != '#':
+					r.entries[pending].end = pos // the URI line
+					pending = -1
+					continue
+				default:
+					// A tag before the URI line: the variant is malformed.
+					r.entries[pending].ok = false
+					pending = -1
+				}
+			}
+			if t == lineEnd || master[t] != '#' {
+				if t < lineEnd && hidesTag(master, t, lineEnd) {
+					return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
+				}
+				continue
+			}
 		}
 		k, attrs := entryAt(master, t+1, lineEnd)
 		if k == 0 {
