@@ -304,7 +304,6 @@ var zeros [slack]byte
 
 var (
 	bom       = []byte("\xef\xbb\xbf")
-	extPrefix = []byte("#EXT")
 	lf        = []byte("\n")
 	crlf      = []byte("\r\n")
 )

@@ -29,7 +29,7 @@ func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
 		t := skipSpace(line)
 		if pending >= 0 {
 			switch {
-			case len(t) == 0 || t[0] == '#' && !bytes.HasPrefix(t, extPrefix):
+			case len(t) == 0 || t[0] == '#' && !bytes.HasPrefix(t, []byte("#EXT")):
 				continue // blank or comment line inside a variant block
 			case t[0] != '#':
 				r.entries[pending].end = end // the URI line

@@ -8,7 +8,7 @@ import "math/bits"
 // the Wasm module a string compare is a call into a byte-at-a-time loop
 // (RATIONALE.md).
 
-// Words of the entry tag names, little-endian, for entryKind.
+// Words of the entry tag names, little-endian, for entryAt.
 const (
 	tagEXTXST  = 0x54532d582d545845 // "EXT-X-ST"
 	tagREAMINF = 0x464e492d4d414552 // "REAM-INF"

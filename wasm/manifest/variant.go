@@ -51,7 +51,7 @@ func judgeVariant(e *entry, b []byte, base, p, z int, caps *Caps) {
 	e.groups[groupVideo] = vals[iVideo].group(base, quotedSet>>iVideo)
 	e.groups[groupSubtitles] = vals[iSubtitles].group(base, quotedSet>>iSubtitles)
 	e.groups[groupCC] = vals[iCC].group(base, quotedSet>>iCC)
-	// Numbers of up to eight digits are read from a word (swarDecimal),
+	// Numbers of up to eight digits are read from a word (swarDigits),
 	// longer ones by parseDecimal.
 	var bandwidth int64
 	if n := int(vals[iBandwidth].n); uint(n-1) < 8 {
