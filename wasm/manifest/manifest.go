@@ -83,6 +83,8 @@ type Rewriter struct {
 	entries []entry
 	// tail is the padded copy of a variant line near the input's end.
 	tail []byte
+	// vals is judgeVariant's scratch memory.
+	vals [16]span
 	// caps, parsed from capsText, are the last caps Call read; capsOK
 	// says they are set.
 	caps     Caps
@@ -244,7 +246,7 @@ func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
 			r.tail = append(append(r.tail[:0], master[attrs:lineEnd]...), zeros[:]...)
 			b, base = r.tail, attrs
 		}
-		judgeVariant(e, b, base, attrs-base, lineEnd-base, caps)
+		judgeVariant(e, b, base, attrs-base, lineEnd-base, caps, &r.vals)
 		if k == kindVariant {
 			pending = len(r.entries) - 1
 		}
