@@ -339,6 +339,7 @@ func FuzzRewriteDiff(f *testing.F) {
 		if err != nil {
 			return
 		}
+		in = atPageEnd(t, in)
 		var r, ref Rewriter
 		prefix := []byte("dst:")
 		got, err := r.Rewrite(prefix, in, &caps)

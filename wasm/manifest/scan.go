@@ -28,6 +28,11 @@ func rawLoad(b []byte, i int) uint64 {
 	return *(*uint64)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i))
 }
 
+// rawByte is b[i] without the bounds check; the caller ensures i < len(b).
+func rawByte(b []byte, i int) byte {
+	return *(*byte)(unsafe.Add(unsafe.Pointer(unsafe.SliceData(b)), i))
+}
+
 // loadTail is load for the last seven bytes of b and beyond, kept out of
 // line so that the compiler lays out load's common path without a jump.
 //
