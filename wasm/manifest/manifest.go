@@ -305,9 +305,9 @@ var uriStart = func() (t [256]bool) {
 var zeros [slack]byte
 
 var (
-	bom       = []byte("\xef\xbb\xbf")
-	lf        = []byte("\n")
-	crlf      = []byte("\r\n")
+	bom  = []byte("\xef\xbb\xbf")
+	lf   = []byte("\n")
+	crlf = []byte("\r\n")
 )
 
 // nextLine returns the end of the line starting at pos (after its '\n', or
