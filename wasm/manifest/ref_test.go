@@ -56,15 +56,11 @@ func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
 		// byte-at-a-time comparison per case tried.
 		k := entryKindRef(name)
 		if k == 0 {
-			switch string(name) {
-			case "EXTINF", "EXT-X-TARGETDURATION", "EXT-X-MEDIA-SEQUENCE", "EXT-X-DISCONTINUITY-SEQUENCE",
-				"EXT-X-ENDLIST", "EXT-X-PLAYLIST-TYPE", "EXT-X-I-FRAMES-ONLY", "EXT-X-MAP", "EXT-X-BYTERANGE",
-				"EXT-X-PART-INF", "EXT-X-PART", "EXT-X-DISCONTINUITY", "EXT-X-PROGRAM-DATE-TIME":
+			switch {
+			case isMediaTagRef(name):
 				mediaTags = true
-			default:
-				if hidesTagRef(t[1:]) {
-					return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
-				}
+			case hidesTagRef(t[1:]):
+				return dst, errdetail.Wrap(ErrInvalid, "variant tag hidden inside another line")
 			}
 			continue
 		}

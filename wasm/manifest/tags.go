@@ -59,10 +59,11 @@ func entryAt(b []byte, i, end int) (kind, int) {
 // name's first word and length pick the one candidate in mediaTagNames,
 // and only a candidate is compared whole.
 func isMediaTag(b []byte, i, end int) bool {
-	n := firstOf4(eqBytes(load(b, i), ':'), eqBytes(load(b, i+8), ':'),
+	w0 := load(b, i)
+	n := firstOf4(eqBytes(w0, ':'), eqBytes(load(b, i+8), ':'),
 		eqBytes(load(b, i+16), ':'), eqBytes(load(b, i+24), ':'))
 	n = min(n, end-i) // 32 (no ':' in the first 32 bytes) names no media tag
-	w0 := load(b, i) & nameMasks[n&31][0]
+	w0 &= nameMasks[n&31][0]
 	slot := &mediaTagNames[(w0^uint64(n))*mediaTagHash>>59]
 	return n > 0 && slot.w0 == w0 && len(slot.name) == n && string(b[i:i+n]) == slot.name
 }
