@@ -27,7 +27,7 @@ func TestGetAllScopedWriteDuringLoad(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			rdb, prefix := testenv.Redis(t)
-			c := cache.New(rdb, prefix, cache.Options{GenerationTTL: time.Hour})
+			c := cache.New(rdb, prefix, healthy(cache.Options{GenerationTTL: time.Hour}))
 			ctx := context.Background()
 			var (
 				mu   sync.Mutex
@@ -94,7 +94,7 @@ func TestGetAllScopedWriteDuringLoad(t *testing.T) {
 // no loader.
 func TestGetAllOneRoundTripAndStampede(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
-	c := cache.New(rdb, prefix, cache.Options{GenerationTTL: time.Hour})
+	c := cache.New(rdb, prefix, healthy(cache.Options{GenerationTTL: time.Hour}))
 	ctx := context.Background()
 	var loads atomic.Int32
 	entries := func() []cache.Entry {
@@ -154,7 +154,7 @@ func TestGetAllLocalCopy(t *testing.T) {
 	now := time.Unix(1_800_000_000, 0)
 	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
 	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
-	c := cache.New(rdb, prefix, cache.Options{GenerationTTL: time.Hour, Now: clock})
+	c := cache.New(rdb, prefix, healthy(cache.Options{GenerationTTL: time.Hour, Now: clock}))
 	ctx := context.Background()
 	version := "a"
 	entry := func(scope string) cache.Entry {
