@@ -29,6 +29,7 @@ import (
 	"github.com/tetratelabs/wazero"
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/cache"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/wasm/gate"
@@ -36,15 +37,10 @@ import (
 
 // Defaults for zero Config fields.
 const (
-	DefaultIssuer        = "edgeflix-origin"
-	DefaultAudience      = "edgeflix-edge"
-	DefaultLeeway        = 30 * time.Second
+	DefaultLeeway        = contract.DefaultLeewaySeconds * time.Second
 	DefaultJWKSRefresh   = 30 * time.Second
 	DefaultOriginTimeout = 15 * time.Second
 )
-
-// CapsHeader carries the device caps from the gate to the origin.
-const CapsHeader = "X-Edgeflix-Caps"
 
 // maxJWKSSize bounds the key set document the edge accepts.
 const maxJWKSSize = 1 << 20
@@ -72,7 +68,7 @@ type Config struct {
 	// flagged and its instance replaced when it returns (RATIONALE.md).
 	GuardCalls bool
 	// Issuer and Audience are the required iss and aud of playback tokens;
-	// empty means DefaultIssuer and DefaultAudience.
+	// empty means contract.DefaultIssuer and contract.DefaultAudience.
 	Issuer, Audience string
 	// Leeway is the clock skew allowed on token times; 0 means
 	// DefaultLeeway, negative means none.
@@ -83,7 +79,7 @@ type Config struct {
 	// JWKSRefresh is how often the key set is fetched again; 0 means
 	// DefaultJWKSRefresh.
 	JWKSRefresh time.Duration
-	// OriginSecret, if set, is sent in OriginSecretHeader on every origin
+	// OriginSecret, if set, is sent in contract.OriginVerifyHeader on every origin
 	// fetch, proving to the origin that the request came through the edge
 	// (origin.Config.EdgeSecret). Never logged.
 	OriginSecret string
@@ -141,10 +137,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		cfg.JWKSURL = strings.TrimSuffix(cfg.OriginURL, "/") + "/.well-known/jwks.json"
 	}
 	if cfg.Issuer == "" {
-		cfg.Issuer = DefaultIssuer
+		cfg.Issuer = contract.DefaultIssuer
 	}
 	if cfg.Audience == "" {
-		cfg.Audience = DefaultAudience
+		cfg.Audience = contract.DefaultAudience
 	}
 	switch {
 	case cfg.Leeway == 0:

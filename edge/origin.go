@@ -10,16 +10,11 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/cache"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/wasm/manifest"
 )
-
-// OriginSecretHeader carries Config.OriginSecret to the origin. It is the
-// header CloudFront adds as a custom origin header in production (the
-// Terraform edge module's origin_verify_header_name), so the origin checks
-// one name whichever edge is in front of it.
-const OriginSecretHeader = "X-Origin-Verify"
 
 // DefaultMasterMaxAge is the Cache-Control max-age viewers get for a
 // rewritten master playlist.
@@ -72,7 +67,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, r gateResult) {
 // from the origin, rewrites it for the caps in the module and caches the
 // answer under (path, normalized caps).
 func (s *Server) serveMaster(ctx *fasthttp.RequestCtx, r gateResult) {
-	res, err := s.cache.Fetch(keyMaster+r.Path+"\x00"+capsClass(r.Caps), func() (*cache.Object, error) {
+	res, err := s.cache.Fetch(keyMaster+r.Path+"\x00"+r.Caps, func() (*cache.Object, error) {
 		return s.rewriteMaster(r)
 	})
 	if err != nil {
@@ -80,16 +75,6 @@ func (s *Server) serveMaster(ctx *fasthttp.RequestCtx, r gateResult) {
 		return
 	}
 	s.write(ctx, res)
-}
-
-// capsClass normalizes a caps value for the cache key (manifest.Caps.Key);
-// a value the rewrite cannot read keys as itself (the module refuses it).
-func capsClass(caps string) string {
-	c, err := manifest.ParseCaps(caps)
-	if err != nil {
-		return caps
-	}
-	return c.Key()
 }
 
 // rewriteMaster fetches a master from the origin and rewrites it for caps.
@@ -144,7 +129,7 @@ func (s *Server) fetch(path, caps string) (*cache.Object, error) {
 	req.SetRequestURI(s.origin + path)
 	s.signOrigin(req)
 	if caps != "" {
-		req.Header.Set(CapsHeader, caps)
+		req.Header.Set(contract.CapsHeader, caps)
 	}
 	if err := s.client.DoTimeout(req, resp, s.cfg.OriginTimeout); err != nil {
 		return nil, err
@@ -349,6 +334,6 @@ func (s *Server) CacheStats() cache.Stats { return s.cache.Stats() }
 // request.
 func (s *Server) signOrigin(req *fasthttp.Request) {
 	if s.cfg.OriginSecret != "" {
-		req.Header.Set(OriginSecretHeader, s.cfg.OriginSecret)
+		req.Header.Set(contract.OriginVerifyHeader, s.cfg.OriginSecret)
 	}
 }

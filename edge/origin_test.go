@@ -16,6 +16,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
 	"github.com/edgeflix/edgeflix/wasm/manifest"
 )
@@ -192,7 +193,7 @@ func TestMasterRewrite(t *testing.T) {
 	})
 	_, edge := startCachingEdge(t, o, newTestClock(), nil)
 	native := func(d device) string {
-		c, err := manifest.ParseCaps(d.caps())
+		c, err := contract.ParseHeader(d.caps())
 		if err != nil {
 			t.Fatal(err)
 		}

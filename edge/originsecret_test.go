@@ -13,6 +13,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/testenv"
 	originmedia "github.com/edgeflix/edgeflix/origin/media"
 )
@@ -20,9 +21,6 @@ import (
 // TestOriginSecret puts the edge in front of the origin's real media
 // handler (S3-backed) that demands the edge secret.
 func TestOriginSecret(t *testing.T) {
-	if OriginSecretHeader != originmedia.EdgeSecretHeader {
-		t.Fatalf("edge sends %q, origin checks %q", OriginSecretHeader, originmedia.EdgeSecretHeader)
-	}
 	st := testenv.S3(t)
 	for k, v := range map[string]string{
 		"media/s1/master.m3u8":        ladder,
@@ -43,7 +41,7 @@ func TestOriginSecret(t *testing.T) {
 	}
 	osrv := &fasthttp.Server{Handler: func(ctx *fasthttp.RequestCtx) {
 		if string(ctx.Path()) == "/.well-known/jwks.json" {
-			if len(ctx.Request.Header.Peek(OriginSecretHeader)) > 0 {
+			if len(ctx.Request.Header.Peek(contract.OriginVerifyHeader)) > 0 {
 				ctx.Error("secret sent to the key set URL", fasthttp.StatusBadRequest)
 				return
 			}

@@ -14,7 +14,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
-	"github.com/edgeflix/edgeflix/origin"
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/origin/tokens"
 )
 
@@ -146,7 +146,7 @@ func TestPlayback(t *testing.T) {
 
 	cases := []struct {
 		name, plan, device string
-		mh, mbr            int
+		mh, mbr            int64
 		cdc                []string
 		hdr                bool
 	}{
@@ -191,7 +191,7 @@ func TestPlayback(t *testing.T) {
 				t.Fatalf("header %s", hdr)
 			}
 			var claims tokens.PlaybackClaims
-			p := tokens.NewParser(origin.DefaultIssuer, origin.DefaultEdgeAudience, e.clock.Now)
+			p := tokens.NewParser(contract.DefaultIssuer, contract.DefaultAudience, e.clock.Now)
 			if _, err := p.ParseWithClaims(s.Token, &claims, keyFunc); err != nil {
 				t.Fatalf("verify with the JWKS: %v", err)
 			}

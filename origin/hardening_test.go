@@ -12,6 +12,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/origin"
 	"github.com/edgeflix/edgeflix/origin/oauth"
 	"github.com/edgeflix/edgeflix/origin/ratelimit"
@@ -34,7 +35,7 @@ func TestOpenIDConfiguration(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, tc := range []struct{ member, want string }{
-		{"issuer", origin.DefaultIssuer},
+		{"issuer", contract.DefaultIssuer},
 		{"jwks_uri", e.url + "/.well-known/jwks.json"},
 		{"authorization_endpoint", e.url + "/oauth/authorize"},
 		{"token_endpoint", e.url + "/oauth/token"},

@@ -16,6 +16,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
 	"github.com/edgeflix/edgeflix/origin"
@@ -164,9 +165,9 @@ func (e *env) playbackToken(asset string) string {
 	e.t.Helper()
 	now := e.clock.Now()
 	tok, err := tokens.Sign(e.srv.Keys(), "JWT", tokens.PlaybackClaims{
-		Issuer: origin.DefaultIssuer, Audience: origin.DefaultEdgeAudience, Subject: "1", SessionID: "s1",
+		Issuer: contract.DefaultIssuer, Audience: contract.DefaultAudience, Subject: "1", SessionID: "s1",
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(tokens.PlaybackTokenLifetime)),
-		Prefix: "/v1/media/" + asset + "/", Device: tokens.Device{Class: "desktop", MaxHeight: 1080, MaxBitrate: 8_000_000, Codecs: []string{"avc1", "mp4a"}},
+		Prefix: "/v1/media/" + asset + "/", Device: contract.Caps{Class: "desktop", MaxHeight: 1080, MaxBitrate: 8_000_000, Codecs: []string{"avc1", "mp4a"}},
 	})
 	if err != nil {
 		e.t.Fatal(err)
@@ -216,9 +217,9 @@ func TestJWTAttacksEverywhere(t *testing.T) {
 		t.Fatalf("control playback token at the edge: %d", st)
 	}
 	victimJTI := claimsOf(t, s.access)["jti"].(string)
-	accessBase := jwt.MapClaims{"iss": origin.DefaultIssuer, "aud": origin.DefaultAPIAudience, "sub": claimsOf(t, s.access)["sub"],
+	accessBase := jwt.MapClaims{"iss": contract.DefaultIssuer, "aud": origin.DefaultAPIAudience, "sub": claimsOf(t, s.access)["sub"],
 		"client_id": "edgeflix-web", "iat": now.Unix(), "exp": now.Add(10 * time.Minute).Unix(), "jti": victimJTI}
-	playBase := jwt.MapClaims{"iss": origin.DefaultIssuer, "aud": origin.DefaultEdgeAudience, "sub": "1", "sid": "s1",
+	playBase := jwt.MapClaims{"iss": contract.DefaultIssuer, "aud": contract.DefaultAudience, "sub": "1", "sid": "s1",
 		"iat": now.Unix(), "nbf": now.Unix(), "exp": now.Add(time.Hour).Unix(), "pfx": "/v1/media/" + asset + "/",
 		"dev": map[string]any{"cls": "desktop", "mh": 1080, "mbr": 8000000, "cdc": []string{"avc1", "mp4a"}, "hdr": false}}
 	// A control forged the same way as the table but with nothing wrong.

@@ -18,6 +18,7 @@ import (
 	"github.com/redis/go-redis/v9"
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/origin/accounts"
 	"github.com/edgeflix/edgeflix/origin/cache"
@@ -34,9 +35,7 @@ import (
 
 // Defaults of Config fields.
 const (
-	DefaultIssuer       = "edgeflix-origin"
-	DefaultEdgeAudience = "edgeflix-edge"
-	DefaultAPIAudience  = "edgeflix-api"
+	DefaultAPIAudience = "edgeflix-api"
 )
 
 // KeyReloadInterval is how often the origin re-reads its signing keys, so
@@ -63,10 +62,10 @@ type Config struct {
 	// KeyEncryptionKey seals signing keys at rest (keys.KEKSize bytes).
 	// Required.
 	KeyEncryptionKey []byte
-	// Issuer is the iss of every token. If empty, DefaultIssuer.
+	// Issuer is the iss of every token. If empty, contract.DefaultIssuer.
 	Issuer string
 	// EdgeAudience is the aud of playback tokens. If empty,
-	// DefaultEdgeAudience.
+	// contract.DefaultAudience.
 	EdgeAudience string
 	// APIAudience is the aud of access tokens. If empty,
 	// DefaultAPIAudience.
@@ -88,7 +87,7 @@ type Config struct {
 	// ALB) whose X-Forwarded-For is believed for the client IP that rate
 	// limits and logs use. If empty, the client is the connection's peer.
 	TrustedProxies oauth.TrustedProxies
-	// EdgeSecret, if set, must arrive in the media.EdgeSecretHeader of every
+	// EdgeSecret, if set, must arrive in the contract.OriginVerifyHeader of every
 	// /v1/media/ request for gated media (the edge sends it, CloudFront adds
 	// it as a custom origin header); else 403. Never logged.
 	EdgeSecret string
@@ -129,10 +128,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	cfg.PublicURL = strings.TrimRight(cfg.PublicURL, "/")
 	cfg.EdgeURL = strings.TrimRight(cfg.EdgeURL, "/")
 	if cfg.Issuer == "" {
-		cfg.Issuer = DefaultIssuer
+		cfg.Issuer = contract.DefaultIssuer
 	}
 	if cfg.EdgeAudience == "" {
-		cfg.EdgeAudience = DefaultEdgeAudience
+		cfg.EdgeAudience = contract.DefaultAudience
 	}
 	if cfg.APIAudience == "" {
 		cfg.APIAudience = DefaultAPIAudience

@@ -12,7 +12,6 @@ import (
 	"io"
 	"log/slog"
 	"runtime"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -495,7 +494,7 @@ func (h *Host) Gate(ctx context.Context, rawPath string, now time.Time) (gate.Re
 	out, err := h.callView(ctx, inst, inst.gate, rawPath, uint64(now.UnixMilli()))
 	if err == nil {
 		var r gate.Result
-		if r, err = parseGateResult(out); err == nil {
+		if r, err = gate.ParseResult(out); err == nil {
 			h.release(inst)
 			return r, nil
 		}
@@ -505,29 +504,6 @@ func (h *Host) Gate(ctx context.Context, rawPath string, now time.Time) (gate.Re
 	}
 	h.discard(inst, err)
 	return gate.Result{}, fmt.Errorf("%w: %v", ErrCall, err)
-}
-
-// parseGateResult is gate.ParseResult with one allocation: the four
-// fields share one string.
-func parseGateResult(b []byte) (gate.Result, error) {
-	s := string(b)
-	var f [4]string
-	for i := range 3 {
-		j := strings.IndexByte(s, '\n')
-		if j < 0 {
-			return gate.Result{}, gate.ErrResult
-		}
-		f[i], s = s[:j], s[j+1:]
-	}
-	f[3] = s
-	r := gate.Result{Status: gate.Status(f[0]), Reason: f[1], Path: f[2], Caps: f[3]}
-	switch {
-	case r.Status == gate.Allow && r.Reason == "" && r.Path != "":
-	case r.Status == gate.Deny && r.Reason != "" && r.Path == "" && r.Caps == "":
-	default:
-		return gate.Result{}, gate.ErrResult
-	}
-	return r, nil
 }
 
 // CallExport runs the module export name, which must follow the ABI's

@@ -11,6 +11,7 @@ import (
 
 	"github.com/tetratelabs/wazero"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
 	"github.com/edgeflix/edgeflix/wasm/manifest"
 )
@@ -38,7 +39,7 @@ func TestHostRewrite(t *testing.T) {
 		}
 		for _, cs := range capsList {
 			t.Run(filepath.Base(p)+"/"+cs, func(t *testing.T) {
-				caps, err := manifest.ParseCaps(cs)
+				caps, err := contract.ParseHeader(cs)
 				if err != nil {
 					t.Fatal(err)
 				}

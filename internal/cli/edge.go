@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge"
 )
 
@@ -40,8 +41,8 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	jwksURL := fs.String("jwks-url", envOr("EDGEFLIX_JWKS_URL", ""), "key set URL; default <origin>/.well-known/jwks.json (env EDGEFLIX_JWKS_URL)")
 	module := fs.String("module", envOr("EDGEFLIX_EDGE_MODULE", "dist/edge.wasm"), "edge Wasm module, built by 'make wasm' (env EDGEFLIX_EDGE_MODULE)")
 	cacheDir := fs.String("cache-dir", envOr("EDGEFLIX_WASM_CACHE_DIR", ".cache/wazero"), "wazero compilation cache directory; empty disables (env EDGEFLIX_WASM_CACHE_DIR)")
-	iss := fs.String("iss", envOr("EDGEFLIX_ISSUER", edge.DefaultIssuer), "required playback token issuer, the origin's --issuer (env EDGEFLIX_ISSUER)")
-	aud := fs.String("aud", envOr("EDGEFLIX_EDGE_AUDIENCE", edge.DefaultAudience), "required playback token audience, the origin's --edge-audience (env EDGEFLIX_EDGE_AUDIENCE)")
+	iss := fs.String("iss", envOr("EDGEFLIX_ISSUER", contract.DefaultIssuer), "required playback token issuer, the origin's --issuer (env EDGEFLIX_ISSUER)")
+	aud := fs.String("aud", envOr("EDGEFLIX_EDGE_AUDIENCE", contract.DefaultAudience), "required playback token audience, the origin's --edge-audience (env EDGEFLIX_EDGE_AUDIENCE)")
 	startTimeout := fs.Duration("start-timeout", time.Minute, "how long to wait for the origin's key set at start")
 	guard := fs.Bool("guard-calls", false, "compile the module with wazero's termination checks (stoppable runaway calls, ~10x slower gate)")
 	var allow listFlag

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/internal/cloudfront"
 	"github.com/edgeflix/edgeflix/wasm/manifest"
@@ -170,8 +171,8 @@ func RewriteCaps(class string, maxHeight, maxBandwidth int, codecs string, hdr b
 // builds the module's configuration document from them once parsed.
 func gateFlags(fs *flag.FlagSet) func(context.Context) ([]byte, error) {
 	jwks := fs.String("jwks", envOr("EDGEFLIX_ORIGIN_URL", defaultOriginURL)+"/.well-known/jwks.json", "JWKS file or URL the gate trusts (the origin's /.well-known/jwks.json)")
-	iss := fs.String("iss", cloudfront.DefaultIssuer, "token issuer")
-	aud := fs.String("aud", cloudfront.DefaultAudience, "token audience")
+	iss := fs.String("iss", contract.DefaultIssuer, "token issuer")
+	aud := fs.String("aud", contract.DefaultAudience, "token audience")
 	leeway := fs.Int("leeway", cloudfront.DefaultLeewayS, "clock skew allowed, seconds")
 	return func(ctx context.Context) ([]byte, error) {
 		keys, err := cloudfront.LoadJWKS(ctx, *jwks)

@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
@@ -55,8 +56,8 @@ func (o *originFlags) register(fs *flag.FlagSet) {
 	o.s3SecretKey = envOr("EDGEFLIX_S3_SECRET_ACCESS_KEY", s3local.SecretAccessKey) // never a flag: flags show in ps
 	fs.StringVar(&o.webDir, "web-dir", envOr("EDGEFLIX_WEB_DIR", "dist/web"), "folder with the built player.wasm and wasm_exec.js, served at /app/ beside the app's static files (env EDGEFLIX_WEB_DIR)")
 	fs.StringVar(&o.dataDir, "data-dir", envOr("EDGEFLIX_DATA_DIR", defaultDataDir), "folder for local state: the key-encryption key file keys/kek when EDGEFLIX_KEY_ENCRYPTION_KEY is unset (env EDGEFLIX_DATA_DIR)")
-	fs.StringVar(&o.issuer, "issuer", envOr("EDGEFLIX_ISSUER", origin.DefaultIssuer), "iss of the tokens the origin signs (env EDGEFLIX_ISSUER)")
-	fs.StringVar(&o.edgeAudience, "edge-audience", envOr("EDGEFLIX_EDGE_AUDIENCE", origin.DefaultEdgeAudience), "aud of playback tokens (env EDGEFLIX_EDGE_AUDIENCE)")
+	fs.StringVar(&o.issuer, "issuer", envOr("EDGEFLIX_ISSUER", contract.DefaultIssuer), "iss of the tokens the origin signs (env EDGEFLIX_ISSUER)")
+	fs.StringVar(&o.edgeAudience, "edge-audience", envOr("EDGEFLIX_EDGE_AUDIENCE", contract.DefaultAudience), "aud of playback tokens (env EDGEFLIX_EDGE_AUDIENCE)")
 	fs.BoolVar(&o.migrate, "migrate", false, "apply MySQL schema migrations before starting")
 	fs.Var(&o.corsOrigins, "cors-origin", "browser origin (scheme://host[:port]) allowed to call the API cross-origin, repeatable or comma-separated (env EDGEFLIX_CORS_ORIGINS)")
 	fs.Var(&o.trustedProxies, "trusted-proxies", "CIDRs or addresses of load balancers whose X-Forwarded-For names the client, repeatable or comma-separated; production: the VPC CIDR behind the ALB; default none (env EDGEFLIX_TRUSTED_PROXIES)")

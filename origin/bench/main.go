@@ -37,6 +37,7 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
@@ -158,7 +159,7 @@ func run() error {
 		return err
 	}
 	defer stopUncached()
-	issuer := &tokens.Issuer{Keys: srv.Keys(), Issuer: origin.DefaultIssuer, Audience: origin.DefaultAPIAudience}
+	issuer := &tokens.Issuer{Keys: srv.Keys(), Issuer: contract.DefaultIssuer, Audience: origin.DefaultAPIAudience}
 	tok, _, err := issuer.IssueAccess(account, "edgeflix-web", "catalog playback")
 	if err != nil {
 		return err

@@ -8,15 +8,9 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 )
-
-// EdgeSecretHeader carries the secret that proves a media request came
-// through the edge. Its name is the Terraform edge module's default
-// origin_verify_header_name: CloudFront adds it to every origin request as
-// a custom origin header, the ALB forwards only requests that carry it,
-// and the local edge (edge.Config.OriginSecret) sends it too.
-const EdgeSecretHeader = "X-Origin-Verify"
 
 // publicArtwork are the file extensions of artwork the catalog links to
 // directly (posters, backdrops); they are not token-gated anywhere, so
@@ -37,7 +31,7 @@ func Gated(file string) bool {
 
 // edgeAllowed reports whether the request may read file: always when no
 // EdgeSecret is configured or file is public artwork, else only with the
-// secret in EdgeSecretHeader (compared in constant time). It answers 403
+// secret in contract.OriginVerifyHeader (compared in constant time). It answers 403
 // itself otherwise.
 func (h *Handler) edgeAllowed(ctx *fasthttp.RequestCtx, file string) bool {
 	if h.EdgeSecret == "" || !Gated(file) {
@@ -45,7 +39,7 @@ func (h *Handler) edgeAllowed(ctx *fasthttp.RequestCtx, file string) bool {
 	}
 	// Hashing first makes the comparison's time independent of the
 	// lengths too.
-	got := sha256.Sum256(ctx.Request.Header.Peek(EdgeSecretHeader))
+	got := sha256.Sum256(ctx.Request.Header.Peek(contract.OriginVerifyHeader))
 	want := sha256.Sum256([]byte(h.EdgeSecret))
 	if subtle.ConstantTimeCompare(got[:], want[:]) == 1 {
 		return true

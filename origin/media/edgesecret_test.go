@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/testenv"
 )
 
@@ -49,7 +50,7 @@ func TestEdgeSecret(t *testing.T) {
 		base   string
 		method string
 		path   string
-		header []string // values of EdgeSecretHeader; nil sends none
+		header []string // values of contract.OriginVerifyHeader; nil sends none
 		want   int
 	}{
 		{"no secret configured, no header", without, "GET", "/v1/media/a1/master.m3u8", nil, 200},
@@ -76,7 +77,7 @@ func TestEdgeSecret(t *testing.T) {
 			req.SetRequestURI(tc.base + tc.path)
 			req.Header.SetMethod(tc.method)
 			for _, v := range tc.header {
-				req.Header.Set(EdgeSecretHeader, v)
+				req.Header.Set(contract.OriginVerifyHeader, v)
 			}
 			if tc.method == "HEAD" {
 				resp.SkipBody = true
@@ -109,7 +110,7 @@ func TestEdgeSecret(t *testing.T) {
 func BenchmarkEdgeAllowed(b *testing.B) {
 	h := &Handler{EdgeSecret: "0123456789abcdef0123456789abcdef"}
 	var ctx fasthttp.RequestCtx
-	ctx.Request.Header.Set(EdgeSecretHeader, h.EdgeSecret)
+	ctx.Request.Header.Set(contract.OriginVerifyHeader, h.EdgeSecret)
 	b.ReportAllocs()
 	for b.Loop() {
 		if !h.edgeAllowed(&ctx, "720p/seg_00001.m4s") {

@@ -126,7 +126,7 @@ type Handler struct {
 	Timeout time.Duration
 	// Logger receives S3 failures. If nil, slog.Default().
 	Logger *slog.Logger
-	// EdgeSecret, if set, must arrive in EdgeSecretHeader for every object
+	// EdgeSecret, if set, must arrive in contract.OriginVerifyHeader for every object
 	// but public artwork (see Gated); else 403. Never logged.
 	EdgeSecret string
 

@@ -3,81 +3,35 @@ package playback
 import (
 	"errors"
 	"fmt"
-	"github.com/edgeflix/edgeflix/origin/plans"
 	"slices"
-	"strings"
-)
 
-// Device classes.
-const (
-	ClassPhone   = "phone"
-	ClassTablet  = "tablet"
-	ClassDesktop = "desktop"
-	ClassTV      = "tv"
+	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/origin/plans"
 )
-
-// Codec families a token can allow, video first.
-var (
-	VideoFamilies = []string{"avc1", "hvc1", "av01", "vp09"}
-	AudioFamilies = []string{"mp4a", "ec-3", "ac-3"}
-)
-
-// Limits are caps: a plan's, a device class's, or the decided ones.
-type Limits struct {
-	// MaxHeight is the tallest picture in pixels.
-	MaxHeight int
-	// MaxBitrate is the highest rendition bandwidth in bits/s.
-	MaxBitrate int
-	// Codecs are the allowed codec families.
-	Codecs []string
-	// HDR says whether HDR renditions are allowed.
-	HDR bool
-}
 
 // Plan is what an account's plan allows.
 type Plan struct {
-	Limits
-	// Screens is how many streams may play at once (enforced by stream
-	// leases, a later issue).
+	// Caps are the plan's limits (Class is empty).
+	contract.Caps
+	// Screens is how many streams may play at once (stream leases).
 	Screens int
 }
 
-var allFamilies = append(slices.Clone(VideoFamilies), AudioFamilies...)
-
-// basicCodecs are the codec families the basic plan streams: no
+// basicFamilies are the codec families the basic plan streams: no
 // surround-sound audio (ec-3, ac-3).
-var basicCodecs = []string{"avc1", "hvc1", "av01", "vp09", "mp4a"}
+const basicFamilies = contract.GrantableFamilies &^ (contract.EAC3 | contract.AC3)
 
 // PlanOf returns what the account plan name allows (the table is
 // origin/plans; an unknown name gets basic), with the codec families each
 // plan streams.
 func PlanOf(name string) Plan {
 	p := plans.Of(name)
-	codecs := allFamilies
+	families := contract.GrantableFamilies
 	if p.Name == plans.Basic {
-		codecs = basicCodecs
+		families = basicFamilies
 	}
-	return Plan{Limits: Limits{MaxHeight: p.MaxHeight, MaxBitrate: p.MaxBitrate, Codecs: codecs, HDR: p.HDR}, Screens: p.Screens}
-}
-
-// Classes are the default caps of each device class.
-var Classes = map[string]Limits{
-	ClassPhone:   {MaxHeight: 720, MaxBitrate: 5_000_000, Codecs: allFamilies, HDR: true},
-	ClassTablet:  {MaxHeight: 1080, MaxBitrate: 10_000_000, Codecs: allFamilies, HDR: true},
-	ClassDesktop: {MaxHeight: 2160, MaxBitrate: 25_000_000, Codecs: allFamilies, HDR: true},
-	ClassTV:      {MaxHeight: 2160, MaxBitrate: 25_000_000, Codecs: allFamilies, HDR: true},
-}
-
-// DeviceInfo is what a device reports about itself.
-type DeviceInfo struct {
-	Class     string   `json:"class"`
-	MaxHeight int      `json:"max_height"`
-	Codecs    []string `json:"codecs"`
-	HDR       bool     `json:"hdr"`
-	// ID is an optional stable id the app keeps for the device (1..64
-	// bytes of [A-Za-z0-9._-]); a new start from the same device replaces
-	// that device's stream instead of counting against the plan.
-	ID string `json:"id,omitempty"`
+	return Plan{Caps: contract.Caps{MaxHeight: int64(p.MaxHeight), MaxBitrate: int64(p.MaxBitrate), Codecs: families.Names(), HDR: p.HDR},
+		Screens: p.Screens}
 }
 
 // Sentinel errors, tested with errors.Is.
@@ -88,9 +42,10 @@ var (
 	ErrNoCodec = errors.New("no playable codec in common")
 )
 
-// Validate checks a device report's syntax.
-func (d DeviceInfo) Validate() error {
-	if _, ok := Classes[d.Class]; !ok {
+// validateDevice checks a device report's syntax; it is the only check of
+// a report (Decide runs it).
+func validateDevice(d contract.DeviceReport) error {
+	if !contract.ValidClass(d.Class) {
 		return fmt.Errorf("%w: class must be phone, tablet, desktop or tv", ErrInvalidDevice)
 	}
 	if d.ID != "" && !validDeviceID(d.ID) {
@@ -103,89 +58,65 @@ func (d DeviceInfo) Validate() error {
 		return fmt.Errorf("%w: codecs must list 1..32 codecs", ErrInvalidDevice)
 	}
 	for _, c := range d.Codecs {
-		if !validCodecToken(c) {
+		if !validCodecString(c) {
 			return fmt.Errorf("%w: codec %q is not a codec string", ErrInvalidDevice, c)
 		}
 	}
 	return nil
 }
 
-func validCodecToken(c string) bool {
-	if c == "" || len(c) > 64 {
-		return false
-	}
-	for i := 0; i < len(c); i++ {
-		b := c[i]
-		if !(b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b == '.' || b == '-' || b == '_') {
-			return false
-		}
-	}
-	return true
+// validCodecString reports whether c looks like an RFC 6381 codec string:
+// 1..64 bytes of [A-Za-z0-9._-].
+func validCodecString(c string) bool {
+	return c != "" && len(c) <= 64 && validIDBytes(c)
 }
 
-// Family maps an RFC 6381 codec string to its family ("avc1.64001f" →
-// "avc1", "hev1.1.6.L93.B0" → "hvc1"); "" when edgeflix does not know it.
-func Family(codec string) string {
-	f := strings.ToLower(codec)
-	if i := strings.IndexByte(f, '.'); i >= 0 {
-		f = f[:i]
+// Decide validates a device report and returns the caps a token grants it
+// on plan: the minimum of the plan's, the class's (contract.ClassDefaults)
+// and the reported height; the reported codec families (contract.FamilyName)
+// both allow, in canonical order; HDR only when reported and allowed by
+// both.
+func Decide(plan Plan, d contract.DeviceReport) (contract.Caps, error) {
+	if err := validateDevice(d); err != nil {
+		return contract.Caps{}, err
 	}
-	switch f {
-	case "avc1", "avc3":
-		return "avc1"
-	case "hvc1", "hev1", "dvh1", "dvhe":
-		return "hvc1"
-	case "av01":
-		return "av01"
-	case "vp09", "vp9":
-		return "vp09"
-	case "mp4a":
-		return "mp4a"
-	case "ec-3", "ec3", "eac3":
-		return "ec-3"
-	case "ac-3", "ac3":
-		return "ac-3"
-	}
-	return ""
-}
-
-// Decide returns the caps for a device of an account on plan: the minimum
-// of the plan's, the class's and the reported height; the reported codec
-// families both allow; HDR only when reported and allowed by both.
-func Decide(plan Plan, d DeviceInfo) (Limits, error) {
-	if err := d.Validate(); err != nil {
-		return Limits{}, err
-	}
-	class := Classes[d.Class]
-	out := Limits{
+	class, _ := contract.ClassDefaults(d.Class)
+	out := contract.Caps{
+		Class:      d.Class,
 		MaxHeight:  min(plan.MaxHeight, class.MaxHeight, d.MaxHeight),
 		MaxBitrate: min(plan.MaxBitrate, class.MaxBitrate),
 		HDR:        d.HDR && plan.HDR && class.HDR,
 		Codecs:     []string{},
 	}
-	reported := make(map[string]bool)
+	var reported contract.Family
 	for _, c := range d.Codecs {
-		reported[Family(c)] = true
+		reported |= contract.FamilyOf(contract.FamilyName(c))
 	}
-	video := false
-	for _, f := range allFamilies { // fixed order keeps tokens stable
-		if reported[f] && slices.Contains(plan.Codecs, f) && slices.Contains(class.Codecs, f) {
+	for _, f := range (reported & contract.GrantableFamilies).Names() { // canonical order keeps tokens stable
+		if slices.Contains(plan.Codecs, f) && slices.Contains(class.Codecs, f) {
 			out.Codecs = append(out.Codecs, f)
-			video = video || slices.Contains(VideoFamilies, f)
 		}
 	}
-	if !video {
-		return Limits{}, ErrNoCodec
+	if !hasVideo(out.Codecs) {
+		return contract.Caps{}, ErrNoCodec
 	}
 	return out, nil
 }
 
+// hasVideo reports whether codecs name a video family.
+func hasVideo(codecs []string) bool {
+	known, _ := contract.Families(codecs)
+	return known&contract.VideoFamilies != 0
+}
+
 func validDeviceID(id string) bool {
-	if len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
+	return len(id) <= 64 && validIDBytes(id)
+}
+
+// validIDBytes reports whether s is made of [A-Za-z0-9._-].
+func validIDBytes(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
 		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '_' || c == '-') {
 			return false
 		}

@@ -2,6 +2,7 @@ package playback
 
 import (
 	"errors"
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/origin/plans"
 	"slices"
 	"testing"
@@ -9,41 +10,31 @@ import (
 	"github.com/edgeflix/edgeflix/origin/httpx"
 )
 
-func TestFamily(t *testing.T) {
-	cases := map[string]string{
-		"avc1.64001f": "avc1", "avc3.640028": "avc1", "hev1.1.6.L93.B0": "hvc1", "hvc1.2.4.L153.B0": "hvc1",
-		"dvh1.05.06": "hvc1", "av01.0.08M.08": "av01", "vp09.00.10.08": "vp09", "mp4a.40.2": "mp4a", "ec-3": "ec-3",
-		"ac-3": "ac-3", "AVC1.64001F": "avc1", "opus": "", "flac": "", "": "",
-	}
-	for in, want := range cases {
-		if got := Family(in); got != want {
-			t.Errorf("Family(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
 func TestDecide(t *testing.T) {
 	cases := []struct {
 		name   string
 		plan   string
-		dev    DeviceInfo
-		mh     int
-		mbr    int
+		dev    contract.DeviceReport
+		mh     int64
+		mbr    int64
 		codecs []string
 		hdr    bool
 		err    error
 	}{
-		{"plan caps height", "basic", DeviceInfo{Class: "tv", MaxHeight: 2160, Codecs: []string{"avc1.640028", "mp4a.40.2"}, HDR: true}, 720, 3_000_000, []string{"avc1", "mp4a"}, false, nil},
-		{"class caps height", "premium", DeviceInfo{Class: "phone", MaxHeight: 2160, Codecs: []string{"avc1.640028"}, HDR: false}, 720, 5_000_000, []string{"avc1"}, false, nil},
-		{"device caps height", "premium", DeviceInfo{Class: "tv", MaxHeight: 540, Codecs: []string{"avc1.640028"}, HDR: false}, 540, 25_000_000, []string{"avc1"}, false, nil},
-		{"hdr needs premium", "standard", DeviceInfo{Class: "tv", MaxHeight: 2160, Codecs: []string{"hvc1.2.4.L153.B0"}, HDR: true}, 1080, 8_000_000, []string{"hvc1"}, false, nil},
-		{"hdr on premium", "premium", DeviceInfo{Class: "tv", MaxHeight: 2160, Codecs: []string{"hvc1.2.4.L153.B0"}, HDR: true}, 2160, 25_000_000, []string{"hvc1"}, true, nil},
-		{"basic has no surround", "basic", DeviceInfo{Class: "tv", MaxHeight: 720, Codecs: []string{"avc1", "ec-3", "ac-3", "mp4a"}, HDR: false}, 720, 3_000_000, []string{"avc1", "mp4a"}, false, nil},
-		{"duplicates collapse", "standard", DeviceInfo{Class: "desktop", MaxHeight: 1080, Codecs: []string{"avc1.64001f", "avc1.42e01e", "avc3.64001f"}, HDR: false}, 1080, 8_000_000, []string{"avc1"}, false, nil},
-		{"no video", "premium", DeviceInfo{Class: "tv", MaxHeight: 1080, Codecs: []string{"mp4a.40.2", "opus"}, HDR: false}, 0, 0, nil, false, ErrNoCodec},
-		{"bad class", "premium", DeviceInfo{Class: "car", MaxHeight: 1080, Codecs: []string{"avc1"}, HDR: false}, 0, 0, nil, false, ErrInvalidDevice},
-		{"bad height", "premium", DeviceInfo{Class: "tv", MaxHeight: 5000, Codecs: []string{"avc1"}, HDR: false}, 0, 0, nil, false, ErrInvalidDevice},
-		{"bad codec", "premium", DeviceInfo{Class: "tv", MaxHeight: 1080, Codecs: []string{"avc1;x"}, HDR: false}, 0, 0, nil, false, ErrInvalidDevice},
+		{"plan caps height", "basic", contract.DeviceReport{Class: "tv", MaxHeight: 2160, Codecs: []string{"avc1.640028", "mp4a.40.2"}, HDR: true}, 720, 3_000_000, []string{"avc1", "mp4a"}, false, nil},
+		{"class caps height", "premium", contract.DeviceReport{Class: "phone", MaxHeight: 2160, Codecs: []string{"avc1.640028"}, HDR: false}, 720, 5_000_000, []string{"avc1"}, false, nil},
+		{"device caps height", "premium", contract.DeviceReport{Class: "tv", MaxHeight: 540, Codecs: []string{"avc1.640028"}, HDR: false}, 540, 25_000_000, []string{"avc1"}, false, nil},
+		{"hdr needs premium", "standard", contract.DeviceReport{Class: "tv", MaxHeight: 2160, Codecs: []string{"hvc1.2.4.L153.B0"}, HDR: true}, 1080, 8_000_000, []string{"hvc1"}, false, nil},
+		{"hdr on premium", "premium", contract.DeviceReport{Class: "tv", MaxHeight: 2160, Codecs: []string{"hvc1.2.4.L153.B0"}, HDR: true}, 2160, 25_000_000, []string{"hvc1"}, true, nil},
+		{"basic has no surround", "basic", contract.DeviceReport{Class: "tv", MaxHeight: 720, Codecs: []string{"avc1", "ec-3", "ac-3", "mp4a"}, HDR: false}, 720, 3_000_000, []string{"avc1", "mp4a"}, false, nil},
+		{"duplicates collapse", "standard", contract.DeviceReport{Class: "desktop", MaxHeight: 1080, Codecs: []string{"avc1.64001f", "avc1.42e01e", "avc3.64001f"}, HDR: false}, 1080, 8_000_000, []string{"avc1"}, false, nil},
+		{"no video", "premium", contract.DeviceReport{Class: "tv", MaxHeight: 1080, Codecs: []string{"mp4a.40.2", "opus"}, HDR: false}, 0, 0, nil, false, ErrNoCodec},
+		{"hev1 is hvc1", "premium", contract.DeviceReport{Class: "tv", MaxHeight: 2160, Codecs: []string{"hev1.1.6.L93.B0", "Opus"}, HDR: false}, 2160, 25_000_000, []string{"hvc1"}, false, nil},
+		// Dolby Vision is no alias of hvc1 (RATIONALE.md, "Why one contract package").
+		{"dolby vision is not hevc", "premium", contract.DeviceReport{Class: "tv", MaxHeight: 2160, Codecs: []string{"dvh1.05.06", "mp4a.40.2"}, HDR: true}, 0, 0, nil, false, ErrNoCodec},
+		{"bad class", "premium", contract.DeviceReport{Class: "car", MaxHeight: 1080, Codecs: []string{"avc1"}, HDR: false}, 0, 0, nil, false, ErrInvalidDevice},
+		{"bad height", "premium", contract.DeviceReport{Class: "tv", MaxHeight: 5000, Codecs: []string{"avc1"}, HDR: false}, 0, 0, nil, false, ErrInvalidDevice},
+		{"bad codec", "premium", contract.DeviceReport{Class: "tv", MaxHeight: 1080, Codecs: []string{"avc1;x"}, HDR: false}, 0, 0, nil, false, ErrInvalidDevice},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

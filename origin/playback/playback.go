@@ -17,6 +17,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/origin/accounts"
 	"github.com/edgeflix/edgeflix/origin/catalog"
 	"github.com/edgeflix/edgeflix/origin/httpx"
@@ -70,10 +71,10 @@ func (s *Service) Streams() *Streams { return s.cfg.Streams }
 
 // Request is the body of POST /v1/playback.
 type Request struct {
-	TitleID   string     `json:"title_id"`
-	EpisodeID string     `json:"episode_id,omitempty"`
-	ProfileID string     `json:"profile_id,omitempty"`
-	Device    DeviceInfo `json:"device"`
+	TitleID   string                `json:"title_id"`
+	EpisodeID string                `json:"episode_id,omitempty"`
+	ProfileID string                `json:"profile_id,omitempty"`
+	Device    contract.DeviceReport `json:"device"`
 }
 
 // Session is the answer of POST /v1/playback.
@@ -95,9 +96,6 @@ var ErrTitleNotFound = errors.New("title not found")
 // Start opens a session for viewer v playing req: entitlement (plan,
 // maturity, title available), caps, a stream lease, then the token.
 func (s *Service) Start(ctx context.Context, v catalog.Viewer, req Request) (Session, error) {
-	if err := req.Device.Validate(); err != nil {
-		return Session{}, err
-	}
 	acct, err := s.cfg.Accounts.Get(ctx, v.AccountID)
 	if err != nil {
 		return Session{}, err
@@ -121,7 +119,7 @@ func (s *Service) Start(ctx context.Context, v catalog.Viewer, req Request) (Ses
 	if err := s.cfg.Streams.Acquire(ctx, sid, info, plan.Screens); err != nil {
 		return Session{}, err
 	}
-	sess, err := s.sign(v.AccountID, sid, target.AssetID, req.Device.Class, caps)
+	sess, err := s.sign(v.AccountID, sid, target.AssetID, caps)
 	if err != nil {
 		s.cfg.Streams.Release(context.WithoutCancel(ctx), v.AccountID, sid)
 		return Session{}, err
@@ -138,7 +136,7 @@ func (s *Service) Start(ctx context.Context, v catalog.Viewer, req Request) (Ses
 	return sess, nil
 }
 
-func (s *Service) sign(accountID, sid, asset, class string, caps Limits) (Session, error) {
+func (s *Service) sign(accountID, sid, asset string, caps contract.Caps) (Session, error) {
 	now := s.cfg.Now()
 	exp := now.Add(tokens.PlaybackTokenLifetime)
 	prefix := "/v1/media/" + asset + "/"
@@ -146,8 +144,7 @@ func (s *Service) sign(accountID, sid, asset, class string, caps Limits) (Sessio
 		Issuer: s.cfg.Issuer, Audience: s.cfg.Audience, Subject: accountID, SessionID: sid,
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(exp),
 		Prefix: prefix,
-		Device: tokens.Device{Class: class, MaxHeight: caps.MaxHeight, MaxBitrate: caps.MaxBitrate,
-			Codecs: caps.Codecs, HDR: caps.HDR},
+		Device: caps,
 	}
 	tok, err := tokens.Sign(s.cfg.Keys, "JWT", claims)
 	if err != nil {

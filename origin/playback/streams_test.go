@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/testenv"
 )
 
@@ -108,13 +109,13 @@ func TestTakeoverUnderConcurrentStarts(t *testing.T) {
 	}
 }
 
-func TestDeviceInfoID(t *testing.T) {
+func TestDeviceReportID(t *testing.T) {
 	for _, c := range []struct {
 		id string
 		ok bool
 	}{{"", true}, {"b7Kq-1_x.9", true}, {"has space", false}, {string(make([]byte, 65)), false}, {"é", false}} {
-		d := DeviceInfo{ID: c.id, Class: "tv", MaxHeight: 1080, Codecs: []string{"avc1"}}
-		if err := d.Validate(); (err == nil) != c.ok {
+		d := contract.DeviceReport{ID: c.id, Class: "tv", MaxHeight: 1080, Codecs: []string{"avc1"}}
+		if err := validateDevice(d); (err == nil) != c.ok {
 			t.Errorf("id %q: err %v, want ok %v", c.id, err, c.ok)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/origin/keys"
 )
 
@@ -101,15 +102,6 @@ func (c AccessClaims) GetAudience() (jwt.ClaimStrings, error) {
 	return jwt.ClaimStrings{c.Audience}, nil
 }
 
-// Device are the caps a playback token carries (claim dev).
-type Device struct {
-	Class      string   `json:"cls"`
-	MaxHeight  int      `json:"mh"`
-	MaxBitrate int      `json:"mbr"`
-	Codecs     []string `json:"cdc"`
-	HDR        bool     `json:"hdr"`
-}
-
 // PlaybackClaims are the claims of a playback token, exactly as in
 // docs/CONTRACTS.md.
 type PlaybackClaims struct {
@@ -121,7 +113,7 @@ type PlaybackClaims struct {
 	NotBefore *jwt.NumericDate `json:"nbf"`
 	ExpiresAt *jwt.NumericDate `json:"exp"`
 	Prefix    string           `json:"pfx"`
-	Device    Device           `json:"dev"`
+	Device    contract.Caps    `json:"dev"`
 }
 
 // GetExpirationTime implements jwt.Claims.

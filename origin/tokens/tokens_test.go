@@ -9,6 +9,7 @@ import (
 
 	"github.com/golang-jwt/jwt/v5"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/testenv"
 	"github.com/edgeflix/edgeflix/origin/keys"
 	"github.com/edgeflix/edgeflix/origin/tokens"
@@ -85,7 +86,7 @@ func BenchmarkSignPlayback(b *testing.B) {
 	now := time.Now()
 	c := tokens.PlaybackClaims{Issuer: "edgeflix-origin", Audience: "edgeflix-edge", Subject: "42", SessionID: "s",
 		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(4 * time.Hour)),
-		Prefix: "/v1/media/asset/", Device: tokens.Device{Class: "tv", MaxHeight: 2160, MaxBitrate: 25_000_000, Codecs: []string{"avc1", "mp4a"}}}
+		Prefix: "/v1/media/asset/", Device: contract.Caps{Class: "tv", MaxHeight: 2160, MaxBitrate: 25_000_000, Codecs: []string{"avc1", "mp4a"}}}
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {

@@ -252,7 +252,7 @@ func (a *app) playURL(masterURL, name string, opt EngineOptions) bool {
 	byID("now-playing").Set("textContent", name)
 	byID("next-episode").Set("hidden", true)
 	video := byID("player")
-	opt.MaxHeight = caps().MaxHeight
+	opt.MaxHeight = int(caps().MaxHeight)
 	e, err := NewEngine(video, masterURL, opt)
 	if err != nil {
 		setStatus("Cannot play: "+err.Error(), true)

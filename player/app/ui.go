@@ -11,6 +11,7 @@ import (
 	"sync"
 	"syscall/js"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/player/device"
 	"github.com/edgeflix/edgeflix/player/nav"
 )
@@ -300,7 +301,7 @@ func plural(n int) string {
 }
 
 // caps describes this browser for POST /v1/playback.
-func caps() device.Caps {
+func caps() contract.DeviceReport {
 	nav, scr := global.Get("navigator"), global.Get("screen")
 	s := device.Screen{
 		Width: scr.Get("width").Int(), Height: scr.Get("height").Int(),
@@ -315,9 +316,9 @@ func caps() device.Caps {
 	if mm := global.Get("matchMedia"); mm.Type() == js.TypeFunction {
 		hdr = global.Call("matchMedia", "(dynamic-range: high)").Get("matches").Bool()
 	}
-	return device.Caps{
+	return contract.DeviceReport{
 		Class:     device.Class(nav.Get("userAgent").String(), s),
-		MaxHeight: device.MaxHeight(s),
+		MaxHeight: int64(device.MaxHeight(s)),
 		Codecs:    device.SupportedCodecs(supported),
 		HDR:       hdr,
 	}

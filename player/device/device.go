@@ -1,5 +1,5 @@
-// Package device describes what the browser the player runs in can do, in
-// the shape POST /v1/playback expects: a device class guessed from the user
+// Package device describes what the browser the player runs in can do, for
+// the contract.DeviceReport POST /v1/playback expects: a device class guessed from the user
 // agent and screen, the tallest picture worth fetching, the codecs the
 // browser's MediaSource accepts out of a candidate list, and HDR.
 //
@@ -9,14 +9,8 @@ package device
 import (
 	"math"
 	"strings"
-)
 
-// Device classes.
-const (
-	Phone   = "phone"
-	Tablet  = "tablet"
-	Desktop = "desktop"
-	TV      = "tv"
+	"github.com/edgeflix/edgeflix/contract"
 )
 
 // CandidateCodecs are the codec strings the player asks
@@ -26,14 +20,6 @@ var CandidateCodecs = []string{
 	"hvc1.1.6.L120.90", "hev1.1.6.L120.90",
 	"av01.0.08M.08", "vp09.00.40.08",
 	"mp4a.40.2", "mp4a.40.5", "ec-3", "ac-3", "opus",
-}
-
-// Caps is the "device" object of a playback request.
-type Caps struct {
-	Class     string   `json:"class"`
-	MaxHeight int      `json:"max_height"`
-	Codecs    []string `json:"codecs"`
-	HDR       bool     `json:"hdr"`
 }
 
 // Screen is what the browser says about its display.
@@ -56,19 +42,19 @@ func Class(userAgent string, s Screen) string {
 			if tv == "aft" && !strings.Contains(ua, " aft") {
 				continue
 			}
-			return TV
+			return contract.ClassTV
 		}
 	}
 	switch {
 	case strings.Contains(ua, "ipad"), strings.Contains(ua, "tablet"),
 		strings.Contains(ua, "android") && !strings.Contains(ua, "mobile"):
-		return Tablet
+		return contract.ClassTablet
 	case strings.Contains(ua, "iphone"), strings.Contains(ua, "ipod"), strings.Contains(ua, "mobile"):
-		return Phone
+		return contract.ClassPhone
 	case strings.Contains(ua, "macintosh") && s.TouchPoints > 1:
-		return Tablet // iPadOS presents itself as a Mac
+		return contract.ClassTablet // iPadOS presents itself as a Mac
 	}
-	return Desktop
+	return contract.ClassDesktop
 }
 
 // MaxHeight returns the tallest useful picture in device pixels: the
@@ -92,7 +78,7 @@ func SupportedCodecs(supported func(mime string) bool) []string {
 	var out []string
 	for _, c := range CandidateCodecs {
 		kind := "video"
-		if strings.HasPrefix(c, "mp4a") || c == "ec-3" || c == "ac-3" || c == "opus" {
+		if contract.FamilyOf(contract.FamilyName(c))&contract.AudioFamilies != 0 {
 			kind = "audio"
 		}
 		if supported(MIME(kind, []string{c})) {

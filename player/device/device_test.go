@@ -3,6 +3,8 @@ package device
 import (
 	"reflect"
 	"testing"
+
+	"github.com/edgeflix/edgeflix/contract"
 )
 
 func TestClass(t *testing.T) {
@@ -11,19 +13,19 @@ func TestClass(t *testing.T) {
 		s        Screen
 		want     string
 	}{
-		{"linux chrome", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36", Screen{}, Desktop},
-		{"headless chrome", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36", Screen{}, Desktop},
-		{"iphone", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148", Screen{}, Phone},
-		{"android phone", "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126 Mobile Safari/537.36", Screen{}, Phone},
-		{"android tablet", "Mozilla/5.0 (Linux; Android 14; SM-X700) AppleWebKit/537.36 Chrome/126 Safari/537.36", Screen{}, Tablet},
-		{"ipad", "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X)", Screen{}, Tablet},
-		{"ipados as mac", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15", Screen{TouchPoints: 5}, Tablet},
-		{"mac", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15", Screen{}, Desktop},
-		{"tizen tv", "Mozilla/5.0 (SMART-TV; LINUX; Tizen 6.0) AppleWebKit/537.36", Screen{}, TV},
-		{"webos tv", "Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36", Screen{}, TV},
-		{"android tv", "Mozilla/5.0 (Linux; Android 12; BRAVIA 4K) AppleWebKit/537.36", Screen{}, TV},
-		{"fire tv", "Mozilla/5.0 (Linux; Android 9; AFTMM Build/PS7233) AppleWebKit/537.36", Screen{}, TV},
-		{"empty", "", Screen{}, Desktop},
+		{"linux chrome", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Safari/537.36", Screen{}, contract.ClassDesktop},
+		{"headless chrome", "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/126.0.0.0 Safari/537.36", Screen{}, contract.ClassDesktop},
+		{"iphone", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148", Screen{}, contract.ClassPhone},
+		{"android phone", "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/126 Mobile Safari/537.36", Screen{}, contract.ClassPhone},
+		{"android tablet", "Mozilla/5.0 (Linux; Android 14; SM-X700) AppleWebKit/537.36 Chrome/126 Safari/537.36", Screen{}, contract.ClassTablet},
+		{"ipad", "Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X)", Screen{}, contract.ClassTablet},
+		{"ipados as mac", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15", Screen{TouchPoints: 5}, contract.ClassTablet},
+		{"mac", "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15", Screen{}, contract.ClassDesktop},
+		{"tizen tv", "Mozilla/5.0 (SMART-TV; LINUX; Tizen 6.0) AppleWebKit/537.36", Screen{}, contract.ClassTV},
+		{"webos tv", "Mozilla/5.0 (Web0S; Linux/SmartTV) AppleWebKit/537.36", Screen{}, contract.ClassTV},
+		{"android tv", "Mozilla/5.0 (Linux; Android 12; BRAVIA 4K) AppleWebKit/537.36", Screen{}, contract.ClassTV},
+		{"fire tv", "Mozilla/5.0 (Linux; Android 9; AFTMM Build/PS7233) AppleWebKit/537.36", Screen{}, contract.ClassTV},
+		{"empty", "", Screen{}, contract.ClassDesktop},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

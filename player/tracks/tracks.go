@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/player/device"
 	"github.com/edgeflix/edgeflix/player/hls"
 )
@@ -48,14 +49,11 @@ func Split(codecs []string) (video, audio []string) {
 	return video, audio
 }
 
-// Family is a codec string's family: its part before the first dot,
-// lower-cased (avc1, hvc1, av01, mp4a, ec-3).
+// Family is the family of a codec string from a playlist's CODECS
+// (spaces around it ignored): contract.FamilyName, so aliases collapse
+// (hev1 is hvc1) as everywhere else in edgeflix.
 func Family(c string) string {
-	c = strings.ToLower(strings.TrimSpace(c))
-	if i := strings.IndexByte(c, '.'); i >= 0 {
-		return c[:i]
-	}
-	return c
+	return contract.FamilyName(strings.TrimSpace(c))
 }
 
 // Track is one EXT-X-MEDIA rendition of type AUDIO or SUBTITLES.

@@ -87,7 +87,7 @@ func TestSplitFamily(t *testing.T) {
 	if !reflect.DeepEqual(v, []string{"avc1.64001f", "av01.0.04M.08"}) || !reflect.DeepEqual(a, []string{"mp4a.40.2", "ec-3", "Opus"}) {
 		t.Fatalf("split %v %v", v, a)
 	}
-	for in, want := range map[string]string{"AV01.0.04M.08": "av01", "ec-3": "ec-3", " hvc1.1 ": "hvc1"} {
+	for in, want := range map[string]string{"AV01.0.04M.08": "av01", "ec-3": "ec-3", " hvc1.1 ": "hvc1", "hev1.1.6.L93.B0": "hvc1", "dvh1.05": "dvh1"} {
 		if got := Family(in); got != want {
 			t.Errorf("Family(%q) = %q, want %q", in, got, want)
 		}

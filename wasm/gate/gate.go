@@ -114,13 +114,21 @@ func (r Result) Append(dst []byte) []byte {
 // ErrResult reports bytes that are not a Result.
 var ErrResult = errors.New("gate: malformed result")
 
-// ParseResult reads the wire form written by Result.Append.
+// ParseResult reads the wire form written by Result.Append. It is the
+// hosts' one reader (edge/fnhost, internal/cloudfront) and makes one
+// allocation: the four fields share one string.
 func ParseResult(b []byte) (Result, error) {
-	parts := strings.SplitN(string(b), "\n", 4)
-	if len(parts) != 4 {
-		return Result{}, ErrResult
+	s := string(b)
+	var f [4]string
+	for i := range 3 {
+		j := strings.IndexByte(s, '\n')
+		if j < 0 {
+			return Result{}, ErrResult
+		}
+		f[i], s = s[:j], s[j+1:]
 	}
-	r := Result{Status: Status(parts[0]), Reason: parts[1], Path: parts[2], Caps: parts[3]}
+	f[3] = s
+	r := Result{Status: Status(f[0]), Reason: f[1], Path: f[2], Caps: f[3]}
 	switch {
 	case r.Status == Allow && r.Reason == "" && r.Path != "":
 	case r.Status == Deny && r.Reason != "" && r.Path == "" && r.Caps == "":

@@ -2,6 +2,8 @@ package manifest
 
 import (
 	"errors"
+
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
@@ -48,7 +50,7 @@ func (r *Rewriter) Call(dst, input []byte) []byte {
 	// last one parsed is remembered (no parse, no allocation on a repeat).
 	if line := input[:i]; !r.capsOK || !equalText(line, r.capsText) {
 		text := string(line)
-		caps, err := ParseCaps(text)
+		caps, err := contract.ParseHeader(text)
 		if err != nil {
 			return AppendResult(dst, StatusError, "caps: "+detail(err))
 		}
@@ -72,7 +74,7 @@ func (r *Rewriter) Call(dst, input []byte) []byte {
 }
 
 // detail is err's detail without its sentinel's text. (No errors.As: it
-// costs the module kilobytes; Rewrite and ParseCaps return their sentinels
+// costs the module kilobytes; Rewrite and contract.ParseHeader return their sentinels
 // bare or in an *errdetail.Error.)
 func detail(err error) string {
 	if d, ok := err.(*errdetail.Error); ok {

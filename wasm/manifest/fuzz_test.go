@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/edgeflix/edgeflix/contract"
 )
 
 // addPlaylistSeeds adds every testdata playlist with every golden caps
@@ -30,10 +32,10 @@ func FuzzRewrite(f *testing.F) {
 	f.Add([]byte("#EXTM3U\n#EXT-X-STREAM-INF:BANDWIDTH=1\n"), capsPhone)
 	f.Add([]byte("#EXT-X-KEY:\n0"), capsPhone)
 	f.Fuzz(func(t *testing.T, in []byte, capsValue string) {
-		caps, err := ParseCaps(capsValue)
+		caps, err := contract.ParseHeader(capsValue)
 		if err != nil {
-			if !errors.Is(err, ErrCaps) {
-				t.Fatalf("ParseCaps error %v does not wrap ErrCaps", err)
+			if !errors.Is(err, contract.ErrCaps) {
+				t.Fatalf("ParseCaps error %v does not wrap contract.ErrCaps", err)
 			}
 			return
 		}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/edgeflix/edgeflix/contract"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden from the current output")
@@ -32,7 +34,7 @@ func goldenFor(t *testing.T, in []byte) []byte {
 	var b bytes.Buffer
 	var r Rewriter
 	for _, cs := range goldenCaps {
-		caps, err := ParseCaps(cs)
+		caps, err := contract.ParseHeader(cs)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -77,7 +79,7 @@ func TestGolden(t *testing.T) {
 			// Whatever the golden says, every output must keep the invariants.
 			var r Rewriter
 			for _, cs := range goldenCaps {
-				caps, _ := ParseCaps(cs)
+				caps, _ := contract.ParseHeader(cs)
 				if out, err := r.Rewrite(nil, in, &caps); err == nil {
 					checkOutput(t, in, out)
 				}

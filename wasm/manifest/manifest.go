@@ -15,8 +15,10 @@ package manifest
 import (
 	"bytes"
 	"errors"
-	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"math/bits"
+
+	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // Limits on the input.
@@ -87,13 +89,15 @@ type Rewriter struct {
 	vals [16]span
 	// caps, parsed from capsText, are the last caps Call read; capsOK
 	// says they are set.
-	caps     Caps
+	caps     contract.Caps
 	capsText string
 	capsOK   bool
+	// filter is the caps of the call under way, as the rewrite reads them.
+	filter filter
 }
 
 // Rewrite is (&Rewriter{}).Rewrite(nil, master, &caps).
-func Rewrite(master []byte, caps Caps) ([]byte, error) {
+func Rewrite(master []byte, caps contract.Caps) ([]byte, error) {
 	var r Rewriter
 	return r.Rewrite(nil, master, &caps)
 }
@@ -105,10 +109,10 @@ func Rewrite(master []byte, caps Caps) ([]byte, error) {
 // A variant (EXT-X-STREAM-INF with its URI line, or EXT-X-I-FRAME-STREAM-INF)
 // is dropped when:
 //   - its RESOLUTION height is over caps.MaxHeight;
-//   - its BANDWIDTH is over caps.MaxBandwidth;
-//   - a CODECS entry's family (avc1/avc3, hvc1/hev1, av01, vp09, mp4a,
-//     ec-3, ac-3, opus, flac, wvtt, stpp, or a name in caps.Other) is not
-//     one the device plays;
+//   - its BANDWIDTH is over caps.MaxBitrate;
+//   - a CODECS entry's family (contract.FamilyName: a known family with
+//     its aliases, or another name in caps.Codecs) is not one the device
+//     plays;
 //   - its VIDEO-RANGE is not SDR (PQ, HLG or unknown) and HDR is not allowed;
 //   - it is malformed: no or bad BANDWIDTH, a bad RESOLUTION, a repeated
 //     attribute the rewrite reads, an unterminated quoted string, an empty
@@ -129,7 +133,9 @@ func Rewrite(master []byte, caps Caps) ([]byte, error) {
 // keeps a playable one. Every other line is copied unchanged. A variant
 // block moved from the end of an input without a final newline gets the
 // playlist's line ending (CRLF if its first line has one).
-func (r *Rewriter) Rewrite(dst, master []byte, caps *Caps) ([]byte, error) {
+func (r *Rewriter) Rewrite(dst, master []byte, c *contract.Caps) ([]byte, error) {
+	r.filter.set(c)
+	caps := &r.filter
 	end, eol, err := header(master)
 	if err != nil {
 		return dst, err
@@ -336,7 +342,7 @@ const (
 
 // codecsPlayable reports whether every entry of a CODECS value is of a
 // family the device plays; an empty entry is not.
-func codecsPlayable(codecs []byte, caps *Caps) bool {
+func codecsPlayable(codecs []byte, caps *filter) bool {
 	for len(codecs) > 0 {
 		c := codecs
 		if i := indexByte(codecs, ','); i >= 0 {
@@ -351,8 +357,8 @@ func codecsPlayable(codecs []byte, caps *Caps) bool {
 		// without the trims and the '.' search below: a known family has
 		// no space, '.' or ',' in it, so they would find the same name.
 		if len(c) >= 5 && c[4] == '.' {
-			if f := familyOf(c[:4]); f != 0 {
-				if caps.Families&f == 0 {
+			if f := contract.FamilyOf(c[:4]); f != 0 {
+				if caps.families&f == 0 {
 					return false
 				}
 				continue
@@ -391,7 +397,7 @@ func spanOf(master, sub []byte) span {
 }
 
 // parseMedia reads an EXT-X-MEDIA entry's TYPE, GROUP-ID and CODECS.
-func parseMedia(e *entry, master, attrs []byte, caps *Caps) {
+func parseMedia(e *entry, master, attrs []byte, caps *filter) {
 	e.typ = -1
 	sc := attrScanner{s: attrs}
 	var seen uint16
@@ -446,7 +452,7 @@ func parseMedia(e *entry, master, attrs []byte, caps *Caps) {
 // decide marks the entries that stay (entry.keep) and returns the first
 // kept variant and the start variant, or ErrNotMaster, ErrInvalid or
 // ErrNothingPlayable.
-func (r *Rewriter) decide(master []byte, caps *Caps, mediaTags bool) (firstKept, startIdx int, err error) {
+func (r *Rewriter) decide(master []byte, caps *filter, mediaTags bool) (firstKept, startIdx int, err error) {
 	es := r.entries
 	if len(es) == 0 {
 		return 0, 0, ErrNotMaster
@@ -455,7 +461,7 @@ func (r *Rewriter) decide(master []byte, caps *Caps, mediaTags bool) (firstKept,
 		return 0, 0, errdetail.Wrap(ErrInvalid, "master and media playlist tags mixed")
 	}
 	firstKept, startIdx = -1, -1
-	budget := caps.StartBudget()
+	budget := caps.budget
 	media := false
 	for i := range es {
 		e := &es[i]
@@ -516,7 +522,7 @@ func (r *Rewriter) decide(master []byte, caps *Caps, mediaTags bool) (firstKept,
 }
 
 // emit decides which entries stay and writes the result.
-func (r *Rewriter) emit(dst, master []byte, caps *Caps, eol []byte, mediaTags bool) ([]byte, error) {
+func (r *Rewriter) emit(dst, master []byte, caps *filter, eol []byte, mediaTags bool) ([]byte, error) {
 	firstKept, startIdx, err := r.decide(master, caps, mediaTags)
 	if err != nil {
 		return dst, err

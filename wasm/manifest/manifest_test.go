@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/edgeflix/edgeflix/contract"
 )
 
 const (
@@ -15,11 +17,11 @@ const (
 	capsTV      = "cls=tv;mh=2160;mbr=25000000;cdc=avc1,hvc1,av01,mp4a,ec-3;hdr=1"
 )
 
-func mustCaps(t testing.TB, s string) *Caps {
+func mustCaps(t testing.TB, s string) *contract.Caps {
 	t.Helper()
-	c, err := ParseCaps(s)
+	c, err := contract.ParseHeader(s)
 	if err != nil {
-		t.Fatalf("ParseCaps(%q): %v", s, err)
+		t.Fatalf("ParseHeader(%q): %v", s, err)
 	}
 	return &c
 }
@@ -138,68 +140,17 @@ func TestRewrite(t *testing.T) {
 	}
 }
 
-func TestParseCaps(t *testing.T) {
-	for _, tc := range []struct {
-		in      string
-		want    Caps
-		wantKey string
-		wantErr bool
-	}{
-		{in: "cls=desktop;mh=1080;mbr=8000000;cdc=avc1,mp4a;hdr=0", want: Caps{Class: "desktop", MaxHeight: 1080, MaxBandwidth: 8000000, Families: AVC | AAC},
-			wantKey: "cls=desktop;mh=1080;mbr=8000000;cdc=avc1,mp4a;hdr=0"},
-		{in: "cls=tv;mh=2160;mbr=25000000;cdc=mp4a,hev1,avc3,avc1,DVH1,dvh1;hdr=1", want: Caps{Class: "tv", MaxHeight: 2160, MaxBandwidth: 25000000, Families: AVC | HEVC | AAC, Other: []string{"dvh1", "dvh1"}, HDR: true},
-			wantKey: "cls=tv;mh=2160;mbr=25000000;cdc=avc1,hvc1,mp4a,dvh1;hdr=1"},
-		{in: "hdr=1;cdc=;mbr=1;mh=2;cls=phone", want: Caps{Class: "phone", MaxHeight: 2, MaxBandwidth: 1, HDR: true},
-			wantKey: "cls=phone;mh=2;mbr=1;cdc=;hdr=1"},
-		{in: "cls=phone;mh=720;mbr=5000000;cdc=avc1", want: Caps{Class: "phone", MaxHeight: 720, MaxBandwidth: 5000000, Families: AVC},
-			wantKey: "cls=phone;mh=720;mbr=5000000;cdc=avc1;hdr=0"},
-		{in: "", wantErr: true},
-		{in: "cls=phone;mh=720;mbr=5000000", wantErr: true},
-		{in: "cls=phone;mh=720;mbr=5000000;cdc=avc1;hdr=2", wantErr: true},
-		{in: "cls=phone;mh=720;mbr=5000000;cdc=avc1;hdr=0;x=1", wantErr: true},
-		{in: "cls=phone;mh=720;mh=1080;mbr=5000000;cdc=avc1", wantErr: true},
-		{in: "cls=phone;mh=-1;mbr=5000000;cdc=avc1", wantErr: true},
-		{in: "cls=phone;mh=720;mbr=99999999999999999999;cdc=avc1", wantErr: true},
-		{in: "cls=phone;mh=720;mbr=5000000;cdc=avc1,", wantErr: true},
-		{in: "cls=phone;mh=720;mbr=5000000;cdc=avc1,,mp4a", wantErr: true},
-		{in: "cls=phone;mh=720;mbr=5000000;cdc=av c1", wantErr: true},
-		{in: "cls=phone;mh=720;mbr=5000000;cdc=avc1;", wantErr: true},
-		{in: "cls=;mh=720;mbr=5000000;cdc=avc1", wantErr: true},
-		{in: "cls=phone;mh=720;mbr=5000000;cdc=avc1;hdr=0" + strings.Repeat(";", MaxCapsLength), wantErr: true},
-	} {
-		t.Run(tc.in, func(t *testing.T) {
-			got, err := ParseCaps(tc.in)
-			if tc.wantErr {
-				if !errors.Is(err, ErrCaps) {
-					t.Fatalf("ParseCaps = %+v, %v; want ErrCaps", got, err)
-				}
-				return
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			if got.Class != tc.want.Class || got.MaxHeight != tc.want.MaxHeight || got.MaxBandwidth != tc.want.MaxBandwidth ||
-				got.Families != tc.want.Families || got.HDR != tc.want.HDR || strings.Join(got.Other, ",") != strings.Join(tc.want.Other, ",") {
-				t.Fatalf("ParseCaps = %+v, want %+v", got, tc.want)
-			}
-			if k := got.Key(); k != tc.wantKey {
-				t.Fatalf("Key = %q, want %q", k, tc.wantKey)
-			}
-		})
-	}
-}
-
 func TestStartBudget(t *testing.T) {
 	for _, tc := range []struct {
 		caps string
 		want int64
 	}{
-		{"cls=phone;mh=1;mbr=8000000;cdc=", PhoneStart},
-		{"cls=tablet;mh=1;mbr=8000000;cdc=", TabletStart},
-		{"cls=desktop;mh=1;mbr=8000000;cdc=", DesktopStart},
-		{"cls=tv;mh=1;mbr=25000000;cdc=", TVStart},
+		{"cls=phone;mh=1;mbr=8000000;cdc=", 1_500_000},
+		{"cls=tablet;mh=1;mbr=8000000;cdc=", 3_000_000},
+		{"cls=desktop;mh=1;mbr=8000000;cdc=", 5_000_000},
+		{"cls=tv;mh=1;mbr=25000000;cdc=", 8_000_000},
 		{"cls=tv;mh=1;mbr=2000000;cdc=", 2000000},
-		{"cls=fridge;mh=1;mbr=8000000;cdc=", PhoneStart},
+		{"cls=fridge;mh=1;mbr=8000000;cdc=", 1_500_000},
 	} {
 		t.Run(tc.caps, func(t *testing.T) {
 			if got := mustCaps(t, tc.caps).StartBudget(); got != tc.want {

@@ -4,14 +4,16 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
-	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"testing"
+
+	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // rewriteRef is Rewriter.Rewrite (after the shared header) as it was before its loops were fused
 // for the Wasm module (line by line over slices, attributes through
 // attrScanner): the reference FuzzRewriteDiff holds Rewrite to.
-func (r *Rewriter) rewriteRef(dst, master []byte, caps *Caps) ([]byte, error) {
+func (r *Rewriter) rewriteRef(dst, master []byte, caps *filter) ([]byte, error) {
 	pos, eol, err := header(master)
 	if err != nil {
 		return dst, err
@@ -191,7 +193,7 @@ func variantAttr(k nameKey) uint16 {
 }
 
 // judgeVariantRef reads a variant's attributes into e and decides e.ok.
-func judgeVariantRef(e *entry, master, attrs []byte, caps *Caps) {
+func judgeVariantRef(e *entry, master, attrs []byte, caps *filter) {
 	sc := attrScanner{s: attrs}
 	var seen uint16
 	bandwidth, height := int64(-1), int64(-1)
@@ -241,19 +243,19 @@ func judgeVariantRef(e *entry, master, attrs []byte, caps *Caps) {
 	}
 	e.bandwidth = bandwidth
 	switch {
-	case sc.bad, bandwidth < 0, bandwidth > caps.MaxBandwidth, height > caps.MaxHeight:
+	case sc.bad, bandwidth < 0, bandwidth > caps.maxBandwidth, height > caps.maxHeight:
 		return
 	case e.kind == kindIFrame && seen&aURI == 0:
 		return
-	case hasRange && string(videoRange) != "SDR" && !caps.HDR:
+	case hasRange && string(videoRange) != "SDR" && !caps.hdr:
 		return
 	}
 	if !hasCodecs || len(skipSpace(codecs)) == 0 {
-		need := AVC | AAC
+		need := contract.AVC | contract.AAC
 		if e.kind == kindIFrame {
-			need = AVC
+			need = contract.AVC
 		}
-		e.ok = caps.Families&need == need
+		e.ok = caps.families&need == need
 		return
 	}
 	e.ok = codecsPlayable(codecs, caps)
@@ -269,7 +271,7 @@ func setGroupRef(e *entry, g int, master, value []byte, quoted bool) {
 
 // emitRef is emit as it was (one append per piece); which entries stay is
 // decided by the same decide.
-func (r *Rewriter) emitRef(dst, master []byte, caps *Caps, eol []byte, mediaTags bool) ([]byte, error) {
+func (r *Rewriter) emitRef(dst, master []byte, caps *filter, eol []byte, mediaTags bool) ([]byte, error) {
 	firstKept, startIdx, err := r.decide(master, caps, mediaTags)
 	if err != nil {
 		return dst, err
@@ -331,7 +333,7 @@ func FuzzRewriteDiff(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, in []byte, capsValue string) {
-		caps, err := ParseCaps(capsValue)
+		caps, err := contract.ParseHeader(capsValue)
 		if err != nil {
 			return
 		}
@@ -339,7 +341,9 @@ func FuzzRewriteDiff(f *testing.F) {
 		var r, ref Rewriter
 		prefix := []byte("dst:")
 		got, err := r.Rewrite(prefix, in, &caps)
-		want, wantErr := ref.rewriteRef(prefix, in, &caps)
+		var f filter
+		f.set(&caps)
+		want, wantErr := ref.rewriteRef(prefix, in, &f)
 		if (err == nil) != (wantErr == nil) || err != nil && err.Error() != wantErr.Error() ||
 			!errors.Is(err, errors.Unwrap(wantErr)) && !errors.Is(err, wantErr) {
 			t.Fatalf("%q for %s: Rewrite error %v, reference %v", in, capsValue, err, wantErr)

@@ -1,6 +1,10 @@
 package manifest
 
-import "math/bits"
+import (
+	"math/bits"
+
+	"github.com/edgeflix/edgeflix/contract"
+)
 
 // The attributes judgeVariant reads, as indexes into its value table; an
 // attribute's bit is 1 << its index. Every other attribute is iOther.
@@ -38,7 +42,7 @@ const slack = 48
 // vals is scratch memory kept from one variant to the next (clearing it
 // per variant cost 2 % of a rewrite in the Wasm module): an entry is read
 // only when its bit in seen says this variant set it.
-func judgeVariant(e *entry, b []byte, base, p, z int, caps *Caps, vals *[16]span) {
+func judgeVariant(e *entry, b []byte, base, p, z int, caps *filter, vals *[16]span) {
 	seen, quotedSet, ok := scanAttrs(b, p, z, vals)
 	if !ok || seen&(1<<iBandwidth) == 0 {
 		return
@@ -81,27 +85,27 @@ func judgeVariant(e *entry, b []byte, base, p, z int, caps *Caps, vals *[16]span
 		} else {
 			h, ok = parseResolution(value(iResolution))
 		}
-		if !ok || h > caps.MaxHeight {
+		if !ok || h > caps.maxHeight {
 			return
 		}
 	}
 	switch {
-	case bandwidth > caps.MaxBandwidth:
+	case bandwidth > caps.maxBandwidth:
 		return
 	case e.kind == kindIFrame && seen&(1<<iURI) == 0:
 		return
-	case seen&(1<<iRange) != 0 && string(value(iRange)) != "SDR" && !caps.HDR:
+	case seen&(1<<iRange) != 0 && string(value(iRange)) != "SDR" && !caps.hdr:
 		return
 	}
 	if seen&(1<<iCodecs) != 0 && len(skipSpace(value(iCodecs))) > 0 {
 		e.ok = playableCodecs(b, int(vals[iCodecs].off), int(vals[iCodecs].off+vals[iCodecs].n), caps)
 		return
 	}
-	need := AVC | AAC
+	need := contract.AVC | contract.AAC
 	if e.kind == kindIFrame {
-		need = AVC
+		need = contract.AVC
 	}
-	e.ok = caps.Families&need == need
+	e.ok = caps.families&need == need
 }
 
 // scanAttrs reads the attribute list b[p:z] for judgeVariant: it records
@@ -244,7 +248,7 @@ func isNot(x, c byte) int { return -int(x^c) >> 63 & 1 }
 // bytes of entries that each start with a known four-letter family and a
 // '.', is judged from four words with a comma bit set and a table lookup
 // per entry; any other shape takes codecsPlayable.
-func playableCodecs(b []byte, a, z int, caps *Caps) bool {
+func playableCodecs(b []byte, a, z int, caps *filter) bool {
 	n := z - a
 	if n > 32 {
 		return codecsPlayable(b[a:z], caps)
@@ -258,7 +262,7 @@ func playableCodecs(b []byte, a, z int, caps *Caps) bool {
 		if f == 0 || s+4 >= n || b[a+s+4] != '.' || commas>>s&0x1f != 0 {
 			return codecsPlayable(b[a:z], caps)
 		}
-		if caps.Families&f == 0 {
+		if caps.families&f == 0 {
 			return false
 		}
 		rest := commas >> s
@@ -278,10 +282,10 @@ func gather(m uint64) uint32 {
 	return uint32((m >> 7) * 0x0102040810204080 >> 56)
 }
 
-// familyOfWord is familyOf for the four bytes of w (little-endian), with
+// familyOfWord is contract.FamilyOf for the four bytes of w (little-endian), with
 // letters folded to lower case without a branch and the family found in a
 // perfect hash table.
-func familyOfWord(w uint32) Family {
+func familyOfWord(w uint32) contract.Family {
 	x := uint64(w)
 	x |= inRange(x, 'A', 'Z') &^ (x & swarHi) >> 2 // 0x80>>2 is the case bit
 	slot := &families[uint32(x)*familyHash>>27]
@@ -292,15 +296,13 @@ func familyOfWord(w uint32) Family {
 }
 
 // families is a perfect hash table of the known codec family names (as
-// little-endian words) and their Family, slot uint32(name)*familyHash>>27.
+// little-endian words) and their contract.Family, slot uint32(name)*familyHash>>27.
 var families = func() (t [32]struct {
 	name   uint32
-	family Family
+	family contract.Family
 }) {
-	for name, f := range map[string]Family{
-		"avc1": AVC, "avc3": AVC, "hvc1": HEVC, "hev1": HEVC, "av01": AV1, "vp09": VP9, "mp4a": AAC,
-		"ec-3": EAC3, "ac-3": AC3, "opus": Opus, "flac": FLAC, "wvtt": WebVTT, "stpp": IMSC,
-	} {
+	for _, name := range contract.FamilySpellings {
+		f := contract.FamilyOf(name)
 		w := uint32(name[0]) | uint32(name[1])<<8 | uint32(name[2])<<16 | uint32(name[3])<<24
 		s := &t[w*familyHash>>27]
 		if s.family != 0 {

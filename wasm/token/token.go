@@ -13,13 +13,14 @@ package token
 
 import (
 	"errors"
-	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"math"
 	"strconv"
 	"strings"
 	"sync"
 	"unsafe"
 
+	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"github.com/edgeflix/edgeflix/wasm/strictjson"
 )
 
@@ -100,50 +101,21 @@ type Config struct {
 	CacheSize int
 }
 
-// Caps are the device capabilities carried in the dev claim.
-type Caps struct {
-	Class      string   // cls: phone, tablet, desktop or tv
-	MaxHeight  int64    // mh: max video height in pixels
-	MaxBitrate int64    // mbr: max bandwidth in bits/s
-	Codecs     []string // cdc: codec families such as avc1, mp4a
-	HDR        bool     // hdr
-}
-
-// Header renders c in the X-Edgeflix-Caps format:
-// cls=desktop;mh=1080;mbr=8000000;cdc=avc1,mp4a;hdr=0.
-func (c Caps) Header() string {
-	var b strings.Builder
-	b.WriteString("cls=")
-	b.WriteString(c.Class)
-	b.WriteString(";mh=")
-	b.WriteString(strconv.FormatInt(c.MaxHeight, 10))
-	b.WriteString(";mbr=")
-	b.WriteString(strconv.FormatInt(c.MaxBitrate, 10))
-	b.WriteString(";cdc=")
-	b.WriteString(strings.Join(c.Codecs, ","))
-	if c.HDR {
-		b.WriteString(";hdr=1")
-	} else {
-		b.WriteString(";hdr=0")
-	}
-	return b.String()
-}
-
 // NoDate is the value of an optional date claim (Claims.IssuedAt,
 // Claims.NotBefore) that a token does not carry; dates are never negative.
 const NoDate = -1
 
 // Claims are the verified claims of a playback token.
 type Claims struct {
-	Issuer    string   // iss
-	Audience  []string // aud (a single string becomes one element)
-	Subject   string   // sub: account ID
-	SessionID string   // sid: playback session ID
-	IssuedAt  int64    // iat in Unix seconds; NoDate if absent
-	NotBefore int64    // nbf in Unix seconds; NoDate if absent
-	Expires   int64    // exp in Unix seconds
-	Prefix    string   // pfx: path prefix the token opens, ends in "/"
-	Caps      Caps     // dev
+	Issuer    string        // iss
+	Audience  []string      // aud (a single string becomes one element)
+	Subject   string        // sub: account ID
+	SessionID string        // sid: playback session ID
+	IssuedAt  int64         // iat in Unix seconds; NoDate if absent
+	NotBefore int64         // nbf in Unix seconds; NoDate if absent
+	Expires   int64         // exp in Unix seconds
+	Prefix    string        // pfx: path prefix the token opens, ends in "/"
+	Caps      contract.Caps // dev
 	// CapsHeader is Caps.Header(), computed once at verification.
 	CapsHeader string
 }
@@ -519,8 +491,8 @@ func parseHeader(data []byte) (kid string, err error) {
 // is not spelt exactly like it could be read differently by a golang-jwt
 // based consumer; such members are rejected.
 var (
-	claimNames = []string{"iss", "aud", "sub", "sid", "iat", "nbf", "exp", "jti", "pfx", "dev"}
-	capsNames  = []string{"cls", "mh", "mbr", "cdc", "hdr"}
+	claimNames = contract.PlaybackClaimNames
+	capsNames  = contract.CapsFieldNames
 )
 
 // foldName folds s the way encoding/json v1 does for field matching
@@ -640,7 +612,7 @@ func (v *Verifier) parseClaims(data []byte) (Claims, error) {
 	if len(c.Prefix) < 2 || c.Prefix[0] != '/' || c.Prefix[len(c.Prefix)-1] != '/' {
 		return Claims{}, errdetail.Wrap(ErrClaims, "pfx must start and end with /")
 	}
-	dev, ok := obj.Get("dev")
+	dev, ok := obj.Get(contract.ClaimDevice)
 	if !ok || dev.Kind != strictjson.Object {
 		return Claims{}, errdetail.Wrap(ErrClaims, "dev object is required")
 	}
@@ -693,55 +665,47 @@ func reqInt(obj strictjson.Value, name string) (int64, error) {
 	return i, nil
 }
 
-// validCodec reports whether s can travel in the caps header.
-func validCodec(s string) bool {
-	if s == "" || len(s) > 32 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
-}
-
-func parseCaps(dev strictjson.Value) (Caps, error) {
+func parseCaps(dev strictjson.Value) (contract.Caps, error) {
 	if err := checkNames(dev, capsNames); err != nil {
-		return Caps{}, err
+		return contract.Caps{}, err
 	}
-	var c Caps
+	var c contract.Caps
 	var err error
-	if c.Class, err = reqString(dev, "cls"); err != nil {
-		return Caps{}, err
+	if c.Class, err = reqString(dev, contract.FieldClass); err != nil {
+		return contract.Caps{}, err
 	}
-	switch c.Class {
-	case "phone", "tablet", "desktop", "tv":
-	default:
-		return Caps{}, errdetail.Wrap(ErrClaims, "unknown device class")
+	if c.MaxHeight, err = reqInt(dev, contract.FieldMaxHeight); err != nil {
+		return contract.Caps{}, err
 	}
-	if c.MaxHeight, err = reqInt(dev, "mh"); err != nil {
-		return Caps{}, err
+	if c.MaxBitrate, err = reqInt(dev, contract.FieldMaxBitrate); err != nil {
+		return contract.Caps{}, err
 	}
-	if c.MaxBitrate, err = reqInt(dev, "mbr"); err != nil {
-		return Caps{}, err
-	}
-	cdc, ok := dev.Get("cdc")
+	cdc, ok := dev.Get(contract.FieldCodecs)
 	if !ok || cdc.Kind != strictjson.Array {
-		return Caps{}, errdetail.Wrap(ErrClaims, "dev.cdc must be an array")
+		return contract.Caps{}, errdetail.Wrap(ErrClaims, "dev.cdc must be an array")
 	}
 	for _, e := range cdc.Elems {
-		if e.Kind != strictjson.String || !validCodec(e.Str) {
-			return Caps{}, errdetail.Wrap(ErrClaims, "dev.cdc holds an invalid codec")
+		if e.Kind != strictjson.String {
+			return contract.Caps{}, errdetail.Wrap(ErrClaims, "dev.cdc holds an invalid codec")
 		}
 		c.Codecs = append(c.Codecs, e.Str)
 	}
-	if hdr, ok := dev.Get("hdr"); ok {
+	if hdr, ok := dev.Get(contract.FieldHDR); ok {
 		if hdr.Kind != strictjson.Bool {
-			return Caps{}, errdetail.Wrap(ErrClaims, "dev.hdr must be a boolean")
+			return contract.Caps{}, errdetail.Wrap(ErrClaims, "dev.hdr must be a boolean")
 		}
 		c.HDR = hdr.Bool
 	}
+	if err := c.Validate(); err != nil {
+		return contract.Caps{}, errdetail.Wrap(ErrClaims, "dev: "+detail(err))
+	}
 	return c, nil
+}
+
+// detail is err's detail without its sentinel's text.
+func detail(err error) string {
+	if d, ok := err.(*errdetail.Error); ok {
+		return d.Detail
+	}
+	return err.Error()
 }

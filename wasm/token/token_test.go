@@ -275,23 +275,6 @@ func unixOrNoDate(d *jwt.NumericDate) int64 {
 	return d.Unix()
 }
 
-func TestCapsHeader(t *testing.T) {
-	for _, tc := range []struct {
-		caps Caps
-		want string
-	}{
-		{Caps{Class: "desktop", MaxHeight: 1080, MaxBitrate: 8000000, Codecs: []string{"avc1", "mp4a"}}, "cls=desktop;mh=1080;mbr=8000000;cdc=avc1,mp4a;hdr=0"},
-		{Caps{Class: "tv", MaxHeight: 2160, MaxBitrate: 16000000, Codecs: []string{"hvc1"}, HDR: true}, "cls=tv;mh=2160;mbr=16000000;cdc=hvc1;hdr=1"},
-		{Caps{Class: "phone"}, "cls=phone;mh=0;mbr=0;cdc=;hdr=0"},
-	} {
-		t.Run(tc.want, func(t *testing.T) {
-			if got := tc.caps.Header(); got != tc.want {
-				t.Fatalf("Header() = %q, want %q", got, tc.want)
-			}
-		})
-	}
-}
-
 func TestCache(t *testing.T) {
 	v := newTestVerifier(t, 2)
 	good := mustSign(t, nil)

@@ -1,0 +1,311 @@
+package contract
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
+)
+
+// Caps are a device's capabilities as granted by the origin: what a
+// playback token carries in its dev claim, what the gate hands on as the
+// X-Edgeflix-Caps header, and what the master playlist rewrite filters by.
+// The JSON tags are the dev claim's members. Fields that later limit a
+// session (such as the renditions it may fetch) belong here too, with a
+// member in both forms.
+type Caps struct {
+	// Class is the device class (cls): phone, tablet, desktop or tv.
+	Class string `json:"cls"`
+	// MaxHeight is the tallest picture in pixels (mh).
+	MaxHeight int64 `json:"mh"`
+	// MaxBitrate is the highest variant BANDWIDTH in bits/s (mbr).
+	MaxBitrate int64 `json:"mbr"`
+	// Codecs are the codec families the device may play (cdc): canonical
+	// names of known families (Family) or other family names.
+	Codecs []string `json:"cdc"`
+	// HDR allows variants whose VIDEO-RANGE is not SDR (hdr).
+	HDR bool `json:"hdr"`
+}
+
+// Bounds of the caps' values.
+const (
+	// MaxHeaderLength is the longest X-Edgeflix-Caps value ParseHeader reads.
+	MaxHeaderLength = 1024
+	// MaxNumber bounds mh and mbr.
+	MaxNumber = 1_000_000_000_000_000
+	// MaxCodecLength bounds one name in cdc.
+	MaxCodecLength = 32
+	// MaxCodecs bounds the names in cdc.
+	MaxCodecs = 32
+)
+
+// ErrCaps reports caps that are malformed or out of bounds.
+var ErrCaps = errors.New("contract: invalid caps")
+
+// Validate checks what the origin signs and the verifier accepts: a known
+// class, mh and mbr in 0..MaxNumber, at most MaxCodecs codec names of
+// 1..MaxCodecLength bytes of [A-Za-z0-9.-]. Its errors wrap ErrCaps.
+func (c *Caps) Validate() error {
+	if !ValidClass(c.Class) {
+		return errdetail.Wrap(ErrCaps, "unknown device class")
+	}
+	if c.MaxHeight < 0 || c.MaxHeight > MaxNumber {
+		return errdetail.Wrap(ErrCaps, "bad "+FieldMaxHeight)
+	}
+	if c.MaxBitrate < 0 || c.MaxBitrate > MaxNumber {
+		return errdetail.Wrap(ErrCaps, "bad "+FieldMaxBitrate)
+	}
+	if len(c.Codecs) > MaxCodecs {
+		return errdetail.Wrap(ErrCaps, "too many codecs")
+	}
+	for _, n := range c.Codecs {
+		if !ValidCodecName(n) {
+			return errdetail.Wrap(ErrCaps, "bad codec name")
+		}
+	}
+	return nil
+}
+
+// ValidCodecName reports whether s can travel in the caps: 1..MaxCodecLength
+// bytes of [A-Za-z0-9.-].
+func ValidCodecName(s string) bool {
+	return s != "" && len(s) <= MaxCodecLength && isToken(s)
+}
+
+// isToken reports whether s is made of [A-Za-z0-9.-].
+func isToken(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '.' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// Header is c's X-Edgeflix-Caps value, e.g.
+//
+//	cls=desktop;mh=1080;mbr=8000000;cdc=avc1,mp4a;hdr=0
+//
+// It is canonical: cdc lists the known families in Family order by their
+// canonical names (aliases collapsed), then other names lower-cased and
+// sorted, each once; so two caps the rewrite treats alike have the same
+// Header, and caches key rewritten masters by it.
+func (c *Caps) Header() string {
+	return string(c.AppendHeader(make([]byte, 0, 64)))
+}
+
+// AppendHeader appends Header() to dst.
+func (c *Caps) AppendHeader(dst []byte) []byte {
+	dst = append(dst, FieldClass+"="...)
+	dst = append(dst, c.Class...)
+	dst = append(dst, ";"+FieldMaxHeight+"="...)
+	dst = strconv.AppendInt(dst, c.MaxHeight, 10)
+	dst = append(dst, ";"+FieldMaxBitrate+"="...)
+	dst = strconv.AppendInt(dst, c.MaxBitrate, 10)
+	dst = append(dst, ";"+FieldCodecs+"="...)
+	for i, n := range canonicalCodecs(c.Codecs) {
+		if i > 0 {
+			dst = append(dst, ',')
+		}
+		dst = append(dst, n...)
+	}
+	if c.HDR {
+		return append(dst, ";"+FieldHDR+"=1"...)
+	}
+	return append(dst, ";"+FieldHDR+"=0"...)
+}
+
+// canonicalCodecs is codecs in the canonical order of Header. It returns
+// codecs itself when that is already canonical (the usual case: the
+// origin signs canonical lists, ParseHeader returns them).
+func canonicalCodecs(codecs []string) []string {
+	if isCanonical(codecs) {
+		return codecs
+	}
+	known, other := Families(codecs)
+	out := known.Names()
+	// Insertion sort: lists are short and sort pulls reflection-free but
+	// sizeable code into the module.
+	for _, n := range other {
+		i := len(out)
+		out = append(out, n)
+		for i > 0 && out[i-1] > n && FamilyOf(out[i-1]) == 0 {
+			out[i] = out[i-1]
+			i--
+		}
+		if i > 0 && out[i-1] == n {
+			out = append(out[:i], out[i+1:]...)
+			continue
+		}
+		out[i] = n
+	}
+	return out
+}
+
+// isCanonical reports whether codecs are canonical names in canonical order.
+func isCanonical(codecs []string) bool {
+	var last Family
+	lastOther := ""
+	for _, n := range codecs {
+		if f := FamilyOf(n); f != 0 {
+			if f.String() != n || f <= last || lastOther != "" {
+				return false
+			}
+			last = f
+			continue
+		}
+		if lowerASCII(n) != n || n <= lastOther {
+			return false
+		}
+		lastOther = n
+	}
+	return true
+}
+
+// Families splits codec family names into the known families and the
+// other names (lower-cased, in their order, repeats kept).
+func Families(codecs []string) (known Family, other []string) {
+	for _, n := range codecs {
+		if f := FamilyOf(n); f != 0 {
+			known |= f
+		} else {
+			other = append(other, lowerASCII(n))
+		}
+	}
+	return known, other
+}
+
+// ParseHeader reads an X-Edgeflix-Caps value. cls, mh, mbr and cdc are
+// required (cdc may be empty), hdr is 0 or 1 and defaults to 0; fields may
+// come in any order. Unknown, repeated or malformed fields are errors
+// wrapping ErrCaps: the caps restrict what a device gets, so a field the
+// reader does not understand fails closed instead of being ignored. The
+// class may be any name of [A-Za-z0-9.-] (an unknown one gets the phone's
+// start budget). The result's Codecs are canonical, so
+// ParseHeader(c.Header()) gives back c.Header().
+func ParseHeader(s string) (Caps, error) {
+	if len(s) > MaxHeaderLength {
+		return Caps{}, errdetail.Wrap(ErrCaps, "too long")
+	}
+	var c Caps
+	var seen uint8
+	const (
+		sCls = 1 << iota
+		sMH
+		sMBR
+		sCdc
+		sHDR
+	)
+	for rest := s; ; {
+		field, more, cont := cut(rest, ';')
+		rest = more
+		k, v, ok := cut(field, '=')
+		if !ok {
+			return Caps{}, errdetail.Wrap(ErrCaps, "field without '='")
+		}
+		var bit uint8
+		switch k {
+		case FieldClass:
+			bit = sCls
+			if v == "" || !isToken(v) {
+				return Caps{}, errdetail.Wrap(ErrCaps, "bad "+FieldClass)
+			}
+			c.Class = v
+		case FieldMaxHeight, FieldMaxBitrate:
+			n, ok := parseDecimal(v)
+			if !ok {
+				return Caps{}, errdetail.Wrap(ErrCaps, "bad "+k)
+			}
+			if k == FieldMaxHeight {
+				bit, c.MaxHeight = sMH, n
+			} else {
+				bit, c.MaxBitrate = sMBR, n
+			}
+		case FieldCodecs:
+			bit = sCdc
+			if v == "" {
+				break
+			}
+			for list := v; list != ""; {
+				name, more, cont := cut(list, ',')
+				list = more
+				if !ValidCodecName(name) || cont && more == "" || len(c.Codecs) == MaxCodecs {
+					return Caps{}, errdetail.Wrap(ErrCaps, "bad "+FieldCodecs)
+				}
+				c.Codecs = append(c.Codecs, name)
+			}
+		case FieldHDR:
+			bit = sHDR
+			switch v {
+			case "0":
+			case "1":
+				c.HDR = true
+			default:
+				return Caps{}, errdetail.Wrap(ErrCaps, "bad "+FieldHDR)
+			}
+		default:
+			return Caps{}, errdetail.Wrap(ErrCaps, "unknown field")
+		}
+		if seen&bit != 0 {
+			return Caps{}, errdetail.Wrap(ErrCaps, "repeated field "+k)
+		}
+		seen |= bit
+		if !cont {
+			break
+		}
+	}
+	if seen&(sCls|sMH|sMBR|sCdc) != sCls|sMH|sMBR|sCdc {
+		return Caps{}, errdetail.Wrap(ErrCaps, "missing field")
+	}
+	if c.Codecs != nil {
+		c.Codecs = canonicalCodecs(c.Codecs)
+	}
+	return c, nil
+}
+
+// cut splits s at the first sep: before, after, and whether sep was found.
+func cut(s string, sep byte) (string, string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:], true
+		}
+	}
+	return s, "", false
+}
+
+// parseDecimal reads a non-empty run of ASCII digits up to MaxNumber.
+func parseDecimal(s string) (int64, bool) {
+	if len(s) == 0 || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, n <= MaxNumber
+}
+
+// DeviceReport is the "device" object of POST /v1/playback
+// (docs/openapi.yaml): what a device says it can do. The player sends it;
+// the origin validates it once and decides the Caps a token grants
+// (origin/playback.Decide). It is a request body, not caps: its codecs are
+// whole RFC 6381 codec strings and nothing in it is trusted.
+type DeviceReport struct {
+	// Class is the device class the device claims (Classes).
+	Class string `json:"class"`
+	// MaxHeight is the tallest picture worth sending it, in pixels.
+	MaxHeight int64 `json:"max_height"`
+	// Codecs are RFC 6381 codec strings its decoders accept.
+	Codecs []string `json:"codecs"`
+	// HDR says whether its display shows HDR.
+	HDR bool `json:"hdr"`
+	// ID is an optional stable id the app keeps for the device (1..64
+	// bytes of [A-Za-z0-9._-]); a new start from the same device replaces
+	// that device's stream instead of counting against the plan.
+	ID string `json:"id,omitempty"`
+}

@@ -1,0 +1,62 @@
+// Package contract is what edgeflix's tiers agree on, in one place: the
+// device caps a playback token carries and their X-Edgeflix-Caps header
+// form, the codec families and device classes they name, the header and
+// claim names shared between origin, edge and module, the issuer and
+// audience defaults, the edge module's configuration document and gate
+// result, and the content types of media files (docs/CONTRACTS.md,
+// wasm/ABI.md).
+//
+// The edge module (wasm/) imports it, so it stays small: no fmt, no
+// reflection, no encoding packages, no unicode tables. Struct tags are
+// only read by the origin's and player's encoding/json.
+package contract
+
+// Header names shared between tiers.
+const (
+	// CapsHeader carries the caps (Caps.Header) from the gate to the
+	// origin-request function and the origin, on master playlist fetches.
+	CapsHeader = "X-Edgeflix-Caps"
+	// OriginVerifyHeader carries the edge-to-origin secret (the Terraform
+	// origin_verify_header_name default).
+	OriginVerifyHeader = "X-Origin-Verify"
+)
+
+// Defaults of the playback token's issuer and audience and of the clock
+// skew the edge allows, shared by origin, edge, CLI and the CloudFront
+// bundle.
+const (
+	DefaultIssuer        = "edgeflix-origin"
+	DefaultAudience      = "edgeflix-edge"
+	DefaultLeewaySeconds = 30
+)
+
+// Claim names of a playback token (docs/CONTRACTS.md).
+const (
+	ClaimIssuer    = "iss"
+	ClaimAudience  = "aud"
+	ClaimSubject   = "sub"
+	ClaimSession   = "sid"
+	ClaimIssuedAt  = "iat"
+	ClaimNotBefore = "nbf"
+	ClaimExpires   = "exp"
+	ClaimID        = "jti"
+	ClaimPrefix    = "pfx"
+	ClaimDevice    = "dev"
+)
+
+// PlaybackClaimNames are every claim a playback token may hold.
+var PlaybackClaimNames = []string{ClaimIssuer, ClaimAudience, ClaimSubject, ClaimSession, ClaimIssuedAt,
+	ClaimNotBefore, ClaimExpires, ClaimID, ClaimPrefix, ClaimDevice}
+
+// Member names of the caps, the same in the dev claim object and in the
+// X-Edgeflix-Caps header.
+const (
+	FieldClass      = "cls"
+	FieldMaxHeight  = "mh"
+	FieldMaxBitrate = "mbr"
+	FieldCodecs     = "cdc"
+	FieldHDR        = "hdr"
+)
+
+// CapsFieldNames are the caps' member names, in header order.
+var CapsFieldNames = []string{FieldClass, FieldMaxHeight, FieldMaxBitrate, FieldCodecs, FieldHDR}
