@@ -287,14 +287,6 @@ func (s *Server) refreshLoop(ctx context.Context) {
 	}
 }
 
-// moduleConfig is the document the module's configure export reads (wasm/ABI.md).
-type moduleConfig struct {
-	Issuer   string          `json:"iss"`
-	Audience string          `json:"aud"`
-	LeewayS  int64           `json:"leeway_s"`
-	JWKS     json.RawMessage `json:"jwks"`
-}
-
 // RefreshKeys fetches the key set now and reconfigures the module if it
 // changed.
 func (s *Server) RefreshKeys(ctx context.Context) error {
@@ -308,15 +300,11 @@ func (s *Server) RefreshKeys(ctx context.Context) error {
 	if same {
 		return nil
 	}
-	doc, err := json.Marshal(moduleConfig{
-		Issuer:   s.cfg.Issuer,
-		Audience: s.cfg.Audience,
-		LeewayS:  int64(s.cfg.Leeway / time.Second),
-		JWKS:     body,
-	})
-	if err != nil {
-		return fmt.Errorf("edge: key set is not JSON: %w", err)
+	if !json.Valid(body) {
+		return errors.New("edge: key set is not JSON")
 	}
+	cfg := contract.ModuleConfig{Issuer: s.cfg.Issuer, Audience: s.cfg.Audience, LeewaySeconds: int64(s.cfg.Leeway / time.Second), JWKS: body}
+	doc := cfg.AppendJSON(nil)
 	if err := s.fn.Configure(ctx, doc); err != nil {
 		return err
 	}

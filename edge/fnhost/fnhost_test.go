@@ -14,6 +14,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/tetratelabs/wazero"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
 	"github.com/edgeflix/edgeflix/wasm/gate"
 )
@@ -37,8 +38,9 @@ func jwk(kid string, k ed25519.PrivateKey) string {
 }
 
 func config(cacheSize int, keys ...string) []byte {
-	return []byte(fmt.Sprintf(`{"iss":"edgeflix-origin","aud":"edgeflix-edge","leeway_s":30,"cache_size":%d,"jwks":{"keys":[%s]}}`,
-		cacheSize, strings.Join(keys, ",")))
+	cfg := contract.ModuleConfig{Issuer: contract.DefaultIssuer, Audience: contract.DefaultAudience, LeewaySeconds: 30,
+		CacheSize: int64(cacheSize), JWKS: []byte(`{"keys":[` + strings.Join(keys, ",") + `]}`)}
+	return cfg.AppendJSON(nil)
 }
 
 func signToken(t testing.TB, kid string, k ed25519.PrivateKey, pfx string) string {

@@ -173,7 +173,7 @@ func gateFlags(fs *flag.FlagSet) func(context.Context) ([]byte, error) {
 	jwks := fs.String("jwks", envOr("EDGEFLIX_ORIGIN_URL", defaultOriginURL)+"/.well-known/jwks.json", "JWKS file or URL the gate trusts (the origin's /.well-known/jwks.json)")
 	iss := fs.String("iss", contract.DefaultIssuer, "token issuer")
 	aud := fs.String("aud", contract.DefaultAudience, "token audience")
-	leeway := fs.Int("leeway", cloudfront.DefaultLeewayS, "clock skew allowed, seconds")
+	leeway := fs.Int("leeway", contract.DefaultLeewaySeconds, "clock skew allowed, seconds")
 	return func(ctx context.Context) ([]byte, error) {
 		keys, err := cloudfront.LoadJWKS(ctx, *jwks)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
 	"github.com/edgeflix/edgeflix/wasm/gate"
@@ -118,7 +119,8 @@ func TestBenchWasm(t *testing.T) {
 	}
 	const caps = "cls=desktop;mh=1080;mbr=8000000;cdc=avc1,mp4a;hdr=0"
 	cfgFor := func(cacheSize int) []byte {
-		return []byte(fmt.Sprintf(`{"iss":%q,"aud":%q,"leeway_s":30,"cache_size":%d,"jwks":%s}`, DefaultIssuer, DefaultAudience, cacheSize, testJWKS()))
+		cfg := contract.ModuleConfig{Issuer: contract.DefaultIssuer, Audience: contract.DefaultAudience, LeewaySeconds: 30, CacheSize: int64(cacheSize), JWKS: testJWKS()}
+		return cfg.AppendJSON(nil)
 	}
 	rows := map[string][4]timing{} // native, wazero guarded, wazero unguarded, node
 

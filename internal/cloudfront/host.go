@@ -3,6 +3,7 @@ package cloudfront
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/wasm/gate"
 	"github.com/edgeflix/edgeflix/wasm/manifest"
@@ -38,22 +40,6 @@ func (m HostModule) Rewrite(ctx context.Context, caps string, master []byte) (ma
 	}
 	return manifest.ParseResult(out)
 }
-
-// Config is the module configuration bundled as config.json (the
-// configure export's document, wasm/ABI.md).
-type Config struct {
-	Issuer   string          `json:"iss"`
-	Audience string          `json:"aud"`
-	LeewayS  int             `json:"leeway_s"`
-	JWKS     json.RawMessage `json:"jwks"`
-}
-
-// Defaults for Config, matching the origin's token defaults.
-const (
-	DefaultIssuer   = "edgeflix-origin"
-	DefaultAudience = "edgeflix-edge"
-	DefaultLeewayS  = 30
-)
 
 // LoadJWKS reads a JWKS document from an http(s) URL (the origin's
 // /.well-known/jwks.json) or a file, and checks it is a JSON object.
@@ -90,7 +76,11 @@ func LoadJWKS(ctx context.Context, src string) ([]byte, error) {
 }
 
 // ConfigDocument returns the configure document for jwks, iss, aud and
-// leeway (seconds).
+// leeway (seconds), checking that jwks is JSON.
 func ConfigDocument(jwks []byte, iss, aud string, leewayS int) ([]byte, error) {
-	return json.Marshal(Config{Issuer: iss, Audience: aud, LeewayS: leewayS, JWKS: json.RawMessage(jwks)})
+	if !json.Valid(jwks) {
+		return nil, errors.New("jwks: not JSON")
+	}
+	cfg := contract.ModuleConfig{Issuer: iss, Audience: aud, LeewaySeconds: int64(leewayS), JWKS: jwks}
+	return cfg.AppendJSON(nil), nil
 }

@@ -21,6 +21,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/tetratelabs/wazero"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
 )
@@ -42,7 +43,7 @@ func sign(t testing.TB, kid string, k ed25519.PrivateKey, pfx string, exp time.T
 	t.Helper()
 	now := time.Now()
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
-		"iss": DefaultIssuer, "aud": DefaultAudience, "sub": "acc_1", "sid": "ses_1",
+		"iss": contract.DefaultIssuer, "aud": contract.DefaultAudience, "sub": "acc_1", "sid": "ses_1",
 		"iat": now.Add(-2 * time.Hour).Unix(), "exp": exp.Unix(), "pfx": pfx,
 		"dev": map[string]any{"cls": "desktop", "mh": 1080, "mbr": 8000000, "cdc": []string{"avc1", "mp4a"}, "hdr": false},
 	})
@@ -173,7 +174,7 @@ func TestParity(t *testing.T) {
 	}))
 	defer origin.Close()
 	port := origin.Listener.Addr().(*net.TCPAddr).Port
-	cfg, err := ConfigDocument(testJWKS(), DefaultIssuer, DefaultAudience, DefaultLeewayS)
+	cfg, err := ConfigDocument(testJWKS(), contract.DefaultIssuer, contract.DefaultAudience, contract.DefaultLeewaySeconds)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/edgeflix/edgeflix/contract"
 )
 
 var (
@@ -174,5 +176,20 @@ func BenchmarkCheck(b *testing.B) {
 		if r := g.Check(p, testNow.UnixMilli()); r.Status != Allow {
 			b.Fatal(r)
 		}
+	}
+}
+
+// TestParseConfigReadsWriter: the one parser reads what the one writer
+// (contract.ModuleConfig, used by the edge and the CLI) writes.
+func TestParseConfigReadsWriter(t *testing.T) {
+	x := base64.RawURLEncoding.EncodeToString(make([]byte, 32))
+	w := contract.ModuleConfig{Issuer: "iss \"q\"\n", Audience: contract.DefaultAudience, LeewaySeconds: 7, CacheSize: -1,
+		JWKS: []byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"` + x + `"}]}`)}
+	cfg, err := ParseConfig(w.AppendJSON(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Issuer != w.Issuer || cfg.Audience != w.Audience || cfg.LeewayMillis != 7000 || cfg.CacheSize != -1 || len(cfg.Keys["k1"]) != 32 {
+		t.Fatalf("ParseConfig = %+v", cfg)
 	}
 }
