@@ -87,10 +87,11 @@ func isToken(s string) bool {
 //
 //	cls=desktop;mh=1080;mbr=8000000;cdc=avc1,mp4a;hdr=0
 //
-// It is canonical: cdc lists the known families in Family order by their
-// canonical names (aliases collapsed), then other names lower-cased and
-// sorted, each once; so two caps the rewrite treats alike have the same
-// Header, and caches key rewritten masters by it.
+// It is canonical: cdc lists the known families first, in Family order,
+// by their canonical names (aliases and case collapsed), then the other
+// names lower-cased in their order, each once; so caps that the rewrite
+// treats alike have the same Header whatever order a token listed them in,
+// and caches key rewritten masters by it.
 func (c *Caps) Header() string {
 	return string(c.AppendHeader(make([]byte, 0, 64)))
 }
@@ -104,11 +105,30 @@ func (c *Caps) AppendHeader(dst []byte) []byte {
 	dst = append(dst, ";"+FieldMaxBitrate+"="...)
 	dst = strconv.AppendInt(dst, c.MaxBitrate, 10)
 	dst = append(dst, ";"+FieldCodecs+"="...)
-	for i, n := range canonicalCodecs(c.Codecs) {
-		if i > 0 {
+	var known Family
+	for _, n := range c.Codecs {
+		known |= FamilyOf(n)
+	}
+	first := true
+	for i, n := range familyNames {
+		if known&(1<<i) != 0 {
+			if !first {
+				dst = append(dst, ',')
+			}
+			dst, first = append(dst, n...), false
+		}
+	}
+	for i, n := range c.Codecs {
+		if FamilyOf(n) != 0 || repeated(c.Codecs[:i], n) {
+			continue
+		}
+		if !first {
 			dst = append(dst, ',')
 		}
-		dst = append(dst, n...)
+		for j := 0; j < len(n); j++ {
+			dst = append(dst, byte(lower(n[j])))
+		}
+		first = false
 	}
 	if c.HDR {
 		return append(dst, ";"+FieldHDR+"=1"...)
@@ -116,51 +136,20 @@ func (c *Caps) AppendHeader(dst []byte) []byte {
 	return append(dst, ";"+FieldHDR+"=0"...)
 }
 
-// canonicalCodecs is codecs in the canonical order of Header. It returns
-// codecs itself when that is already canonical (the usual case: the
-// origin signs canonical lists, ParseHeader returns them).
-func canonicalCodecs(codecs []string) []string {
-	if isCanonical(codecs) {
-		return codecs
-	}
-	known, other := Families(codecs)
-	out := known.Names()
-	// Insertion sort: lists are short and sort pulls reflection-free but
-	// sizeable code into the module.
-	for _, n := range other {
-		i := len(out)
-		out = append(out, n)
-		for i > 0 && out[i-1] > n && FamilyOf(out[i-1]) == 0 {
-			out[i] = out[i-1]
-			i--
-		}
-		if i > 0 && out[i-1] == n {
-			out = append(out[:i], out[i+1:]...)
-			continue
-		}
-		out[i] = n
-	}
-	return out
-}
-
-// isCanonical reports whether codecs are canonical names in canonical order.
-func isCanonical(codecs []string) bool {
-	var last Family
-	lastOther := ""
-	for _, n := range codecs {
-		if f := FamilyOf(n); f != 0 {
-			if f.String() != n || f <= last || lastOther != "" {
-				return false
+// repeated reports whether names holds n without regard to ASCII case.
+func repeated(names []string, n string) bool {
+	for _, m := range names {
+		if len(m) == len(n) {
+			same := true
+			for j := 0; j < len(n) && same; j++ {
+				same = lower(m[j]) == lower(n[j])
 			}
-			last = f
-			continue
+			if same {
+				return true
+			}
 		}
-		if lowerASCII(n) != n || n <= lastOther {
-			return false
-		}
-		lastOther = n
 	}
-	return true
+	return false
 }
 
 // Families splits codec family names into the known families and the
@@ -182,8 +171,8 @@ func Families(codecs []string) (known Family, other []string) {
 // wrapping ErrCaps: the caps restrict what a device gets, so a field the
 // reader does not understand fails closed instead of being ignored. The
 // class may be any name of [A-Za-z0-9.-] (an unknown one gets the phone's
-// start budget). The result's Codecs are canonical, so
-// ParseHeader(c.Header()) gives back c.Header().
+// start budget). Codecs come back as listed; Header() of the result is
+// canonical, and ParseHeader(h).Header() == h for a canonical h.
 func ParseHeader(s string) (Caps, error) {
 	if len(s) > MaxHeaderLength {
 		return Caps{}, errdetail.Wrap(ErrCaps, "too long")
@@ -257,9 +246,6 @@ func ParseHeader(s string) (Caps, error) {
 	}
 	if seen&(sCls|sMH|sMBR|sCdc) != sCls|sMH|sMBR|sCdc {
 		return Caps{}, errdetail.Wrap(ErrCaps, "missing field")
-	}
-	if c.Codecs != nil {
-		c.Codecs = canonicalCodecs(c.Codecs)
 	}
 	return c, nil
 }

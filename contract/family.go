@@ -49,7 +49,7 @@ func (f Family) String() string {
 // FamilyOf maps a codec family name (four bytes, any case; not a whole
 // codec string, see FamilyName) to its Family, or 0 if it is not a known
 // family.
-func FamilyOf[T string | []byte](name T) Family {
+func FamilyOf(name string) Family {
 	if len(name) != 4 {
 		return 0
 	}

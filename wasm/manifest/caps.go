@@ -32,7 +32,7 @@ func (f *filter) set(caps *contract.Caps) {
 
 // plays reports whether the device plays the codec family name.
 func (f *filter) plays(name []byte) bool {
-	if fam := contract.FamilyOf(name); fam != 0 {
+	if fam := contract.FamilyOf(string(name)); fam != 0 {
 		return f.families&fam != 0
 	}
 	for _, o := range f.other {

@@ -357,7 +357,7 @@ func codecsPlayable(codecs []byte, caps *filter) bool {
 		// without the trims and the '.' search below: a known family has
 		// no space, '.' or ',' in it, so they would find the same name.
 		if len(c) >= 5 && c[4] == '.' {
-			if f := contract.FamilyOf(c[:4]); f != 0 {
+			if f := contract.FamilyOf(string(c[:4])); f != 0 {
 				if caps.families&f == 0 {
 					return false
 				}
