@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/edgeflix/edgeflix/origin"
+	"github.com/edgeflix/edgeflix/origin/accounts"
+	"github.com/edgeflix/edgeflix/origin/devices"
 	"github.com/edgeflix/edgeflix/origin/oauth"
 )
 
@@ -149,7 +151,7 @@ func TestDeviceGrant(t *testing.T) {
 			t.Fatalf("claims %v", c)
 		}
 		resp, b := e.get("/v1/devices", tr.AccessToken)
-		var list origin.DeviceList
+		var list devices.ListResponse
 		if resp.StatusCode != 200 || json.Unmarshal(b, &list) != nil {
 			t.Fatalf("devices: %d %s", resp.StatusCode, b)
 		}
@@ -450,9 +452,9 @@ func TestDevices(t *testing.T) {
 			"redirect_uri": {e.url + "/app/callback"}, "code_verifier": {v}})
 		return session{access: tr.AccessToken, refresh: tr.RefreshToken}
 	}()
-	listDevices := func(token string) origin.DeviceList {
+	listDevices := func(token string) devices.ListResponse {
 		resp, b := e.get("/v1/devices", token)
-		var l origin.DeviceList
+		var l devices.ListResponse
 		if resp.StatusCode != 200 || json.Unmarshal(b, &l) != nil {
 			t.Fatalf("devices: %d %s", resp.StatusCode, b)
 		}
@@ -537,7 +539,7 @@ func TestDevices(t *testing.T) {
 	})
 	t.Run("account summary", func(t *testing.T) {
 		resp, b := e.get("/v1/account", desk.access)
-		var a origin.AccountSummary
+		var a accounts.Summary
 		if resp.StatusCode != 200 || json.Unmarshal(b, &a) != nil {
 			t.Fatalf("%d %s", resp.StatusCode, b)
 		}

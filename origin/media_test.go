@@ -1,10 +1,8 @@
 package origin_test
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
@@ -114,18 +112,8 @@ func TestMedia(t *testing.T) {
 // rawStatus sends a request line exactly as given and returns the status.
 func rawStatus(t *testing.T, base, method, target string) int {
 	t.Helper()
-	conn, err := net.Dial("tcp", strings.TrimPrefix(base, "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	fmt.Fprintf(conn, "%s %s HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", method, target)
-	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	return resp.StatusCode
+	st, _ := rawResponse(t, base, method, target)
+	return st
 }
 
 func TestWebAppAndMisc(t *testing.T) {

@@ -5,6 +5,8 @@ package origin
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"database/sql"
 	"errors"
 	"fmt"
@@ -23,12 +25,15 @@ import (
 	"github.com/edgeflix/edgeflix/origin/accounts"
 	"github.com/edgeflix/edgeflix/origin/cache"
 	"github.com/edgeflix/edgeflix/origin/catalog"
+	"github.com/edgeflix/edgeflix/origin/devices"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 	"github.com/edgeflix/edgeflix/origin/keys"
 	"github.com/edgeflix/edgeflix/origin/media"
 	"github.com/edgeflix/edgeflix/origin/oauth"
 	"github.com/edgeflix/edgeflix/origin/playback"
+	"github.com/edgeflix/edgeflix/origin/profiles"
 	"github.com/edgeflix/edgeflix/origin/progress"
+	"github.com/edgeflix/edgeflix/origin/ratelimit"
 	"github.com/edgeflix/edgeflix/origin/tokens"
 	"github.com/edgeflix/edgeflix/origin/webapp"
 )
@@ -92,28 +97,31 @@ type Config struct {
 	// it as a custom origin header); else 403. Never logged.
 	EdgeSecret string
 	// Streams stops a revoked device's streams. If nil, the playback
-	// service is asked, if it implements oauth.StreamStopper.
+	// stream leases (playback.Streams) do.
 	Streams oauth.StreamStopper
 	// RateLimits are the identity rate limits; the zero value means
 	// oauth.DefaultLimits().
 	RateLimits oauth.Limits
 }
 
-// Server is a running origin.
+// Server is a running origin: the collaborators New wires together, and
+// the route table (routes.go) behind the request policy (policy.go).
 type Server struct {
-	cfg      Config
-	keys     *keys.Store
-	accounts *accounts.Store
-	catalog  *catalog.Store
-	oauth    *oauth.Server
-	playback *playback.Service
-	cache    *cache.Cache
-	media    *media.Handler
-	web      *webapp.Handler
-	bearer   func(fasthttp.RequestHandler) fasthttp.RequestHandler
-	http     *fasthttp.Server
-	metadata []byte
-	ident    *identity // profiles, devices, limits, headers (identity.go)
+	cfg          Config
+	keys         *keys.Store
+	accounts     *accounts.Store
+	summary      *accounts.SummaryAPI
+	profileStore *profiles.Store
+	profiles     *profiles.API
+	devices      *devices.API
+	catalog      *catalog.Store
+	oauth        *oauth.Server
+	playback     *playback.Service
+	media        *media.Handler
+	web          *webapp.Handler
+	policy       *policy
+	http         *fasthttp.Server
+	metadata     []byte
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -151,36 +159,57 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, keys: ks}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
-	issuer := &tokens.Issuer{Keys: ks, Issuer: cfg.Issuer, Audience: cfg.APIAudience, Now: cfg.Now}
+
+	// Stores.
 	s.accounts = accounts.NewStore(cfg.DB)
+	s.profileStore = profiles.NewStore(cfg.DB, cfg.Now)
+	deviceStore := devices.NewStore(cfg.DB, cfg.Now)
 	s.catalog = catalog.NewStore(cfg.DB, cfg.PublicURL, cfg.Now)
-	s.cache = cache.New(cfg.Redis, cfg.RedisPrefix, cache.Options{Logger: cfg.Logger})
 	if !cfg.NoCatalogCache {
-		s.catalog.SetCache(s.cache)
+		s.catalog.SetCache(cache.New(cfg.Redis, cfg.RedisPrefix, cache.Options{Logger: cfg.Logger}))
 	}
-	s.ident = newIdentity(s)
+	streams := playback.NewStreams(cfg.Redis, cfg.RedisPrefix, playback.HeartbeatInterval, cfg.Now)
+	stopper := cfg.Streams
+	if stopper == nil {
+		stopper = streams
+	}
+	limiter := ratelimit.New(cfg.Redis, cfg.RedisPrefix, cfg.Now, cfg.Logger)
+
+	// Identity.
 	s.oauth, err = oauth.New(oauth.Config{
-		PublicURL: cfg.PublicURL, Accounts: s.accounts, Tokens: issuer, DB: cfg.DB,
-		Redis: cfg.Redis, RedisPrefix: cfg.RedisPrefix, Now: cfg.Now, Logger: cfg.Logger,
-		Devices: s.ident.devices, Limiter: s.ident.limiter, Limits: cfg.RateLimits, Streams: s.ident.streams(),
-		CSRFKey: s.ident.csrfKey(),
+		PublicURL: cfg.PublicURL, Accounts: s.accounts, DB: cfg.DB, Redis: cfg.Redis, RedisPrefix: cfg.RedisPrefix,
+		Tokens:  &tokens.Issuer{Keys: ks, Issuer: cfg.Issuer, Audience: cfg.APIAudience, Now: cfg.Now},
+		Devices: deviceStore, Limiter: limiter, Limits: cfg.RateLimits, Streams: stopper,
+		CSRFKey: csrfKey(cfg.KeyEncryptionKey), Now: cfg.Now, Logger: cfg.Logger,
 	})
 	if err != nil {
 		s.cancel()
 		return nil, err
 	}
+	s.summary = &accounts.SummaryAPI{Accounts: s.accounts, Profiles: s.profileStore, Devices: deviceStore, Logger: cfg.Logger}
+	s.profiles = &profiles.API{Store: s.profileStore, Devices: deviceStore, Tokens: s.oauth,
+		Limiter: limiter, PINLimit: s.oauth.Limits().PIN, Logger: cfg.Logger}
+	s.devices = &devices.API{Store: deviceStore, Revoker: s.oauth, Logger: cfg.Logger}
+
+	// Playback, media and the web app.
 	s.playback = playback.New(playback.Config{
 		EdgeURL: cfg.EdgeURL, Issuer: cfg.Issuer, Audience: cfg.EdgeAudience, Keys: ks,
-		Catalog: s.catalog, Accounts: s.accounts, Now: cfg.Now, Logger: cfg.Logger,
-		Streams:  playback.NewStreams(cfg.Redis, cfg.RedisPrefix, playback.HeartbeatInterval, cfg.Now),
-		Progress: progress.NewStore(cfg.DB),
+		Catalog: s.catalog, Viewers: s.profileStore, Accounts: s.accounts, Streams: streams,
+		Progress: progress.NewStore(cfg.DB), Now: cfg.Now, Logger: cfg.Logger,
 	})
 	s.media = &media.Handler{Store: cfg.Media, Ctx: s.ctx, Logger: cfg.Logger, EdgeSecret: cfg.EdgeSecret}
 	s.web = &webapp.Handler{FS: cfg.WebDir, EdgeURL: cfg.EdgeURL}
-	s.bearer = s.oauth.Bearer
 	s.metadata = mustJSON(s.oauth.Metadata())
+
+	// One route table behind one request policy.
+	s.policy = newPolicy(cfg, limiter)
+	router, err := httpx.NewRouter(s.routes())
+	if err != nil {
+		s.cancel()
+		return nil, err
+	}
 	s.http = &fasthttp.Server{
-		Handler:               s.route,
+		Handler:               s.policy.wrap(router.ServeHTTP),
 		Name:                  "edgeflix-origin",
 		ReadTimeout:           30 * time.Second,
 		IdleTimeout:           2 * time.Minute,
@@ -199,6 +228,14 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.wg.Add(1)
 	go s.reloadKeys()
 	return s, nil
+}
+
+// csrfKey derives the login form's CSRF key from the key-encryption key,
+// so every origin process behind a load balancer accepts the others' forms.
+func csrfKey(kek []byte) []byte {
+	m := hmac.New(sha256.New, kek)
+	m.Write([]byte("edgeflix login csrf v1"))
+	return m.Sum(nil)
 }
 
 // Keys returns the server's signing key store.

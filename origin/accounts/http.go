@@ -1,11 +1,14 @@
 package accounts
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgeflix/edgeflix/origin/httpx"
+	"github.com/edgeflix/edgeflix/origin/plans"
 )
 
 // CreateRequest is the body of POST /v1/accounts.
@@ -35,4 +38,47 @@ func (s *Store) HandleCreate(ctx *fasthttp.RequestCtx) {
 	default:
 		httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")
 	}
+}
+
+// Counter counts what an account has (profiles, devices).
+type Counter interface {
+	Count(ctx context.Context, accountID string) (int, error)
+}
+
+// Summary is the answer of GET /v1/account.
+type Summary struct {
+	ID           string     `json:"id"`
+	Email        string     `json:"email"`
+	Plan         plans.Plan `json:"plan"`
+	ProfileCount int        `json:"profile_count"`
+	DeviceCount  int        `json:"device_count"`
+}
+
+// SummaryAPI serves GET /v1/account: the account, its plan and how many
+// profiles and devices it has.
+type SummaryAPI struct {
+	Accounts *Store
+	Profiles Counter
+	Devices  Counter
+	Logger   *slog.Logger
+}
+
+// HandleSummary serves GET /v1/account for the signed-in accountID (the
+// handler runs behind the bearer check; deviceID is unused).
+func (a *SummaryAPI) HandleSummary(ctx *fasthttp.RequestCtx, accountID, _ string) {
+	acc, err := a.Accounts.Get(ctx, accountID)
+	var np, nd int
+	if err == nil {
+		np, err = a.Profiles.Count(ctx, accountID)
+	}
+	if err == nil {
+		nd, err = a.Devices.Count(ctx, accountID)
+	}
+	if err != nil {
+		a.Logger.Error("accounts: summary", "err", err)
+		httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")
+		return
+	}
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	httpx.WriteJSON(ctx, fasthttp.StatusOK, Summary{ID: acc.ID, Email: acc.Email, Plan: plans.Of(acc.Plan), ProfileCount: np, DeviceCount: nd})
 }

@@ -8,7 +8,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
-	"github.com/edgeflix/edgeflix/origin/catalog"
+	"github.com/edgeflix/edgeflix/origin/profiles"
 )
 
 // seedBench fills the world with n titles over 12 genres, a profile with
@@ -39,7 +39,8 @@ func BenchmarkHomeCached(b *testing.B) {
 	p := principal(account)
 	p.ProfileID = profile
 	ctx := context.Background()
-	v, err := catalog.ViewerOf(ctx, w.rdb, p, "")
+	viewers := profiles.NewStore(w.rdb, nil)
+	v, err := viewers.Viewer(ctx, p, "")
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -59,7 +60,7 @@ func BenchmarkHomeCached(b *testing.B) {
 		rc.Init(&req, nil, nil)
 		for pb.Next() {
 			rc.Response.Reset()
-			v, err := w.store.Viewer(&rc, p, "")
+			v, err := viewers.Viewer(&rc, p, "")
 			if err != nil {
 				b.Error(err)
 				return

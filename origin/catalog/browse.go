@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/edgeflix/edgeflix/origin/cache"
+	"github.com/edgeflix/edgeflix/origin/profiles"
 	"github.com/edgeflix/edgeflix/origin/progress"
 )
 
@@ -333,7 +334,7 @@ func (s *Store) resume(ctx context.Context, e progress.Entry) (Progress, bool, e
 // ContinueWatchingRow returns the viewer's titles in progress (the
 // latest entry per title, unwatched or with a next episode), most recent
 // first.
-func (s *Store) ContinueWatchingRow(ctx context.Context, v Viewer) (Row, error) {
+func (s *Store) ContinueWatchingRow(ctx context.Context, v profiles.Viewer) (Row, error) {
 	row := Row{ID: "continue-watching", Title: "Continue watching", Items: []Summary{}}
 	if v.ProfileID == "" {
 		return row, nil
@@ -372,7 +373,7 @@ func (s *Store) ContinueWatchingRow(ctx context.Context, v Viewer) (Row, error) 
 }
 
 // MyListRow returns the first RowLength titles of the viewer's list.
-func (s *Store) MyListRow(ctx context.Context, v Viewer) (Row, error) {
+func (s *Store) MyListRow(ctx context.Context, v profiles.Viewer) (Row, error) {
 	row := Row{ID: "my-list", Title: "My list", Items: []Summary{}}
 	if v.ProfileID == "" {
 		return row, nil
@@ -400,7 +401,7 @@ func joinRows(buf []byte, rows []Row) ([]byte, error) {
 	return buf, nil
 }
 
-func profileKey(v Viewer) string { return "home:p" + v.ProfileID }
+func profileKey(v profiles.Viewer) string { return "home:p" + v.ProfileID }
 
 // profileScope is the cache scope of a profile's own entries: its list and
 // progress writes bump it (ForgetProfile).
@@ -432,7 +433,7 @@ func (h HomeBody) AppendTo(b []byte) []byte {
 }
 
 // Home returns the body of GET /v1/browse/home for v.
-func (s *Store) Home(ctx context.Context, v Viewer) ([]byte, error) {
+func (s *Store) Home(ctx context.Context, v profiles.Viewer) ([]byte, error) {
 	h, err := s.HomeParts(ctx, v)
 	if err != nil {
 		return nil, err
@@ -444,7 +445,7 @@ func (s *Store) Home(ctx context.Context, v Viewer) ([]byte, error) {
 // list (cached per profile and versioned by the profile's write stamp),
 // then the shared rows of v's ceiling (cached per ceiling), both read in
 // one Redis round trip, with ETags computed when the bytes were cached.
-func (s *Store) HomeParts(ctx context.Context, v Viewer) (HomeBody, error) {
+func (s *Store) HomeParts(ctx context.Context, v profiles.Viewer) (HomeBody, error) {
 	shared := cache.Entry{Key: "home:m" + strconv.Itoa(v.Ceiling), TTL: SharedTTL, Load: func(ctx context.Context) ([]byte, error) {
 		rows, err := s.SharedRows(ctx, v.Ceiling)
 		if err != nil {
@@ -560,7 +561,7 @@ func (s *Store) detail(ctx context.Context, id string) (Detail, error) {
 // TitleDetail returns the body of GET /v1/titles/{id} for v: the cached
 // detail plus v's progress and whether the title is in v's list.
 // ErrNotFound when the title is not browsable or above v's ceiling.
-func (s *Store) TitleDetail(ctx context.Context, v Viewer, id string) ([]byte, error) {
+func (s *Store) TitleDetail(ctx context.Context, v profiles.Viewer, id string) ([]byte, error) {
 	if id == "" || len(id) > 64 {
 		return nil, ErrNotFound
 	}

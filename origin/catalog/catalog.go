@@ -21,6 +21,7 @@ import (
 
 	"github.com/edgeflix/edgeflix/origin/cache"
 	"github.com/edgeflix/edgeflix/origin/httpx"
+	"github.com/edgeflix/edgeflix/origin/profiles"
 	"github.com/edgeflix/edgeflix/origin/progress"
 )
 
@@ -99,7 +100,6 @@ type Store struct {
 	now       func() time.Time
 	cache     *cache.Cache
 	progress  *progress.Store
-	viewers   viewers
 }
 
 // NewStore returns a Store over db; publicURL builds poster URLs and now is
@@ -114,9 +114,6 @@ func NewStore(db *sql.DB, publicURL string, now func() time.Time) *Store {
 // SetCache makes the store read through c and bump its generation on
 // writes; without one every read goes to MySQL.
 func (s *Store) SetCache(c *cache.Cache) { s.cache = c }
-
-// DB returns the store's database.
-func (s *Store) DB() *sql.DB { return s.db }
 
 const titleColumns = "id, name, synopsis, year, maturity, runtime_s, asset_id, published_at"
 
@@ -209,7 +206,7 @@ func ParseListQuery(limit, cursor []byte) (int, *Cursor, error) {
 }
 
 // HandleList serves GET /v1/titles for v.
-func (s *Store) HandleList(ctx *fasthttp.RequestCtx, v Viewer) {
+func (s *Store) HandleList(ctx *fasthttp.RequestCtx, v profiles.Viewer) {
 	q := ctx.QueryArgs()
 	limit, cur, err := ParseListQuery(q.Peek("limit"), q.Peek("cursor"))
 	if err != nil {

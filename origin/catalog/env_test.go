@@ -16,6 +16,7 @@ import (
 	"github.com/edgeflix/edgeflix/internal/testenv"
 	"github.com/edgeflix/edgeflix/origin/cache"
 	"github.com/edgeflix/edgeflix/origin/catalog"
+	"github.com/edgeflix/edgeflix/origin/profiles"
 )
 
 // recorder wraps the MySQL connector and records every query the store
@@ -193,9 +194,9 @@ func (w *world) add(ts ...title) {
 	}
 }
 
-func (w *world) viewer(account, profile string) catalog.Viewer {
+func (w *world) viewer(account, profile string) profiles.Viewer {
 	w.t.Helper()
-	v, err := catalog.ViewerOf(context.Background(), w.db, principal(account), profile)
+	v, err := profiles.NewStore(w.db, nil).Viewer(context.Background(), principal(account), profile)
 	if err != nil {
 		w.t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/edgeflix/edgeflix/origin/cache"
 	"github.com/edgeflix/edgeflix/origin/httpx"
+	"github.com/edgeflix/edgeflix/origin/profiles"
 )
 
 // ETag returns the strong entity tag of a response body.
@@ -74,21 +75,8 @@ func writeErr(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
 	}
 }
 
-// WriteViewerError answers the problem of a ViewerOf error.
-func WriteViewerError(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
-	switch {
-	case errors.Is(err, ErrProfileNotFound):
-		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "profile-not-found", "no such profile on this account")
-	case errors.Is(err, ErrProfileLocked):
-		httpx.WriteProblem(ctx, fasthttp.StatusForbidden, "profile-locked", "select this profile with its pin first")
-	default:
-		log.Error("catalog: viewer", "err", err)
-		httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")
-	}
-}
-
 // HandleHome serves GET /v1/browse/home.
-func (s *Store) HandleHome(ctx *fasthttp.RequestCtx, log *slog.Logger, v Viewer) {
+func (s *Store) HandleHome(ctx *fasthttp.RequestCtx, log *slog.Logger, v profiles.Viewer) {
 	h, err := s.HomeParts(ctx, v)
 	if err != nil {
 		writeErr(ctx, log, err)
@@ -109,7 +97,7 @@ func (s *Store) HandleHome(ctx *fasthttp.RequestCtx, log *slog.Logger, v Viewer)
 }
 
 // HandleDetail serves GET /v1/titles/{id}.
-func (s *Store) HandleDetail(ctx *fasthttp.RequestCtx, log *slog.Logger, v Viewer, id string) {
+func (s *Store) HandleDetail(ctx *fasthttp.RequestCtx, log *slog.Logger, v profiles.Viewer, id string) {
 	b, err := s.TitleDetail(ctx, v, id)
 	if err != nil {
 		writeErr(ctx, log, err)
@@ -131,7 +119,7 @@ func limitOf(ctx *fasthttp.RequestCtx) (int, error) {
 }
 
 // HandleSearch serves GET /v1/search?q=&limit=&cursor=.
-func (s *Store) HandleSearch(ctx *fasthttp.RequestCtx, log *slog.Logger, v Viewer) {
+func (s *Store) HandleSearch(ctx *fasthttp.RequestCtx, log *slog.Logger, v profiles.Viewer) {
 	q, err := ParseQuery(string(ctx.QueryArgs().Peek("q")))
 	if err != nil {
 		writeErr(ctx, log, err)
@@ -157,7 +145,7 @@ func (s *Store) HandleSearch(ctx *fasthttp.RequestCtx, log *slog.Logger, v Viewe
 
 // HandleMyList serves GET, PUT (order) of /v1/my-list and PUT, DELETE of
 // /v1/my-list/{title_id} (titleID empty for the list itself).
-func (s *Store) HandleMyList(ctx *fasthttp.RequestCtx, log *slog.Logger, v Viewer, titleID string) {
+func (s *Store) HandleMyList(ctx *fasthttp.RequestCtx, log *slog.Logger, v profiles.Viewer, titleID string) {
 	var err error
 	switch {
 	case titleID == "" && ctx.IsGet():

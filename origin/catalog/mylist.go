@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+
+	"github.com/edgeflix/edgeflix/origin/profiles"
 )
 
 // MaxListLen bounds a profile's list.
@@ -54,7 +56,7 @@ type ListPage struct {
 
 // MyList returns a page of v's list after cursor ("" for the first) in the viewer's order (index
 // my_list_order), titles above the ceiling or unpublished left out.
-func (s *Store) MyList(ctx context.Context, v Viewer, limit int, cursor string) (ListPage, error) {
+func (s *Store) MyList(ctx context.Context, v profiles.Viewer, limit int, cursor string) (ListPage, error) {
 	after, err := decodeListCursor(cursor)
 	if err != nil {
 		return ListPage{}, err
@@ -110,7 +112,7 @@ func (s *Store) MyList(ctx context.Context, v Viewer, limit int, cursor string) 
 
 // AddToList puts a browsable title within v's ceiling at the end of v's
 // list (no change if it is there already).
-func (s *Store) AddToList(ctx context.Context, v Viewer, titleID string) error {
+func (s *Store) AddToList(ctx context.Context, v profiles.Viewer, titleID string) error {
 	if v.ProfileID == "" {
 		return ErrNoProfile
 	}
@@ -147,7 +149,7 @@ func (s *Store) AddToList(ctx context.Context, v Viewer, titleID string) error {
 }
 
 // RemoveFromList drops a title from v's list (no error if absent).
-func (s *Store) RemoveFromList(ctx context.Context, v Viewer, titleID string) error {
+func (s *Store) RemoveFromList(ctx context.Context, v profiles.Viewer, titleID string) error {
 	if v.ProfileID == "" {
 		return ErrNoProfile
 	}
@@ -160,7 +162,7 @@ func (s *Store) RemoveFromList(ctx context.Context, v Viewer, titleID string) er
 
 // ReorderList sets v's list order to ids, which must name every title of
 // the list exactly once.
-func (s *Store) ReorderList(ctx context.Context, v Viewer, ids []string) error {
+func (s *Store) ReorderList(ctx context.Context, v profiles.Viewer, ids []string) error {
 	if v.ProfileID == "" {
 		return ErrNoProfile
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/edgeflix/edgeflix/origin/maturity"
 )
 
 // Sentinel errors of operator writes.
@@ -89,7 +91,7 @@ func (in TitleInput) check(create bool) error {
 		return bad("year out of range")
 	}
 	if in.Maturity != nil {
-		if _, ok := MaturityLevel(*in.Maturity); !ok {
+		if _, ok := maturity.Level(*in.Maturity); !ok {
 			return bad("maturity must be G, PG, PG-13, R or NC-17")
 		}
 	}
@@ -133,7 +135,7 @@ func (s *Store) CreateTitle(ctx context.Context, in TitleInput) error {
 	if in.Kind != nil {
 		kind = *in.Kind
 	}
-	level, _ := MaturityLevel(*in.Maturity)
+	level, _ := maturity.Level(*in.Maturity)
 	syn := ""
 	if in.Synopsis != nil {
 		syn = *in.Synopsis
@@ -205,7 +207,7 @@ func (s *Store) applyEdit(ctx context.Context, tx *sql.Tx, id string, in TitleIn
 		set("year", *in.Year)
 	}
 	if in.Maturity != nil {
-		level, _ := MaturityLevel(*in.Maturity)
+		level, _ := maturity.Level(*in.Maturity)
 		set("maturity", *in.Maturity)
 		set("maturity_level", level)
 	}

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"github.com/edgeflix/edgeflix/origin/profiles"
 )
 
 // Sentinel errors of playback entitlement.
@@ -32,7 +34,7 @@ type Target struct {
 // ceiling, with media) and, for a series, picks the episode: episodeID if
 // given, else where v resumes (an unfinished episode or the one after the
 // last watched), else the first.
-func (s *Store) PlaybackTarget(ctx context.Context, v Viewer, titleID, episodeID string) (Target, error) {
+func (s *Store) PlaybackTarget(ctx context.Context, v profiles.Viewer, titleID, episodeID string) (Target, error) {
 	if titleID == "" || len(titleID) > 64 || len(episodeID) > 64 {
 		return Target{}, ErrNotFound
 	}

@@ -8,14 +8,12 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/edgeflix/edgeflix/origin/maturity"
 )
 
 // idRE is the contract's asset id syntax, also used for title ids.
 var idRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
-
-// MaturityLevels maps the contract's maturity labels to their levels
-// (docs/CONTRACTS.md): 0 all ages … 4 adults.
-var MaturityLevels = map[string]int{"G": 0, "PG": 1, "PG-13": 2, "R": 3, "NC-17": 4}
 
 // ValidID reports whether id is a valid asset (and title) id:
 // ^[a-z0-9][a-z0-9-]{0,62}$.
@@ -118,7 +116,7 @@ func (t Title) normalize(now time.Time) (Title, error) {
 			t.ID = EpisodeID(s.ID, s.Season, s.Episode)
 		}
 	}
-	if _, ok := MaturityLevels[t.Maturity]; !ok {
+	if _, ok := maturity.Level(t.Maturity); !ok {
 		return t, fmt.Errorf("%w: maturity %q (want G, PG, PG-13, R or NC-17)", ErrInvalidConfig, t.Maturity)
 	}
 	for _, g := range t.Genres {
@@ -196,7 +194,7 @@ func Register(ctx context.Context, db *sql.DB, assetID string, enc *Encoded, t T
 		}
 	}
 	runtimeS := (enc.DurationMS + 999) / 1000
-	level := MaturityLevels[t.Maturity]
+	level, _ := maturity.Level(t.Maturity)
 	cast := strings.Join(t.Cast, ", ")
 	poster, backdrop := assetID+"/poster.jpg", assetID+"/backdrop.jpg"
 	genreTitle := t.ID

@@ -22,6 +22,7 @@ import (
 	"github.com/edgeflix/edgeflix/origin/catalog"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 	"github.com/edgeflix/edgeflix/origin/oauth"
+	"github.com/edgeflix/edgeflix/origin/profiles"
 	"github.com/edgeflix/edgeflix/origin/progress"
 	"github.com/edgeflix/edgeflix/origin/tokens"
 )
@@ -37,8 +38,10 @@ type Config struct {
 	Issuer, Audience string
 	// Keys signs tokens. Required.
 	Keys tokens.KeySet
-	// Catalog finds titles and profiles. Required.
+	// Catalog finds titles. Required.
 	Catalog *catalog.Store
+	// Viewers resolves the request's profile (profiles.Store). Required.
+	Viewers Viewers
 	// Accounts finds the caller's plan. Required.
 	Accounts *accounts.Store
 	// Streams holds the concurrent-stream leases. Required.
@@ -49,6 +52,12 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives failures. If nil, slog.Default().
 	Logger *slog.Logger
+}
+
+// Viewers resolves the viewer of a request: the requested profile, else
+// the token's, else the account's first (profiles.Store.Viewer).
+type Viewers interface {
+	Viewer(ctx context.Context, p oauth.Principal, requested string) (profiles.Viewer, error)
 }
 
 // Service starts, renews and stops playback sessions.
@@ -65,9 +74,6 @@ func New(cfg Config) *Service {
 	}
 	return &Service{cfg: cfg}
 }
-
-// Streams returns the service's stream leases.
-func (s *Service) Streams() *Streams { return s.cfg.Streams }
 
 // Request is the body of POST /v1/playback.
 type Request struct {
@@ -95,7 +101,7 @@ var ErrTitleNotFound = errors.New("title not found")
 
 // Start opens a session for viewer v playing req: entitlement (plan,
 // maturity, title available), caps, a stream lease, then the token.
-func (s *Service) Start(ctx context.Context, v catalog.Viewer, req Request) (Session, error) {
+func (s *Service) Start(ctx context.Context, v profiles.Viewer, req Request) (Session, error) {
 	acct, err := s.cfg.Accounts.Get(ctx, v.AccountID)
 	if err != nil {
 		return Session{}, err
@@ -225,9 +231,9 @@ func (s *Service) HandleStart(ctx *fasthttp.RequestCtx) {
 		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-body", "title_id is required")
 		return
 	}
-	v, err := catalog.ViewerOf(ctx, s.cfg.Catalog.DB(), p, req.ProfileID)
+	v, err := s.cfg.Viewers.Viewer(ctx, p, req.ProfileID)
 	if err != nil {
-		catalog.WriteViewerError(ctx, s.cfg.Logger, err)
+		profiles.WriteViewerError(ctx, s.cfg.Logger, err)
 		return
 	}
 	sess, err := s.Start(ctx, v, req)
@@ -292,63 +298,74 @@ type positionBody struct {
 	PositionS *int `json:"position_s"`
 }
 
-// HandleSession serves POST /v1/playback/{sid}/heartbeat and DELETE
-// /v1/playback/{sid} (rest is the path after /v1/playback/).
-func (s *Service) HandleSession(ctx *fasthttp.RequestCtx, rest string) {
-	p, ok := oauth.PrincipalOf(ctx)
+// HandleHeartbeat serves POST /v1/playback/{sid}/heartbeat behind
+// oauth.Bearer: it renews the lease and records the position.
+func (s *Service) HandleHeartbeat(ctx *fasthttp.RequestCtx) {
+	p, sid, ok := session(ctx)
 	if !ok {
-		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
-		return
-	}
-	sid, action, _ := strings.Cut(rest, "/")
-	if sid == "" || len(sid) > 64 {
-		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no such playback session")
 		return
 	}
 	var body positionBody
-	var err error
-	switch {
-	case action == "heartbeat" && ctx.IsPost():
+	if !httpx.ReadJSON(ctx, &body) {
+		return
+	}
+	if body.PositionS == nil || *body.PositionS < 0 || *body.PositionS > 1_000_000 {
+		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-body", "position_s must be 0..1000000")
+		return
+	}
+	if err := s.Heartbeat(ctx, p.AccountID, sid, *body.PositionS); err != nil {
+		s.writeSessionError(ctx, err)
+		return
+	}
+	ctx.Response.Header.Set("Cache-Control", "no-store")
+	httpx.WriteJSON(ctx, fasthttp.StatusOK, map[string]int{"heartbeat_interval_s": int(HeartbeatInterval.Seconds())})
+}
+
+// HandleStop serves DELETE /v1/playback/{sid} behind oauth.Bearer: it
+// frees the screen and records the position, if the body has one.
+func (s *Service) HandleStop(ctx *fasthttp.RequestCtx) {
+	p, sid, ok := session(ctx)
+	if !ok {
+		return
+	}
+	var body positionBody
+	if len(ctx.PostBody()) > 0 {
 		if !httpx.ReadJSON(ctx, &body) {
 			return
 		}
-		if body.PositionS == nil || *body.PositionS < 0 || *body.PositionS > 1_000_000 {
+		if body.PositionS != nil && (*body.PositionS < 0 || *body.PositionS > 1_000_000) {
 			httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-body", "position_s must be 0..1000000")
 			return
 		}
-		if err = s.Heartbeat(ctx, p.AccountID, sid, *body.PositionS); err == nil {
-			ctx.Response.Header.Set("Cache-Control", "no-store")
-			httpx.WriteJSON(ctx, fasthttp.StatusOK, map[string]int{"heartbeat_interval_s": int(HeartbeatInterval.Seconds())})
-			return
-		}
-	case action == "" && ctx.IsDelete():
-		if len(ctx.PostBody()) > 0 {
-			if !httpx.ReadJSON(ctx, &body) {
-				return
-			}
-			if body.PositionS != nil && (*body.PositionS < 0 || *body.PositionS > 1_000_000) {
-				httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-body", "position_s must be 0..1000000")
-				return
-			}
-		}
-		if err = s.Stop(ctx, p.AccountID, sid, body.PositionS); err == nil {
-			ctx.SetStatusCode(fasthttp.StatusNoContent)
-			return
-		}
-	default:
-		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no such playback resource")
+	}
+	if err := s.Stop(ctx, p.AccountID, sid, body.PositionS); err != nil {
+		s.writeSessionError(ctx, err)
 		return
 	}
+	ctx.SetStatusCode(fasthttp.StatusNoContent)
+}
+
+// session returns the principal and the {sid} of a session request,
+// answering the problem itself when either is missing or invalid.
+func session(ctx *fasthttp.RequestCtx) (oauth.Principal, string, bool) {
+	p, ok := oauth.PrincipalOf(ctx)
+	if !ok {
+		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
+		return p, "", false
+	}
+	sid := httpx.Param(ctx, "sid")
+	if sid == "" || len(sid) > 64 {
+		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no such playback session")
+		return p, "", false
+	}
+	return p, sid, true
+}
+
+func (s *Service) writeSessionError(ctx *fasthttp.RequestCtx, err error) {
 	if errors.Is(err, ErrSessionGone) {
 		httpx.WriteProblem(ctx, fasthttp.StatusConflict, "session-gone", "the playback session was stopped or its lease expired; start playback again")
 		return
 	}
 	s.cfg.Logger.Error("playback: session", "err", err)
 	httpx.WriteProblem(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "progress could not be saved; retry")
-}
-
-// StopDevice ends every stream of accountID on deviceID (it makes Service an
-// oauth.StreamStopper for device revocation).
-func (s *Service) StopDevice(ctx context.Context, accountID, deviceID string) error {
-	return s.cfg.Streams.StopDevice(ctx, accountID, deviceID)
 }

@@ -1,7 +1,9 @@
 // Package profiles keeps the viewing profiles of an account: up to
 // MaxPerAccount, each with a name, a maturity ceiling on the scale of
-// docs/CONTRACTS.md, a kids flag (ceiling at most KidsMaxLevel) and an
-// optional 4-digit PIN stored as an Argon2id hash.
+// package maturity, a kids flag (ceiling at most maturity.KidsMax) and an
+// optional 4-digit PIN stored as an Argon2id hash. It resolves the viewer
+// of every request (viewer.go) and serves the /v1/profiles routes
+// (http.go), where parental controls are guarded.
 package profiles
 
 import (
@@ -9,10 +11,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/edgeflix/edgeflix/origin/names"
 	"strconv"
+	"time"
 
 	"github.com/edgeflix/edgeflix/origin/accounts"
+	"github.com/edgeflix/edgeflix/origin/maturity"
+	"github.com/edgeflix/edgeflix/origin/names"
 )
 
 // Limits of profiles.
@@ -21,16 +25,9 @@ const (
 	MaxPerAccount = 5
 	// MaxNameLen is the longest profile name in characters.
 	MaxNameLen = 50
-	// MaxLevel is the highest maturity level (NC-17, adults).
-	MaxLevel = 4
-	// KidsMaxLevel is the ceiling of a kids profile (PG).
-	KidsMaxLevel = 1
 	// DefaultName is the name of the profile every account starts with.
 	DefaultName = "Main"
 )
-
-// Labels names each maturity level.
-var Labels = [...]string{"G", "PG", "PG-13", "R", "NC-17"}
 
 // Sentinel errors, tested with errors.Is.
 var (
@@ -43,7 +40,7 @@ var (
 	// ErrInvalidName means a profile name is empty, too long or has controls.
 	ErrInvalidName = errors.New("invalid profile name")
 	// ErrInvalidLevel means a maturity level is out of range, or above
-	// KidsMaxLevel for a kids profile.
+	// maturity.KidsMax for a kids profile.
 	ErrInvalidLevel = errors.New("invalid maturity level")
 	// ErrInvalidPIN means a PIN is not exactly 4 ASCII digits.
 	ErrInvalidPIN = errors.New("invalid pin: want 4 digits")
@@ -95,11 +92,19 @@ func CleanName(name string) (string, error) {
 
 // Store reads and writes profiles in MySQL.
 type Store struct {
-	db *sql.DB
+	db      *sql.DB
+	now     func() time.Time
+	viewers viewers
 }
 
-// NewStore returns a Store over db.
-func NewStore(db *sql.DB) *Store { return &Store{db: db} }
+// NewStore returns a Store over db; now is the clock of the viewer cache
+// (time.Now if nil).
+func NewStore(db *sql.DB, now func() time.Time) *Store {
+	if now == nil {
+		now = time.Now
+	}
+	return &Store{db: db, now: now}
+}
 
 const columns = "id, name, kids, maturity_level, pin_hash"
 
@@ -115,9 +120,7 @@ func scan(r scanner) (Profile, error) {
 	p.ID = strconv.FormatInt(id, 10)
 	p.pinHash = pin.String
 	p.HasPIN = pin.Valid && pin.String != ""
-	if p.MaturityLevel >= 0 && p.MaturityLevel < len(Labels) {
-		p.Maturity = Labels[p.MaturityLevel]
-	}
+	p.Maturity = maturity.Label(p.MaturityLevel)
 	return p, nil
 }
 
@@ -175,17 +178,17 @@ func apply(p Profile, c Changes) (Profile, *string, error) {
 	}
 	if c.Kids != nil {
 		p.Kids = *c.Kids
-		if p.Kids && c.MaturityLevel == nil && p.MaturityLevel > KidsMaxLevel {
-			p.MaturityLevel = KidsMaxLevel
+		if p.Kids && c.MaturityLevel == nil && p.MaturityLevel > maturity.KidsMax {
+			p.MaturityLevel = maturity.KidsMax
 		}
 	}
 	if c.MaturityLevel != nil {
 		p.MaturityLevel = *c.MaturityLevel
 	}
-	if p.MaturityLevel < 0 || p.MaturityLevel > MaxLevel || (p.Kids && p.MaturityLevel > KidsMaxLevel) {
+	if p.MaturityLevel < 0 || p.MaturityLevel > maturity.Max || (p.Kids && p.MaturityLevel > maturity.KidsMax) {
 		return p, nil, ErrInvalidLevel
 	}
-	p.Maturity = Labels[p.MaturityLevel]
+	p.Maturity = maturity.Label(p.MaturityLevel)
 	var hash *string
 	if c.PIN != nil {
 		h := ""
@@ -205,12 +208,12 @@ func apply(p Profile, c Changes) (Profile, *string, error) {
 }
 
 // Create adds a profile to the account; a missing name is an error, a
-// missing maturity level is MaxLevel (KidsMaxLevel for kids).
+// missing maturity level is maturity.Max (maturity.KidsMax for kids).
 func (s *Store) Create(ctx context.Context, accountID string, c Changes) (Profile, error) {
 	if c.Name == nil {
 		return Profile{}, ErrInvalidName
 	}
-	p, hash, err := apply(Profile{MaturityLevel: MaxLevel}, c)
+	p, hash, err := apply(Profile{MaturityLevel: maturity.Max}, c)
 	if err != nil {
 		return Profile{}, err
 	}
@@ -247,12 +250,13 @@ func (s *Store) Create(ctx context.Context, accountID string, c Changes) (Profil
 	if err := tx.Commit(); err != nil {
 		return Profile{}, fmt.Errorf("profiles: create: %w", err)
 	}
+	s.forget(accountID)
 	p.ID = strconv.FormatInt(id, 10)
 	return p, nil
 }
 
 // Update changes the account's profile id. Turning kids on lowers the
-// ceiling to KidsMaxLevel; a kids profile's ceiling cannot be raised above
+// ceiling to maturity.KidsMax; a kids profile's ceiling cannot be raised above
 // it without clearing kids in the same change.
 func (s *Store) Update(ctx context.Context, accountID, id string, c Changes) (Profile, error) {
 	cur, err := s.Get(ctx, accountID, id)
@@ -276,6 +280,7 @@ func (s *Store) Update(ctx context.Context, accountID, id string, c Changes) (Pr
 	if _, err := s.db.ExecContext(ctx, q, args...); err != nil {
 		return Profile{}, fmt.Errorf("profiles: update: %w", err)
 	}
+	s.forget(accountID)
 	return s.Get(ctx, accountID, id)
 }
 
@@ -311,7 +316,11 @@ func (s *Store) Delete(ctx context.Context, accountID, id string) error {
 	if _, err := tx.ExecContext(ctx, "UPDATE devices SET profile_id = NULL WHERE account_id = ? AND profile_id = ?", accountID, n); err != nil {
 		return fmt.Errorf("profiles: delete: %w", err)
 	}
-	return tx.Commit()
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("profiles: delete: %w", err)
+	}
+	s.forget(accountID)
+	return nil
 }
 
 // CheckPIN returns the account's profile id if it has no PIN or pin

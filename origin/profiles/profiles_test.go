@@ -9,6 +9,7 @@ import (
 
 	"github.com/edgeflix/edgeflix/internal/testenv"
 	"github.com/edgeflix/edgeflix/origin/httpx"
+	"github.com/edgeflix/edgeflix/origin/maturity"
 )
 
 func TestCheckPIN(t *testing.T) {
@@ -39,8 +40,8 @@ func FuzzCheckPIN(f *testing.F) {
 func ptr[T any](v T) *T { return &v }
 
 func TestApplyRules(t *testing.T) {
-	base := Profile{Name: "Main", MaturityLevel: MaxLevel}
-	kids := Profile{Name: "Kids", Kids: true, MaturityLevel: KidsMaxLevel}
+	base := Profile{Name: "Main", MaturityLevel: maturity.Max}
+	kids := Profile{Name: "Kids", Kids: true, MaturityLevel: maturity.KidsMax}
 	cases := []struct {
 		name  string
 		from  Profile
@@ -86,15 +87,15 @@ func FuzzChanges(f *testing.F) {
 			return
 		}
 		c.PIN = nil // hashing is slow and covered by TestApplyRules
-		from := Profile{Name: "Main", MaturityLevel: MaxLevel}
+		from := Profile{Name: "Main", MaturityLevel: maturity.Max}
 		if startKids {
-			from = Profile{Name: "Kids", Kids: true, MaturityLevel: KidsMaxLevel}
+			from = Profile{Name: "Kids", Kids: true, MaturityLevel: maturity.KidsMax}
 		}
 		p, _, err := apply(from, c)
 		if err != nil {
 			return
 		}
-		if p.MaturityLevel < 0 || p.MaturityLevel > MaxLevel || (p.Kids && p.MaturityLevel > KidsMaxLevel) || p.Name == "" {
+		if p.MaturityLevel < 0 || p.MaturityLevel > maturity.Max || (p.Kids && p.MaturityLevel > maturity.KidsMax) || p.Name == "" {
 			t.Fatalf("rules broken: %+v from %s", p, body)
 		}
 	})
@@ -109,7 +110,7 @@ func TestStoreLimits(t *testing.T) {
 	}
 	n, _ := res.LastInsertId()
 	acct := strconv.FormatInt(n, 10)
-	s := NewStore(db)
+	s := NewStore(db, nil)
 	// Concurrent creates never pass the limit.
 	var wg sync.WaitGroup
 	errs := make([]error, 8)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/edgeflix/edgeflix/internal/testenv"
 	"github.com/edgeflix/edgeflix/origin/ingest"
+	"github.com/edgeflix/edgeflix/origin/maturity"
 )
 
 var smallLadder = []ingest.RenditionSpec{
@@ -100,7 +101,7 @@ func TestCatalogIsValid(t *testing.T) {
 	}
 	titles, seasons, rich := 0, map[int]int{}, false
 	for _, e := range Catalog {
-		if _, ok := ingest.MaturityLevels[e.Maturity]; !ok {
+		if _, ok := maturity.Level(e.Maturity); !ok {
 			t.Errorf("%s: maturity %q not a contract label", e.ID, e.Maturity)
 		}
 		if e.Series == nil {
