@@ -280,6 +280,8 @@ func TestContentType(t *testing.T) {
 	tests := map[string]string{
 		"master.m3u8": "application/vnd.apple.mpegurl", "720p/seg_00001.m4s": "video/iso.segment",
 		"720p/init.mp4": "video/mp4", "poster.jpg": "image/jpeg", "encoded.json": "",
+		// The same type the origin serves the file with (contract.ContentType).
+		"subs/en/subs.vtt": "text/vtt; charset=utf-8", "POSTER.JPG": "image/jpeg",
 	}
 	for in, want := range tests {
 		t.Run(in, func(t *testing.T) {

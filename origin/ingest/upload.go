@@ -20,6 +20,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"golang.org/x/sync/errgroup"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/objstore"
 )
 
@@ -37,20 +38,12 @@ const MultipartPartSize = 8 << 20
 // rerun can skip multipart objects whose ETag is not a plain MD5.
 const md5MetaKey = "content-md5-hex"
 
-// ContentType returns the Content-Type ingest stores a media object with,
-// chosen by extension, or "" for a kind ingest does not publish.
+// ContentType returns the Content-Type ingest stores a media object with
+// (contract.ContentType), or "" for a kind ingest does not publish.
 func ContentType(name string) string {
 	switch strings.ToLower(path.Ext(name)) {
-	case ".m3u8":
-		return "application/vnd.apple.mpegurl"
-	case ".m4s":
-		return "video/iso.segment"
-	case ".mp4":
-		return "video/mp4"
-	case ".jpg", ".jpeg":
-		return "image/jpeg"
-	case ".vtt":
-		return "text/vtt"
+	case ".m3u8", ".m4s", ".mp4", ".jpg", ".jpeg", ".vtt":
+		return contract.ContentType(name)
 	}
 	return ""
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 )
@@ -73,29 +74,11 @@ func ValidAssetID(id string) bool {
 	return true
 }
 
-// ContentType returns the media type for a file name's extension.
+// ContentType returns the media type for a file name's extension
+// (contract.ContentType), application/octet-stream for an unknown one.
 func ContentType(name string) string {
-	switch path.Ext(name) {
-	case ".m3u8":
-		return "application/vnd.apple.mpegurl"
-	case ".m4s":
-		return "video/iso.segment"
-	case ".mp4":
-		return "video/mp4"
-	case ".m4a":
-		return "audio/mp4"
-	case ".vtt":
-		return "text/vtt; charset=utf-8"
-	case ".jpg", ".jpeg":
-		return "image/jpeg"
-	case ".png":
-		return "image/png"
-	case ".webp":
-		return "image/webp"
-	case ".ts":
-		return "video/mp2t"
-	case ".json":
-		return "application/json"
+	if ct := contract.ContentType(name); ct != "" {
+		return ct
 	}
 	return "application/octet-stream"
 }
