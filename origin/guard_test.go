@@ -149,7 +149,8 @@ func TestKidsProfileCannotLiftParentalControls(t *testing.T) {
 		name, method, path, body string
 	}{
 		{"lift own ceiling", "PATCH", "/v1/profiles/" + kids.ID, `{"kids":false,"maturity_level":4}`},
-		{"raise own level", "PATCH", "/v1/profiles/" + kids.ID, `{"maturity_level":1}`},
+		{"raise own level", "PATCH", "/v1/profiles/" + kids.ID, `{"maturity_level":2}`},
+		{"lower own level", "PATCH", "/v1/profiles/" + kids.ID, `{"maturity_level":0}`},
 		{"clear kids only", "PATCH", "/v1/profiles/" + kids.ID, `{"kids":false}`},
 		{"pin own profile", "PATCH", "/v1/profiles/" + kids.ID, `{"pin":"1111"}`},
 		{"make an adult profile", "POST", "/v1/profiles", `{"name":"Mine"}`},
@@ -192,8 +193,12 @@ func TestKidsProfileCannotLiftParentalControls(t *testing.T) {
 		}
 	})
 	t.Run("a kids profile may still rename itself", func(t *testing.T) {
-		if resp, b := e.call("PATCH", "/v1/profiles/"+kids.ID, kid.token, `{"name":"Dino"}`); resp.StatusCode != 200 {
-			t.Fatalf("%d %s", resp.StatusCode, b)
+		// The web app sends the whole form: an unchanged kids flag and
+		// level are no change.
+		for _, body := range []string{`{"name":"Dino"}`, `{"name":"Rex","kids":true,"maturity_level":1}`} {
+			if resp, b := e.call("PATCH", "/v1/profiles/"+kids.ID, kid.token, body); resp.StatusCode != 200 {
+				t.Fatalf("%s: %d %s", body, resp.StatusCode, b)
+			}
 		}
 	})
 	t.Run("the adult profile unlocked by its pin may", func(t *testing.T) {

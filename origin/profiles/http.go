@@ -91,10 +91,11 @@ func (a *API) HandleCreate(ctx *fasthttp.RequestCtx) {
 
 // HandleUpdate serves PATCH /v1/profiles/{id}. A profile with a PIN can be
 // changed only by a token that selected it (with the PIN); kids, maturity
-// and PIN changes need a guardian.
+// and PIN changes (changesControls) need a guardian.
 func (a *API) HandleUpdate(ctx *fasthttp.RequestCtx) {
 	p, _ := oauth.PrincipalOf(ctx)
-	if _, err := a.unlocked(ctx, p); err != nil {
+	cur, err := a.unlocked(ctx, p)
+	if err != nil {
 		a.writeError(ctx, err)
 		return
 	}
@@ -102,7 +103,7 @@ func (a *API) HandleUpdate(ctx *fasthttp.RequestCtx) {
 	if !httpx.ReadJSON(ctx, &c) {
 		return
 	}
-	if c.Kids != nil || c.MaturityLevel != nil || c.PIN != nil {
+	if changesControls(cur, c) {
 		if err := a.guardian(ctx, p); err != nil {
 			a.writeError(ctx, err)
 			return
@@ -172,6 +173,13 @@ func (a *API) HandleSelect(ctx *fasthttp.RequestCtx) {
 	}
 	ctx.Response.Header.Set("Cache-Control", "no-store")
 	httpx.WriteJSON(ctx, fasthttp.StatusOK, resp)
+}
+
+// changesControls reports whether c changes cur's parental controls: its
+// kids flag or maturity level (a value equal to the current one is no
+// change, so a client may send the whole form), or its PIN.
+func changesControls(cur Profile, c Changes) bool {
+	return (c.Kids != nil && *c.Kids != cur.Kids) || (c.MaturityLevel != nil && *c.MaturityLevel != cur.MaturityLevel) || c.PIN != nil
 }
 
 // unlocked returns the profile {id} of the request, ErrLocked if it has a
