@@ -21,7 +21,7 @@ echo "== user_data template renders to valid bash"
 root=$PWD
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-(cd "$tmp" && echo 'jsonencode(templatefile("'"$root"'/infrastructure/modules/origin/user_data.sh.tftpl", {region="eu-west-1", artifact_bucket="b", artifact_key="k.tar.gz", parameter_names=[for i in range(12) : "/edgeflix/production/origin/NAME_${i}"], db_secret_arn="arn:db", db_address="db.host", db_port=3306, db_name="edgeflix", redis_secret="arn:redis", extra_secrets={EDGEFLIX_KEY_ENCRYPTION_KEY="arn:kek", EDGEFLIX_EDGE_SECRET="arn:edge"}, origin_args="origin -migrate", secrets_revision="v1|v2"}))' |
+(cd "$tmp" && echo 'jsonencode(templatefile("'"$root"'/infrastructure/modules/origin/user_data.sh.tftpl", {region="eu-west-1", artifact_bucket="b", artifact_key="k.tar.gz", parameter_names=[for i in range(12) : "/edgeflix/production/origin/NAME_${i}"], db_secret_arn="arn:db", db_address="db.host", db_port=3306, db_name="edgeflix", redis_secret="arn:redis", extra_secrets={EDGEFLIX_KEY_ENCRYPTION_KEY="arn:kek", EDGEFLIX_EDGE_PROOF_KEYS="arn:proof"}, origin_args="origin -migrate", secrets_revision="v1|v2", config_revision="abc"}))' |
   terraform console -no-color) | python3 -c 'import json,sys; print(json.loads(json.loads(sys.stdin.read())))' > "$tmp/user_data.sh"
 bash -n "$tmp/user_data.sh"
 # the embedded render-env script must be valid bash too
@@ -29,7 +29,9 @@ sed -n "/render-env <<'SCRIPT'/,/^SCRIPT\$/p" "$tmp/user_data.sh" | sed '1d;$d' 
 test -s "$tmp/render-env.sh"
 bash -n "$tmp/render-env.sh"
 grep -q '^ExecStart=/opt/edgeflix/edgeflix origin -migrate$' "$tmp/user_data.sh"
-grep -q '^emit EDGEFLIX_EDGE_SECRET "$(secret "arn:edge")"$' "$tmp/render-env.sh"
+grep -q '^emit EDGEFLIX_EDGE_PROOF_KEYS "$(secret "arn:proof")"$' "$tmp/render-env.sh"
+grep -q '^install -m 0644 /opt/edgeflix/rds-ca.pem ' "$tmp/user_data.sh"
+! grep -q 'curl ' "$tmp/user_data.sh"
 grep -q '^emit EDGEFLIX_REDIS_PASSWORD ' "$tmp/render-env.sh"
 
 echo "== provider schema bindings (@cdktf/provider-aws, hashicorp/aws 5.99.1)"
