@@ -1173,41 +1173,46 @@ output "b" {
 }`}}, []string{`"a" has no description`, `"a" has no type`, `output "b" has no description`}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			root := t.TempDir()
-			var files []*tfFile
-			for i, s := range tc.files {
-				dir := filepath.Join(root, s.dir)
-				f, err := parseSource(t, filepath.Join(dir, fmt.Sprintf("s%d.tf", i)), dir, []byte(s.src))
-				if err != nil {
-					t.Fatal(err)
-				}
-				files = append(files, f)
+		t.Run(tc.name, func(t *testing.T) { runCheckerCase(t, tc.checker, tc.files, tc.want) })
+	}
+}
+
+// runCheckerCase parses the snippets into one tree, runs the checker and
+// expects one finding matching each want (none when want is empty).
+func runCheckerCase(t *testing.T, checker string, snippets []snippet, want []string) {
+	t.Helper()
+	root := t.TempDir()
+	var files []*tfFile
+	for i, s := range snippets {
+		dir := filepath.Join(root, s.dir)
+		f, err := parseSource(t, filepath.Join(dir, fmt.Sprintf("s%d.tf", i)), dir, []byte(s.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	var r report
+	checkers[checker](files, &r)
+	if r.examined == 0 {
+		t.Fatalf("checker %s examined nothing", checker)
+	}
+	if len(want) == 0 {
+		for _, f := range r.findings {
+			t.Errorf("unexpected finding: %v", f)
+		}
+		return
+	}
+	for _, w := range want {
+		found := false
+		for _, f := range r.findings {
+			if strings.Contains(f.msg, w) {
+				found = true
+				break
 			}
-			var r report
-			checkers[tc.checker](files, &r)
-			if r.examined == 0 {
-				t.Fatalf("checker %s examined nothing", tc.checker)
-			}
-			if len(tc.want) == 0 {
-				for _, f := range r.findings {
-					t.Errorf("unexpected finding: %v", f)
-				}
-				return
-			}
-			for _, w := range tc.want {
-				found := false
-				for _, f := range r.findings {
-					if strings.Contains(f.msg, w) {
-						found = true
-						break
-					}
-				}
-				if !found {
-					t.Errorf("no finding containing %q; got %v", w, r.findings)
-				}
-			}
-		})
+		}
+		if !found {
+			t.Errorf("no finding containing %q; got %v", w, r.findings)
+		}
 	}
 }
 
