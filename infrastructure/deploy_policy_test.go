@@ -167,14 +167,8 @@ type behavior struct {
 
 func behaviorsInOrder(d labeled) []behavior {
 	var out []behavior
-	add := func(b *hclsyntax.Block, def bool) {
-		bh := behavior{block: b, pattern: "*"}
-		if !def {
-			bh.pattern = ""
-			if p, _, ok := staticString(b.Body, "path_pattern"); ok {
-				bh.pattern = p
-			}
-		}
+	add := func(b *hclsyntax.Block, pattern string) {
+		bh := behavior{block: b, pattern: pattern}
 		for _, a := range b.Body.Blocks {
 			if a.Type != "lambda_function_association" {
 				continue
@@ -185,11 +179,52 @@ func behaviorsInOrder(d labeled) []behavior {
 		}
 		out = append(out, bh)
 	}
-	for _, b := range nested(d.body, "ordered_cache_behavior") {
-		add(b, false)
+	for _, b := range d.body.Blocks {
+		switch {
+		case b.Type == "ordered_cache_behavior":
+			p, _, _ := staticString(b.Body, "path_pattern")
+			add(b, p)
+		case b.Type == "dynamic" && len(b.Labels) == 1 && b.Labels[0] == "ordered_cache_behavior":
+			for _, c := range b.Body.Blocks {
+				if c.Type == "content" {
+					for _, p := range dynamicPatterns(b, c) {
+						add(c, p)
+					}
+				}
+			}
+		}
 	}
 	for _, b := range nested(d.body, "default_cache_behavior") {
-		add(b, true)
+		add(b, "*")
+	}
+	return out
+}
+
+// dynamicPatterns returns the path patterns a dynamic ordered_cache_behavior
+// expands to: one per element when for_each is a literal list of strings and
+// path_pattern is ordered_cache_behavior.value, else one unknown ("").
+func dynamicPatterns(dyn, content *hclsyntax.Block) []string {
+	unknown := []string{""}
+	fe, ok := dyn.Body.Attributes["for_each"]
+	pp, ok2 := content.Body.Attributes["path_pattern"]
+	if !ok || !ok2 {
+		return unknown
+	}
+	tr, diags := hcl.AbsTraversalForExpr(pp.Expr)
+	if diags.HasErrors() || traversalString(tr) != "ordered_cache_behavior.value" {
+		return unknown
+	}
+	v, ok := static(fe.Expr)
+	if !ok || !(v.Type().IsTupleType() || v.Type().IsListType()) {
+		return unknown
+	}
+	var out []string
+	for it := v.ElementIterator(); it.Next(); {
+		_, e := it.Element()
+		if e.IsNull() || e.Type() != cty.String {
+			return unknown
+		}
+		out = append(out, e.AsString())
 	}
 	return out
 }
@@ -765,6 +800,17 @@ func TestDeployCheckersFindViolations(t *testing.T) {
   ordered_cache_behavior {
     path_pattern           = "/t/*"`)}}, []string{"a path pattern that is not a literal"}},
 
+		{"gate: dynamic behaviours over a literal list are expanded in order", "cloudfront-gate", []snippet{{src: replace(`  ordered_cache_behavior {
+    path_pattern           = "/t/*"`, `  dynamic "ordered_cache_behavior" {
+    for_each = ["/v1/*"]
+    content {
+      path_pattern           = ordered_cache_behavior.value
+      target_origin_id       = "alb-api"
+      viewer_protocol_policy = "https-only"
+    }
+  }
+  ordered_cache_behavior {
+    path_pattern           = "/t/*"`)}}, []string{`content with path pattern "/v1/*" takes /v1/media/a1/master.m3u8`}},
 		{"tls/waf/logs: good distribution", "cloudfront-tls-waf-logs", []snippet{{src: gatedDistribution}}, nil},
 		{"tls/waf/logs: WAF variable defaulting to null", "cloudfront-tls-waf-logs", []snippet{{src: replace(`web_acl_id   = aws_wafv2_web_acl.w.arn`, `web_acl_id   = var.web_acl_arn`) + `
 variable "web_acl_arn" {

@@ -103,42 +103,29 @@ resource "aws_cloudfront_distribution" "this" {
     }
   }
 
-  # Media playlists, init segments and segments: gate; cached once per path.
-  ordered_cache_behavior {
-    path_pattern               = "/t/*"
-    target_origin_id           = local.media_origin_id
-    viewer_protocol_policy     = "https-only"
-    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
-    cached_methods             = ["GET", "HEAD"]
-    compress                   = true
-    cache_policy_id            = var.cache_policy_ids.media
-    origin_request_policy_id   = var.origin_request_policy_ids.media
-    response_headers_policy_id = var.response_headers_policy_ids.media
+  # Media playlists, init segments and segments (/t/*): gate, cached once
+  # per path. Untokenised media paths (/v1/media/*) go through the gate too,
+  # which answers 403 to any path without /t/<token>: no behaviour reaches
+  # /v1/media/ ungated.
+  dynamic "ordered_cache_behavior" {
+    for_each = ["/t/*", "/v1/media/*"]
 
-    lambda_function_association {
-      event_type   = "viewer-request"
-      lambda_arn   = var.viewer_request_arn
-      include_body = false
-    }
-  }
+    content {
+      path_pattern               = ordered_cache_behavior.value
+      target_origin_id           = local.media_origin_id
+      viewer_protocol_policy     = "https-only"
+      allowed_methods            = ["GET", "HEAD", "OPTIONS"]
+      cached_methods             = ["GET", "HEAD"]
+      compress                   = true
+      cache_policy_id            = var.cache_policy_ids.media
+      origin_request_policy_id   = var.origin_request_policy_ids.media
+      response_headers_policy_id = var.response_headers_policy_ids.media
 
-  # Untokenised media paths go through the gate too, which answers 403 to any
-  # path without /t/<token>: no behaviour reaches /v1/media/ ungated.
-  ordered_cache_behavior {
-    path_pattern               = "/v1/media/*"
-    target_origin_id           = local.media_origin_id
-    viewer_protocol_policy     = "https-only"
-    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
-    cached_methods             = ["GET", "HEAD"]
-    compress                   = true
-    cache_policy_id            = var.cache_policy_ids.media
-    origin_request_policy_id   = var.origin_request_policy_ids.media
-    response_headers_policy_id = var.response_headers_policy_ids.media
-
-    lambda_function_association {
-      event_type   = "viewer-request"
-      lambda_arn   = var.viewer_request_arn
-      include_body = false
+      lambda_function_association {
+        event_type   = "viewer-request"
+        lambda_arn   = var.viewer_request_arn
+        include_body = false
+      }
     }
   }
 
