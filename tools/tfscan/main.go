@@ -60,7 +60,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "tfscan: %v\n", err)
 		return 2
 	}
-	if len(findings.all) == 0 {
+	if findings.checked == 0 {
 		fmt.Fprintf(stderr, "tfscan: no checks ran under %s (no Terraform found?)\n", root)
 		return 2
 	}
@@ -76,7 +76,8 @@ type finding struct {
 }
 
 type scanResult struct {
-	all []finding
+	all     []finding
+	checked int // results of any status, passed included
 }
 
 func scanDir(ctx context.Context, root string) (scanResult, error) {
@@ -91,7 +92,7 @@ func scanDir(ctx context.Context, root string) (scanResult, error) {
 		return scanResult{}, fmt.Errorf("scan %s: %w", root, err)
 	}
 	seen := map[string]bool{}
-	var out scanResult
+	out := scanResult{checked: len(results)}
 	for _, r := range results {
 		if r.Status() != scan.StatusFailed && r.Status() != scan.StatusIgnored {
 			continue
