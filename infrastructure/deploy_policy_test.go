@@ -42,6 +42,7 @@ func init() {
 	checkers["alb-header-values"] = checkALBHeaderValues
 	checkers["secrets"] = checkSecrets
 	checkers["lambda-runtime"] = checkLambdaRuntime
+	checkers["module-tags"] = checkModuleTags
 }
 
 // proofHeader is the header the gate adds and the origin verifies.
@@ -649,6 +650,28 @@ func checkLambdaRuntime(files []*tfFile, r *report) {
 	}
 }
 
+// checkModuleTags: every call of a local module that declares a tags
+// variable passes tags, so resources are tagged by project and environment.
+func checkModuleTags(files []*tfFile, r *report) {
+	hasTags := map[string]bool{}
+	for _, v := range topBlocks(files, "variable", "tags") {
+		hasTags[v.file.dir] = true
+	}
+	for _, m := range topBlocks(files, "module", "") {
+		src, _, ok := staticString(m.body, "source")
+		if !ok || !(strings.HasPrefix(src, "./") || strings.HasPrefix(src, "../")) {
+			continue
+		}
+		if !hasTags[filepath.Clean(filepath.Join(m.file.dir, src))] {
+			continue
+		}
+		r.examined++
+		if _, ok := m.body.Attributes["tags"]; !ok {
+			r.add(m.file.path, m.rng, "module %s does not pass tags", strings.Join(m.labels, ""))
+		}
+	}
+}
+
 // --- variable bounds, evaluated --------------------------------------------------
 
 // TestVariableValidations evaluates the validation blocks of the variables
@@ -1004,6 +1027,26 @@ resource "aws_secretsmanager_secret_version" "kek" {
   secret_string_wo         = var.key_encryption_key
   secret_string_wo_version = var.kek_version
 }`}}, []string{"aws_secretsmanager_secret.kek: no lifecycle { prevent_destroy = true }", "aws_secretsmanager_secret_version.kek: no lifecycle", "the KEK comes from a variable", "the KEK's version must be a constant"}},
+
+		{"module tags: passed", "module-tags", []snippet{
+			{dir: "modules/m", src: `
+variable "tags" {
+  type = map(string)
+}`},
+			{dir: "envs/e", src: `
+module "m" {
+  source = "../../modules/m"
+  tags   = local.tags
+}`}}, nil},
+		{"module tags: forgotten", "module-tags", []snippet{
+			{dir: "modules/m", src: `
+variable "tags" {
+  type = map(string)
+}`},
+			{dir: "envs/e", src: `
+module "m" {
+  source = "../../modules/m"
+}`}}, []string{"module m does not pass tags"}},
 
 		{"runtime: supported through a default", "lambda-runtime", []snippet{{src: `
 resource "aws_lambda_function" "f" {

@@ -4,6 +4,7 @@ module "logs" {
   source = "../../../logs"
 
   bucket_name = "edgeflix-example-logs-123456789012"
+  tags        = { Project = "edgeflix", Environment = "example" }
 }
 
 module "network" {
