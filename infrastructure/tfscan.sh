@@ -6,11 +6,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=.cache/bin/tfscan
 stamp=.cache/bin/tfscan.sha256
-sum=$(cat tools/tfscan/go.mod tools/tfscan/go.sum tools/tfscan/*.go | sha256sum | cut -d' ' -f1)
+sum=$(find tools/tfscan -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -d' ' -f1)
 if [[ ! -x $bin || ! -f $stamp || $(cat "$stamp") != "$sum" ]]; then
-  echo "== building tools/tfscan (trivy library; a few minutes the first time)"
+  echo "== building and testing tools/tfscan (trivy library; minutes the first time)"
   mkdir -p .cache/bin
-  (cd tools/tfscan && GOEXPERIMENT=jsonv2 go build -trimpath -o "../../$bin" .)
+  (cd tools/tfscan && export GOEXPERIMENT=jsonv2 && go vet . && go test -count=1 . && go build -trimpath -o "../../$bin" .)
   echo "$sum" > "$stamp"
 fi
 "$bin" "$@" infrastructure
