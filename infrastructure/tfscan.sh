@@ -10,7 +10,7 @@ sum=$(find tools/tfscan -type f | LC_ALL=C sort | xargs cat | sha256sum | cut -d
 if [[ ! -x $bin || ! -f $stamp || $(cat "$stamp") != "$sum" ]]; then
   echo "== building and testing tools/tfscan (trivy library; minutes the first time)"
   mkdir -p .cache/bin
-  (cd tools/tfscan && export GOEXPERIMENT=jsonv2 && go vet . && go test -count=1 . && go build -trimpath -o "../../$bin" .)
+  (cd tools/tfscan && export GOEXPERIMENT=jsonv2 && go vet . && go test -count=1 . && go build -o "../../$bin" .)
   echo "$sum" > "$stamp"
 fi
 "$bin" "$@" infrastructure
