@@ -4,7 +4,7 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DIST        := dist
 
-.PHONY: run test check setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-origin bench-auth
+.PHONY: run test check check-infra setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-origin bench-auth
 
 run: setup wasm ## start origin, edge and web app with a demo catalog
 	$(GO) run ./cmd/edgeflix up
@@ -38,6 +38,9 @@ check: ## gofmt, vet, staticcheck, tidy, cross-builds
 	GOOS=js GOARCH=wasm $(GO) build -o /dev/null ./player/...
 	@if command -v terraform >/dev/null; then echo "terraform fmt -check -recursive infrastructure"; TF_CLI_CONFIG_FILE=/dev/null terraform fmt -check -recursive infrastructure; \
 	else echo "check: terraform not installed; skipping terraform fmt (go test ./infrastructure still checks the policies)"; fi
+
+check-infra: ## Terraform: fmt, user_data render, policy + provider-schema tests, trivy scan (0 HIGH/CRITICAL)
+	infrastructure/check.sh
 
 JWKS ?= $(or $(EDGEFLIX_ORIGIN_URL),http://127.0.0.1:8080)/.well-known/jwks.json
 

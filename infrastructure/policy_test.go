@@ -502,14 +502,14 @@ func objectKeys(o *hclsyntax.ObjectConsExpr) map[string]hclsyntax.Expression {
 // `locals { environment = … }` (the origin's SSM-backed service
 // environment), Redis TLS is the literal "true", the issuer and the trusted
 // proxies are set, nothing merged after the module's own object can
-// override them, and some local maps EDGEFLIX_EDGE_SECRET to a secret.
+// override them, and some local maps EDGEFLIX_EDGE_PROOF_KEYS to a secret.
 // (EDGEFLIX_REDIS_PASSWORD comes from user_data; check.sh greps for it.)
 func checkOriginEnv(files []*tfFile, r *report) {
 	launches := map[string]bool{}
 	for _, lt := range topBlocks(files, "resource", "aws_launch_template") {
 		launches[lt.file.dir] = true
 	}
-	edgeSecret := map[string]bool{}
+	proofKeys := map[string]bool{}
 	type envAttr struct {
 		file *tfFile
 		attr *hclsyntax.Attribute
@@ -519,8 +519,8 @@ func checkOriginEnv(files []*tfFile, r *report) {
 		for n, a := range l.body.Attributes {
 			hclsyntax.VisitAll(a.Expr, func(node hclsyntax.Node) hcl.Diagnostics {
 				if o, ok := node.(*hclsyntax.ObjectConsExpr); ok {
-					if _, ok := objectKeys(o)["EDGEFLIX_EDGE_SECRET"]; ok {
-						edgeSecret[l.file.dir] = true
+					if _, ok := objectKeys(o)["EDGEFLIX_EDGE_PROOF_KEYS"]; ok {
+						proofKeys[l.file.dir] = true
 					}
 				}
 				return nil
@@ -563,22 +563,25 @@ func checkOriginEnv(files []*tfFile, r *report) {
 				r.add(f.path, a.SrcRange, "local.environment: %s is not set", k)
 			}
 		}
-		if !edgeSecret[f.dir] {
-			r.add(f.path, a.SrcRange, "no local maps EDGEFLIX_EDGE_SECRET to a secret: the origin would serve media to any caller")
+		if !proofKeys[f.dir] {
+			r.add(f.path, a.SrcRange, "no local maps EDGEFLIX_EDGE_PROOF_KEYS to a secret: the origin could not verify the gate's proofs")
 		}
 	}
 }
 
-// checkLambdaEdge: in a module whose CloudFront distribution associates
-// Lambda functions, every function publishes versions, lives in us-east-1
-// (provider aws.us_east_1), has a source_code_hash and no environment.
+// checkLambdaEdge: in a module whose CloudFront distribution (or a
+// distribution in one of its submodules) associates Lambda functions, every
+// function publishes versions, lives in us-east-1 (provider aws.us_east_1),
+// has a source_code_hash and no environment.
 func checkLambdaEdge(files []*tfFile, r *report) {
 	edgeDirs := map[string]bool{}
 	for _, d := range topBlocks(files, "resource", "aws_cloudfront_distribution") {
 		for _, typ := range []string{"default_cache_behavior", "ordered_cache_behavior"} {
 			for _, b := range nested(d.body, typ) {
 				if len(nested(b.Body, "lambda_function_association")) > 0 {
-					edgeDirs[d.file.dir] = true
+					for dir := d.file.dir; dir != "." && dir != "/" && filepath.Base(dir) != "modules"; dir = filepath.Dir(dir) {
+						edgeDirs[dir] = true
+					}
 				}
 			}
 		}
@@ -1052,7 +1055,7 @@ locals {
     EDGEFLIX_REDIS_TLS  = var.tls
   }, var.extra_environment)
   secrets = var.extra_secret_arns
-}`}}, []string{"can override", `EDGEFLIX_REDIS_TLS must be the literal "true"`, "EDGEFLIX_ISSUER is not set", "EDGEFLIX_TRUSTED_PROXIES is not set", "EDGEFLIX_EDGE_SECRET"}},
+}`}}, []string{"can override", `EDGEFLIX_REDIS_TLS must be the literal "true"`, "EDGEFLIX_ISSUER is not set", "EDGEFLIX_TRUSTED_PROXIES is not set", "EDGEFLIX_EDGE_PROOF_KEYS"}},
 		{"origin env complete", "origin-env", []snippet{{src: `
 resource "aws_launch_template" "o" {}
 locals {
@@ -1062,7 +1065,7 @@ locals {
     EDGEFLIX_ISSUER          = var.issuer
     EDGEFLIX_TRUSTED_PROXIES = var.vpc_cidr_block
   })
-  secrets = merge(var.extra_secret_arns, { EDGEFLIX_EDGE_SECRET = var.edge_secret_arn })
+  secrets = merge(var.extra_secret_arns, { EDGEFLIX_EDGE_PROOF_KEYS = var.edge_proof_keys_secret_arn })
 }`}}, nil},
 		{"lambda edge unpublished in default region", "lambda-edge", []snippet{{src: `
 resource "aws_lambda_function" "v" {
@@ -1170,41 +1173,46 @@ output "b" {
 }`}}, []string{`"a" has no description`, `"a" has no type`, `output "b" has no description`}},
 	}
 	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			root := t.TempDir()
-			var files []*tfFile
-			for i, s := range tc.files {
-				dir := filepath.Join(root, s.dir)
-				f, err := parseSource(t, filepath.Join(dir, fmt.Sprintf("s%d.tf", i)), dir, []byte(s.src))
-				if err != nil {
-					t.Fatal(err)
-				}
-				files = append(files, f)
+		t.Run(tc.name, func(t *testing.T) { runCheckerCase(t, tc.checker, tc.files, tc.want) })
+	}
+}
+
+// runCheckerCase parses the snippets into one tree, runs the checker and
+// expects one finding matching each want (none when want is empty).
+func runCheckerCase(t *testing.T, checker string, snippets []snippet, want []string) {
+	t.Helper()
+	root := t.TempDir()
+	var files []*tfFile
+	for i, s := range snippets {
+		dir := filepath.Join(root, s.dir)
+		f, err := parseSource(t, filepath.Join(dir, fmt.Sprintf("s%d.tf", i)), dir, []byte(s.src))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, f)
+	}
+	var r report
+	checkers[checker](files, &r)
+	if r.examined == 0 {
+		t.Fatalf("checker %s examined nothing", checker)
+	}
+	if len(want) == 0 {
+		for _, f := range r.findings {
+			t.Errorf("unexpected finding: %v", f)
+		}
+		return
+	}
+	for _, w := range want {
+		found := false
+		for _, f := range r.findings {
+			if strings.Contains(f.msg, w) {
+				found = true
+				break
 			}
-			var r report
-			checkers[tc.checker](files, &r)
-			if r.examined == 0 {
-				t.Fatalf("checker %s examined nothing", tc.checker)
-			}
-			if len(tc.want) == 0 {
-				for _, f := range r.findings {
-					t.Errorf("unexpected finding: %v", f)
-				}
-				return
-			}
-			for _, w := range tc.want {
-				found := false
-				for _, f := range r.findings {
-					if strings.Contains(f.msg, w) {
-						found = true
-						break
-					}
-				}
-				if !found {
-					t.Errorf("no finding containing %q; got %v", w, r.findings)
-				}
-			}
-		})
+		}
+		if !found {
+			t.Errorf("no finding containing %q; got %v", w, r.findings)
+		}
 	}
 }
 

@@ -47,6 +47,7 @@ need_cmd ffmpeg ffmpeg
 need_cmd ffprobe ffmpeg
 need_cmd chromium chromium
 need_cmd node nodejs
+need_cmd npm npm # installs the AWS provider schema bindings (make check-infra)
 need_cmd zip zip
 
 # MariaDB on 127.0.0.1:3306.

@@ -10,52 +10,80 @@ locals {
 }
 
 # The key-encryption key that wraps the origin's Ed25519 signing keys in
-# MySQL. All instances must share it, so it cannot be generated per instance.
+# MySQL. Generated once by Terraform (sha256 of an ephemeral random value:
+# 64 hex digits), written as a write-only value, so it is in no variable,
+# plan or state, and never replaced: the version number is a constant and
+# both resources refuse destruction.
+ephemeral "random_password" "kek" {
+  length  = 64
+  special = false
+}
+
 resource "aws_secretsmanager_secret" "kek" {
   name_prefix             = "${local.name}/key-encryption-key-"
   description             = "edgeflix origin key-encryption key (EDGEFLIX_KEY_ENCRYPTION_KEY)"
   kms_key_id              = var.kms_key_arn
   recovery_window_in_days = 30
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "aws_secretsmanager_secret_version" "kek" {
-  secret_id     = aws_secretsmanager_secret.kek.id
-  secret_string = var.key_encryption_key
+  secret_id                = aws_secretsmanager_secret.kek.id
+  secret_string_wo         = sha256(ephemeral.random_password.kek.result)
+  secret_string_wo_version = 1
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
-# The edge secret: CloudFront sends its value in X-Origin-Verify on every
-# origin request, the public ALB forwards only requests carrying it, and the
-# origin (EDGEFLIX_EDGE_SECRET, read from this secret at every start) serves
-# gated media only to them. One secret, one value, three consumers.
-resource "aws_secretsmanager_secret" "origin_verify" {
-  name_prefix             = "${local.name}/origin-verify-"
-  description             = "edgeflix edge secret: CloudFront's X-Origin-Verify header value (EDGEFLIX_EDGE_SECRET of the origin)"
+# The gate's proof keys: the viewer-request bundle has them baked in (make
+# lambda), the origin reads them from here and accepts /v1/media/ only with a
+# valid X-Edgeflix-Proof. Write-only: never in state.
+resource "aws_secretsmanager_secret" "edge_proof_keys" {
+  name_prefix             = "${local.name}/edge-proof-keys-"
+  description             = "edgeflix gate proof keys (EDGEFLIX_EDGE_PROOF_KEYS of the origin)"
   kms_key_id              = var.kms_key_arn
   recovery_window_in_days = 7
 }
 
-resource "aws_secretsmanager_secret_version" "origin_verify" {
-  secret_id     = aws_secretsmanager_secret.origin_verify.id
-  secret_string = var.origin_verify_secret
+resource "aws_secretsmanager_secret_version" "edge_proof_keys" {
+  secret_id                = aws_secretsmanager_secret.edge_proof_keys.id
+  secret_string_wo         = var.edge_proof_keys
+  secret_string_wo_version = var.edge_proof_keys_version
 }
+
+module "logs" {
+  source = "../../modules/logs"
+
+  bucket_name    = "${local.name}-logs-${data.aws_caller_identity.current.account_id}"
+  retention_days = var.log_retention_days
+  force_destroy  = var.force_destroy_buckets
+  tags           = local.tags
+}
+
+data "aws_caller_identity" "current" {}
 
 module "network" {
   source = "../../modules/network"
 
-  name               = local.name
-  cidr_block         = var.vpc_cidr_block
-  azs                = var.azs
-  single_nat_gateway = var.single_nat_gateway
+  name                 = local.name
+  cidr_block           = var.vpc_cidr_block
+  azs                  = var.azs
+  flow_logs_bucket_arn = module.logs.bucket_arn
+  tags                 = local.tags
 }
 
 module "media" {
   source = "../../modules/media"
 
-  bucket_name                  = var.media_bucket_name
-  kms_key_arn                  = null # SSE-S3: CloudFront OAC reads posters without a KMS key policy
-  serve_artwork_via_cloudfront = var.serve_artwork_via_cloudfront
-  artwork_distribution_arn     = module.edge.distribution_arn
-  ingest_principal_arns        = var.ingest_principal_arns
+  bucket_name           = var.media_bucket_name
+  kms_key_arn           = var.kms_key_arn
+  ingest_principal_arns = var.ingest_principal_arns
+  tags                  = local.tags
 }
 
 module "data" {
@@ -70,8 +98,14 @@ module "data" {
   db_instance_class      = var.db_instance_class
   db_deletion_protection = var.db_deletion_protection
 
-  redis_node_type  = var.redis_node_type
-  redis_auth_token = var.redis_auth_token
+  db_app_password         = var.db_app_password
+  db_app_password_version = var.db_app_password_version
+
+  redis_node_type          = var.redis_node_type
+  redis_auth_token         = var.redis_auth_token
+  redis_auth_token_version = var.redis_auth_token_version
+
+  tags = local.tags
 }
 
 module "origin" {
@@ -85,15 +119,22 @@ module "origin" {
   private_subnet_ids = module.network.private_subnet_ids
   certificate_arn    = var.alb_certificate_arn
 
-  # The ALB rule and the origin both take the edge secret from the secret
-  # version (the ARN reference also orders the version before the instances).
-  origin_verify_secret           = aws_secretsmanager_secret_version.origin_verify.secret_string
-  origin_verify_previous_secrets = var.origin_verify_previous_secrets
-  edge_secret_arn                = aws_secretsmanager_secret_version.origin_verify.arn
-  secrets_revision               = aws_secretsmanager_secret_version.origin_verify.version_id
+  api_origin_secret           = var.api_origin_secret
+  api_origin_previous_secrets = var.api_origin_previous_secrets
+  edge_proof_keys_secret_arn  = aws_secretsmanager_secret.edge_proof_keys.arn
+  endpoint_security_group_id  = module.network.endpoint_security_group_id
+  s3_prefix_list_id           = module.network.s3_prefix_list_id
+  # Every secret version the origin reads: a new one rolls the fleet.
+  secrets_revision = join("|", [
+    aws_secretsmanager_secret_version.edge_proof_keys.version_id,
+    aws_secretsmanager_secret_version.kek.version_id,
+    module.data.db_app_secret_version_id,
+    module.data.redis_auth_secret_version_id,
+  ])
 
   instance_type       = var.origin_instance_type
   architecture        = var.origin_architecture
+  ami_id              = var.origin_ami_id
   min_size            = var.origin_min_size
   max_size            = var.origin_max_size
   desired_capacity    = var.origin_min_size
@@ -101,6 +142,7 @@ module "origin" {
   secrets_kms_key_arn = var.kms_key_arn
 
   artifact_bucket_name = var.artifact_bucket_name
+  artifact_prefix      = var.artifact_prefix
   artifact_object_key  = var.artifact_object_key
 
   media_bucket_name = module.media.bucket_name
@@ -110,7 +152,7 @@ module "origin" {
   db_address    = module.data.db_address
   db_port       = module.data.db_port
   db_name       = module.data.db_name
-  db_secret_arn = module.data.db_master_secret_arn
+  db_secret_arn = module.data.db_app_secret_arn
 
   redis_address         = module.data.redis_primary_endpoint
   redis_port            = module.data.redis_port
@@ -126,8 +168,9 @@ module "origin" {
     EDGEFLIX_KEY_ENCRYPTION_KEY = aws_secretsmanager_secret.kek.arn
   }
 
-  alb_access_logs_bucket = var.alb_access_logs_bucket
-  create_internal_alb    = true
+  access_logs_bucket  = module.logs.bucket_name
+  create_internal_alb = true
+  tags                = local.tags
 }
 
 module "edge" {
@@ -138,23 +181,28 @@ module "edge" {
     aws.us_east_1 = aws.us_east_1
   }
 
-  name               = local.name
-  viewer_request_zip = var.viewer_request_zip
-  origin_request_zip = var.origin_request_zip
-  pinned_versions    = var.pinned_versions
+  name                     = local.name
+  viewer_request_zip       = var.viewer_request_zip
+  origin_request_zip       = var.origin_request_zip
+  pinned_versions          = var.pinned_versions
+  master_rewrite_at_origin = var.master_rewrite_at_origin
 
-  origin_domain_name   = var.origin_domain_name
-  origin_verify_secret = aws_secretsmanager_secret_version.origin_verify.secret_string
+  staging_viewer_request_version = var.staging_viewer_request_version
+  staging_origin_request_version = var.staging_origin_request_version
+  staging_traffic_weight         = var.staging_traffic_weight
+  staging_header_value           = var.staging_header_value
+
+  origin_domain_name = var.origin_domain_name
+  api_origin_secret  = var.api_origin_secret
 
   aliases                    = [var.domain_name]
   acm_certificate_arn        = var.cloudfront_certificate_arn
   price_class                = var.price_class
-  web_acl_arn                = var.web_acl_arn
-  logging_bucket_domain_name = var.cloudfront_logging_bucket_domain_name
+  waf_rate_limit_per_5min    = var.waf_rate_limit_per_5min
+  logging_bucket_domain_name = module.logs.bucket_domain_name
   cors_allowed_origins       = var.cors_allowed_origins
 
-  serve_artwork                       = var.serve_artwork_via_cloudfront
-  artwork_bucket_regional_domain_name = module.media.bucket_regional_domain_name
+  tags = local.tags
 }
 
 module "api" {
@@ -169,6 +217,8 @@ module "api" {
 
   throttling_burst_limit = var.operator_api_burst_limit
   throttling_rate_limit  = var.operator_api_rate_limit
+
+  tags = local.tags
 }
 
 # --- DNS (optional) ----------------------------------------------------------------

@@ -33,8 +33,28 @@ output "rds_endpoint" {
   value       = module.data.db_endpoint
 }
 
+output "rds_app_secret_arn" {
+  description = "Secrets Manager secret of the origin's MySQL user (bootstrap: CREATE USER from it)."
+  value       = module.data.db_app_secret_arn
+}
+
+output "edge_proof_keys_secret_arn" {
+  description = "Secrets Manager secret of the gate's proof keys."
+  value       = aws_secretsmanager_secret.edge_proof_keys.arn
+}
+
+output "staging_distribution_id" {
+  description = "Canary: ID of the CloudFront staging distribution (null without one)."
+  value       = module.edge.staging_distribution_id
+}
+
+output "continuous_deployment_policy_id" {
+  description = "Canary: ID of the continuous deployment policy (null without one)."
+  value       = module.edge.continuous_deployment_policy_id
+}
+
 output "rds_master_secret_arn" {
-  description = "Secrets Manager secret with the RDS master credentials."
+  description = "Secrets Manager secret with the RDS master credentials (rotated by RDS every 7 days; operators only)."
   value       = module.data.db_master_secret_arn
 }
 

@@ -22,12 +22,6 @@ variable "vpc_cidr_block" {
   default     = "10.40.0.0/16"
 }
 
-variable "single_nat_gateway" {
-  description = "One NAT gateway for all AZs (cheaper, less available)."
-  type        = bool
-  default     = false
-}
-
 variable "domain_name" {
   description = "Public host name of the service (web app, API and media through CloudFront), for example watch.example.com."
   type        = string
@@ -59,12 +53,6 @@ variable "media_bucket_name" {
   type        = string
 }
 
-variable "serve_artwork_via_cloudfront" {
-  description = "Serve posters straight from S3 through CloudFront OAC."
-  type        = bool
-  default     = true
-}
-
 variable "ingest_principal_arns" {
   description = "Principals allowed to assume the ingest role (writer of media/)."
   type        = list(string)
@@ -73,6 +61,17 @@ variable "ingest_principal_arns" {
 
 variable "artifact_bucket_name" {
   description = "Bucket holding edgeflix release binaries."
+  type        = string
+}
+
+variable "artifact_prefix" {
+  description = "Key prefix of every release tarball in the artifact bucket (the origins may read all of them, for rollback)."
+  type        = string
+  default     = "releases/"
+}
+
+variable "origin_ami_id" {
+  description = "Pinned Amazon Linux 2023 AMI of the origins (changing it rolls the fleet; see README)."
   type        = string
 }
 
@@ -105,39 +104,67 @@ variable "origin_max_size" {
   default     = 8
 }
 
-variable "origin_verify_secret" {
-  description = "Edge secret (generate with `openssl rand -hex 32`): stored in Secrets Manager; CloudFront sends it in X-Origin-Verify, the ALB requires it and the origin requires it on gated media (EDGEFLIX_EDGE_SECRET)."
+variable "api_origin_secret" {
+  description = "API secret (generate with `openssl rand -hex 32`): CloudFront sends it in X-Origin-Verify on the API behaviours only and the ALB requires it there. It is in state (CloudFront and ALB keep it as a plain attribute): encrypt the state bucket."
   type        = string
   sensitive   = true
 
   validation {
-    condition     = length(var.origin_verify_secret) >= 32 && can(regex("^[A-Za-z0-9_-]+$", var.origin_verify_secret))
-    error_message = "origin_verify_secret must be at least 32 characters of [A-Za-z0-9_-] (it travels as an HTTP header value and a systemd environment value)."
+    condition     = length(var.api_origin_secret) >= 32 && can(regex("^[A-Za-z0-9_-]+$", var.api_origin_secret))
+    error_message = "api_origin_secret must be at least 32 characters of [A-Za-z0-9_-] (it travels as an HTTP header value)."
   }
 }
 
-variable "origin_verify_previous_secrets" {
-  description = "Previous header secrets still accepted during a rotation."
+variable "api_origin_previous_secrets" {
+  description = "Previous API secrets still accepted by the ALB during a rotation (at most 2)."
   type        = list(string)
   default     = []
   sensitive   = true
+
+  validation {
+    condition     = length(var.api_origin_previous_secrets) <= 2
+    error_message = "At most 2 previous API secrets (an ALB header condition takes 3 values)."
+  }
+}
+
+variable "edge_proof_keys" {
+  description = "The gate's proof keys as JSON (the file `edgeflix fn bundle` bakes into the Lambda bundle; several keys during a rotation). Ephemeral: written to Secrets Manager as a write-only value, never in state or plan; needed only when edge_proof_keys_version changes."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+  default     = null
+}
+
+variable "edge_proof_keys_version" {
+  description = "Version of edge_proof_keys; bump it (with TF_VAR_edge_proof_keys set) to write new keys, which rolls the origins."
+  type        = number
+  default     = 1
+}
+
+variable "db_app_password" {
+  description = "Password of the origin's MySQL user (`openssl rand -hex 32`). Ephemeral, write-only; needed when db_app_password_version changes (first apply, rotation)."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+  default     = null
+}
+
+variable "db_app_password_version" {
+  description = "Version of db_app_password; bump it to rotate (README: key rotation)."
+  type        = number
+  default     = 1
 }
 
 variable "redis_auth_token" {
-  description = "Redis AUTH token (generate with `openssl rand -hex 32`)."
+  description = "Redis AUTH token (generate with `openssl rand -hex 32`). ElastiCache keeps it in state as auth_token; its Secrets Manager copy is write-only."
   type        = string
   sensitive   = true
 }
 
-variable "key_encryption_key" {
-  description = "Key-encryption key of the origin's signing keys in MySQL (64 hex digits, `openssl rand -hex 32`); every origin instance must share it."
-  type        = string
-  sensitive   = true
-
-  validation {
-    condition     = can(regex("^[0-9a-fA-F]{64}$", var.key_encryption_key))
-    error_message = "key_encryption_key must be 64 hex digits."
-  }
+variable "redis_auth_token_version" {
+  description = "Version of redis_auth_token in Secrets Manager; bump it with a new token."
+  type        = number
+  default     = 1
 }
 
 variable "db_instance_class" {
@@ -185,28 +212,58 @@ variable "pinned_versions" {
   default = {}
 }
 
+variable "staging_viewer_request_version" {
+  description = "Canary: published viewer-request version for a CloudFront continuous-deployment staging distribution (null: none)."
+  type        = string
+  default     = null
+}
+
+variable "staging_origin_request_version" {
+  description = "Canary: published origin-request version on the staging distribution (null: the primary's)."
+  type        = string
+  default     = null
+}
+
+variable "staging_traffic_weight" {
+  description = "Canary: share of viewers sent to the staging distribution (0 to 0.15)."
+  type        = number
+  default     = 0.05
+}
+
+variable "staging_header_value" {
+  description = "Canary: when set, only requests with aws-cf-cd-staging: <value> reach the staging distribution."
+  type        = string
+  default     = null
+}
+
+variable "master_rewrite_at_origin" {
+  description = "Drop the origin-request trigger once the origin rewrites master playlists itself (see RATIONALE.md)."
+  type        = bool
+  default     = false
+}
+
+variable "waf_rate_limit_per_5min" {
+  description = "WAF: requests per viewer IP in 5 minutes before blocking."
+  type        = number
+  default     = 3000
+}
+
+variable "log_retention_days" {
+  description = "Days the access and flow logs are kept."
+  type        = number
+  default     = 90
+}
+
+variable "force_destroy_buckets" {
+  description = "Let terraform destroy empty the log bucket (staging only)."
+  type        = bool
+  default     = false
+}
+
 variable "price_class" {
   description = "CloudFront price class."
   type        = string
   default     = "PriceClass_100"
-}
-
-variable "web_acl_arn" {
-  description = "WAFv2 web ACL (CLOUDFRONT scope) for the distribution, or null."
-  type        = string
-  default     = null
-}
-
-variable "cloudfront_logging_bucket_domain_name" {
-  description = "Bucket (ACLs enabled) for CloudFront standard logs, as bucket.s3.amazonaws.com, or null."
-  type        = string
-  default     = null
-}
-
-variable "alb_access_logs_bucket" {
-  description = "Bucket for ALB access logs, or null."
-  type        = string
-  default     = null
 }
 
 variable "cors_allowed_origins" {

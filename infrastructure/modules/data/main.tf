@@ -146,10 +146,16 @@ resource "aws_db_instance" "this" {
   skip_final_snapshot       = false
   final_snapshot_identifier = "${var.name}-final"
 
-  auto_minor_version_upgrade      = true
-  performance_insights_enabled    = true
-  performance_insights_kms_key_id = var.kms_key_arn
-  enabled_cloudwatch_logs_exports = ["error", "slowquery"]
+  # Explicit lifecycle: minor versions follow RDS, a major upgrade happens
+  # only when db_engine_version changes, and the instance never slides into
+  # paid Extended Support unnoticed.
+  auto_minor_version_upgrade          = true
+  allow_major_version_upgrade         = false
+  engine_lifecycle_support            = "open-source-rds-extended-support-disabled"
+  iam_database_authentication_enabled = true
+  performance_insights_enabled        = true
+  performance_insights_kms_key_id     = var.kms_key_arn
+  enabled_cloudwatch_logs_exports     = ["error", "slowquery"]
 
   tags = var.tags
 }
@@ -208,6 +214,31 @@ resource "aws_secretsmanager_secret" "redis_auth" {
 }
 
 resource "aws_secretsmanager_secret_version" "redis_auth" {
-  secret_id     = aws_secretsmanager_secret.redis_auth.id
-  secret_string = var.redis_auth_token
+  secret_id                = aws_secretsmanager_secret.redis_auth.id
+  secret_string_wo         = var.redis_auth_token
+  secret_string_wo_version = var.redis_auth_token_version
+}
+
+# --- the origin's database user -------------------------------------------------
+#
+# The RDS-managed master secret rotates every 7 days, and an origin that
+# read it at start would lose the database a week later. The origin uses its
+# own user instead, whose password changes only when an operator rotates it
+# (dual passwords: RETAIN CURRENT PASSWORD, apply, DISCARD OLD PASSWORD; see
+# infrastructure/README.md), and every new secret version rolls the origins.
+resource "aws_secretsmanager_secret" "db_app" {
+  name_prefix             = "${var.name}/mysql-app-"
+  description             = "MySQL user of the edgeflix origin (JSON username/password)"
+  kms_key_id              = var.kms_key_arn
+  recovery_window_in_days = 7
+
+  tags = var.tags
+}
+
+resource "aws_secretsmanager_secret_version" "db_app" {
+  secret_id        = aws_secretsmanager_secret.db_app.id
+  secret_string_wo = jsonencode({ username = var.db_app_username, password = var.db_app_password })
+  # Sent to AWS only when the version changes (first apply, rotation);
+  # TF_VAR_db_app_password must be set then (README: bootstrap, rotation).
+  secret_string_wo_version = var.db_app_password_version
 }

@@ -24,7 +24,7 @@ output "db_instance_arn" {
 }
 
 output "db_master_secret_arn" {
-  description = "ARN of the Secrets Manager secret (JSON username/password) RDS manages for the master user."
+  description = "ARN of the Secrets Manager secret (JSON username/password) RDS manages (and rotates every 7 days) for the master user: operators only, never the origin."
   value       = aws_db_instance.this.master_user_secret[0].secret_arn
 }
 
@@ -41,6 +41,21 @@ output "redis_reader_endpoint" {
 output "redis_port" {
   description = "Redis port."
   value       = aws_elasticache_replication_group.this.port
+}
+
+output "db_app_secret_arn" {
+  description = "ARN of the secret (JSON username/password) of the origin's MySQL user."
+  value       = aws_secretsmanager_secret.db_app.arn
+}
+
+output "db_app_secret_version_id" {
+  description = "Version of the origin's MySQL secret (feeds the origins' instance refresh)."
+  value       = aws_secretsmanager_secret_version.db_app.version_id
+}
+
+output "redis_auth_secret_version_id" {
+  description = "Version of the Redis AUTH secret (feeds the origins' instance refresh)."
+  value       = aws_secretsmanager_secret_version.redis_auth.version_id
 }
 
 output "redis_auth_secret_arn" {

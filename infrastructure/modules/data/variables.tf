@@ -32,15 +32,50 @@ variable "kms_key_arn" {
 # --- RDS MySQL ---------------------------------------------------------------
 
 variable "db_engine_version" {
-  description = "MySQL engine version (major 8.0 or 8.4; RDS picks the latest minor when only the major is given)."
+  description = "MySQL major version. 8.4 is the LTS release in RDS standard support until 2029-07-31; 8.0 left standard support on 2026-07-31 (paid Extended Support only), so it is refused. RDS picks and upgrades the minor version."
   type        = string
-  default     = "8.0"
+  default     = "8.4"
+
+  validation {
+    condition     = contains(["8.4"], var.db_engine_version)
+    error_message = "db_engine_version must be 8.4 (MySQL 8.0 is out of RDS standard support since 2026-07-31)."
+  }
 }
 
 variable "db_parameter_group_family" {
-  description = "Parameter group family matching db_engine_version (mysql8.0 or mysql8.4)."
+  description = "Parameter group family matching db_engine_version."
   type        = string
-  default     = "mysql8.0"
+  default     = "mysql8.4"
+}
+
+variable "db_app_username" {
+  description = "MySQL user the origin connects as: DML and DDL on db_name only (created at bootstrap, see infrastructure/README.md). The master user is for operators only."
+  type        = string
+  default     = "edgeflix_app"
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9_]{2,31}$", var.db_app_username))
+    error_message = "db_app_username: 3-32 lowercase letters, digits or _, starting with a letter."
+  }
+}
+
+variable "db_app_password" {
+  description = "Password of db_app_username. Ephemeral: written to Secrets Manager as a write-only value, never stored in state or plan. Needed only when db_app_password_version changes (rotation, see README)."
+  type        = string
+  sensitive   = true
+  ephemeral   = true
+  default     = null
+
+  validation {
+    condition     = var.db_app_password == null || length(coalesce(var.db_app_password, "")) >= 32
+    error_message = "db_app_password must be at least 32 characters."
+  }
+}
+
+variable "db_app_password_version" {
+  description = "Version of db_app_password. Bump it (with TF_VAR_db_app_password set) to write a new password; Terraform writes the secret only when this number changes."
+  type        = number
+  default     = 1
 }
 
 variable "db_instance_class" {
@@ -142,6 +177,12 @@ variable "redis_auth_token" {
     condition     = length(var.redis_auth_token) >= 16 && length(var.redis_auth_token) <= 128 && can(regex("^[!#-.0-?A-~]+$", var.redis_auth_token))
     error_message = "redis_auth_token must be 16-128 printable ASCII characters without spaces, '\"', '/' or '@'."
   }
+}
+
+variable "redis_auth_token_version" {
+  description = "Version of redis_auth_token in Secrets Manager (write-only value): bump it together with a new token."
+  type        = number
+  default     = 1
 }
 
 variable "redis_snapshot_retention_days" {

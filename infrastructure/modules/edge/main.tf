@@ -16,10 +16,8 @@ data "aws_cloudfront_origin_request_policy" "all_viewer_except_host" {
 }
 
 locals {
-  alb_origin_id   = "origin-alb"
-  s3_origin_id    = "media-s3"
-  custom_cert     = var.acm_certificate_arn != null
   caps_header     = "X-Edgeflix-Caps"
+  proof_header    = "X-Edgeflix-Proof"
   viewer_function = "${var.name}-viewer-request"
   origin_function = "${var.name}-origin-request"
 
@@ -27,6 +25,13 @@ locals {
   # zip published. Pinned: that exact earlier (or later) version.
   viewer_request_arn = var.pinned_versions.viewer_request == null ? aws_lambda_function.viewer_request.qualified_arn : "${aws_lambda_function.viewer_request.arn}:${var.pinned_versions.viewer_request}"
   origin_request_arn = var.pinned_versions.origin_request == null ? aws_lambda_function.origin_request.qualified_arn : "${aws_lambda_function.origin_request.arn}:${var.pinned_versions.origin_request}"
+
+  # Canary (CloudFront continuous deployment): a staging distribution runs
+  # these published versions and takes a share of the traffic or the
+  # requests carrying aws-cf-cd-staging.
+  staging_enabled            = var.staging_viewer_request_version != null
+  staging_viewer_request_arn = local.staging_enabled ? "${aws_lambda_function.viewer_request.arn}:${var.staging_viewer_request_version}" : null
+  staging_origin_request_arn = var.staging_origin_request_version == null ? local.origin_request_arn : "${aws_lambda_function.origin_request.arn}:${var.staging_origin_request_version}"
 
   # base64 of n bytes is 4*ceil(n/3) characters: the bound for 1 MiB zipped.
   viewer_zip_max_b64 = 4 * ceil(1048576 / 3)
@@ -91,7 +96,7 @@ resource "aws_lambda_function" "viewer_request" {
   function_name    = local.viewer_function
   description      = "edgeflix viewer-request: playback token gate (Go wasip1 module on Node.js WASI)"
   role             = aws_iam_role.lambda_edge.arn
-  runtime          = "nodejs20.x"
+  runtime          = var.lambda_runtime
   handler          = "index.handler"
   filename         = var.viewer_request_zip
   source_code_hash = filebase64sha256(var.viewer_request_zip)
@@ -115,7 +120,7 @@ resource "aws_lambda_function" "origin_request" {
   function_name    = local.origin_function
   description      = "edgeflix origin-request: master playlist rewrite for the device caps"
   role             = aws_iam_role.lambda_edge.arn
-  runtime          = "nodejs20.x"
+  runtime          = var.lambda_runtime
   handler          = "index.handler"
   filename         = var.origin_request_zip
   source_code_hash = filebase64sha256(var.origin_request_zip)
@@ -192,9 +197,13 @@ resource "aws_cloudfront_cache_policy" "media" {
   }
 }
 
+# Headers a viewer-request function adds reach the origin only when the
+# behaviour's origin request (or cache) policy lists them, so both gated
+# policies forward X-Edgeflix-Proof; it stays out of every cache key (media is
+# cached once per path, whatever proof fetched it).
 resource "aws_cloudfront_origin_request_policy" "master" {
   name    = "${var.name}-master-playlist"
-  comment = "Forward the device caps to the origin-request function and the origin"
+  comment = "Forward the device caps and the gate's path proof"
 
   cookies_config {
     cookie_behavior = "none"
@@ -204,7 +213,28 @@ resource "aws_cloudfront_origin_request_policy" "master" {
     header_behavior = "whitelist"
 
     headers {
-      items = [local.caps_header]
+      items = [local.caps_header, local.proof_header]
+    }
+  }
+
+  query_strings_config {
+    query_string_behavior = "none"
+  }
+}
+
+resource "aws_cloudfront_origin_request_policy" "media" {
+  name    = "${var.name}-media"
+  comment = "Forward the gate's path proof to the origin"
+
+  cookies_config {
+    cookie_behavior = "none"
+  }
+
+  headers_config {
+    header_behavior = "whitelist"
+
+    headers {
+      items = [local.proof_header]
     }
   }
 
@@ -291,162 +321,185 @@ resource "aws_cloudfront_response_headers_policy" "api" {
   }
 }
 
-resource "aws_cloudfront_origin_access_control" "artwork" {
-  count = var.serve_artwork ? 1 : 0
+# --- WAF: CLOUDFRONT scope, created here so no distribution goes without ---
 
-  name                              = "${var.name}-artwork"
-  description                       = "CloudFront reads posters from the media bucket"
-  origin_access_control_origin_type = "s3"
-  signing_behavior                  = "always"
-  signing_protocol                  = "sigv4"
-}
+resource "aws_wafv2_web_acl" "this" {
+  provider = aws.us_east_1
 
-# --- the distribution --------------------------------------------------------------
+  name        = "${var.name}-edge"
+  description = "edgeflix CloudFront: per-IP rate limit and AWS managed rules"
+  scope       = "CLOUDFRONT"
 
-resource "aws_cloudfront_distribution" "this" {
-  enabled         = true
-  is_ipv6_enabled = true
-  http_version    = "http2and3"
-  comment         = "edgeflix ${var.name}"
-  price_class     = var.price_class
-  aliases         = var.aliases
-  web_acl_id      = var.web_acl_arn
+  default_action {
+    allow {}
+  }
 
-  origin {
-    origin_id   = local.alb_origin_id
-    domain_name = var.origin_domain_name
+  rule {
+    name     = "rate-limit-per-ip"
+    priority = 0
 
-    custom_origin_config {
-      http_port                = 80
-      https_port               = 443
-      origin_protocol_policy   = "https-only"
-      origin_ssl_protocols     = ["TLSv1.2"]
-      origin_read_timeout      = 30
-      origin_keepalive_timeout = 5
+    action {
+      block {}
     }
 
-    custom_header {
-      name  = var.origin_verify_header_name
-      value = var.origin_verify_secret
+    statement {
+      rate_based_statement {
+        limit                 = var.waf_rate_limit_per_5min
+        aggregate_key_type    = "IP"
+        evaluation_window_sec = 300
+      }
+    }
+
+    visibility_config {
+      cloudwatch_metrics_enabled = true
+      metric_name                = "${var.name}-rate-limit"
+      sampled_requests_enabled   = true
     }
   }
 
-  dynamic "origin" {
-    for_each = var.serve_artwork ? [var.artwork_bucket_regional_domain_name] : []
+  dynamic "rule" {
+    for_each = var.waf_managed_rule_groups
 
     content {
-      origin_id                = local.s3_origin_id
-      domain_name              = origin.value
-      origin_access_control_id = aws_cloudfront_origin_access_control.artwork[0].id
+      name     = rule.value
+      priority = 10 + rule.key
+
+      override_action {
+        none {}
+      }
+
+      statement {
+        managed_rule_group_statement {
+          vendor_name = "AWS"
+          name        = rule.value
+        }
+      }
+
+      visibility_config {
+        cloudwatch_metrics_enabled = true
+        metric_name                = "${var.name}-${rule.value}"
+        sampled_requests_enabled   = true
+      }
     }
   }
 
-  # API, OAuth, JWKS and the web app: never cached, every viewer header but
-  # Host forwarded (the ALB certificate names origin_domain_name).
-  default_cache_behavior {
-    target_origin_id           = local.alb_origin_id
-    viewer_protocol_policy     = "redirect-to-https"
-    allowed_methods            = ["DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT"]
-    cached_methods             = ["GET", "HEAD"]
-    compress                   = true
-    cache_policy_id            = data.aws_cloudfront_cache_policy.caching_disabled.id
-    origin_request_policy_id   = data.aws_cloudfront_origin_request_policy.all_viewer_except_host.id
-    response_headers_policy_id = aws_cloudfront_response_headers_policy.api.id
-  }
-
-  # Master playlists: token gate, then the caps rewrite on a cache miss.
-  ordered_cache_behavior {
-    path_pattern               = "/t/*/master.m3u8"
-    target_origin_id           = local.alb_origin_id
-    viewer_protocol_policy     = "https-only"
-    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
-    cached_methods             = ["GET", "HEAD"]
-    compress                   = true
-    cache_policy_id            = aws_cloudfront_cache_policy.master.id
-    origin_request_policy_id   = aws_cloudfront_origin_request_policy.master.id
-    response_headers_policy_id = aws_cloudfront_response_headers_policy.media.id
-
-    lambda_function_association {
-      event_type   = "viewer-request"
-      lambda_arn   = local.viewer_request_arn
-      include_body = false
-    }
-
-    lambda_function_association {
-      event_type   = "origin-request"
-      lambda_arn   = local.origin_request_arn
-      include_body = false
-    }
-  }
-
-  # Media playlists and segments: token gate only; cached once for everyone.
-  ordered_cache_behavior {
-    path_pattern               = "/t/*"
-    target_origin_id           = local.alb_origin_id
-    viewer_protocol_policy     = "https-only"
-    allowed_methods            = ["GET", "HEAD", "OPTIONS"]
-    cached_methods             = ["GET", "HEAD"]
-    compress                   = true
-    cache_policy_id            = aws_cloudfront_cache_policy.media.id
-    response_headers_policy_id = aws_cloudfront_response_headers_policy.media.id
-
-    lambda_function_association {
-      event_type   = "viewer-request"
-      lambda_arn   = local.viewer_request_arn
-      include_body = false
-    }
-  }
-
-  dynamic "ordered_cache_behavior" {
-    for_each = var.serve_artwork ? ["/media/*/poster.jpg"] : []
-
-    content {
-      path_pattern               = ordered_cache_behavior.value
-      target_origin_id           = local.s3_origin_id
-      viewer_protocol_policy     = "https-only"
-      allowed_methods            = ["GET", "HEAD"]
-      cached_methods             = ["GET", "HEAD"]
-      compress                   = false
-      cache_policy_id            = data.aws_cloudfront_cache_policy.caching_optimized.id
-      response_headers_policy_id = aws_cloudfront_response_headers_policy.media.id
-    }
-  }
-
-  dynamic "logging_config" {
-    for_each = var.logging_bucket_domain_name == null ? [] : [var.logging_bucket_domain_name]
-
-    content {
-      bucket          = logging_config.value
-      prefix          = var.logging_prefix
-      include_cookies = false
-    }
-  }
-
-  restrictions {
-    geo_restriction {
-      restriction_type = "none"
-      locations        = []
-    }
-  }
-
-  viewer_certificate {
-    cloudfront_default_certificate = !local.custom_cert
-    acm_certificate_arn            = var.acm_certificate_arn
-    ssl_support_method             = local.custom_cert ? "sni-only" : null
-    minimum_protocol_version       = local.custom_cert ? "TLSv1.2_2021" : "TLSv1"
+  visibility_config {
+    cloudwatch_metrics_enabled = true
+    metric_name                = "${var.name}-edge"
+    sampled_requests_enabled   = true
   }
 
   tags = var.tags
+}
 
-  lifecycle {
-    precondition {
-      condition     = local.custom_cert || length(var.aliases) == 0
-      error_message = "aliases need acm_certificate_arn (a us-east-1 certificate covering them)."
+# --- the distributions -------------------------------------------------------------
+
+locals {
+  cache_policy_ids = {
+    master = aws_cloudfront_cache_policy.master.id
+    media  = aws_cloudfront_cache_policy.media.id
+    art    = data.aws_cloudfront_cache_policy.caching_optimized.id
+    api    = data.aws_cloudfront_cache_policy.caching_disabled.id
+  }
+  origin_request_policy_ids = {
+    master = aws_cloudfront_origin_request_policy.master.id
+    media  = aws_cloudfront_origin_request_policy.media.id
+    api    = data.aws_cloudfront_origin_request_policy.all_viewer_except_host.id
+  }
+  response_headers_policy_ids = {
+    media = aws_cloudfront_response_headers_policy.media.id
+    api   = aws_cloudfront_response_headers_policy.api.id
+  }
+}
+
+module "primary" {
+  source = "./distribution"
+
+  name                            = var.name
+  continuous_deployment_policy_id = local.staging_enabled ? aws_cloudfront_continuous_deployment_policy.canary[0].id : null
+  viewer_request_arn              = local.viewer_request_arn
+  origin_request_arn              = var.master_rewrite_at_origin ? null : local.origin_request_arn
+
+  origin_domain_name          = var.origin_domain_name
+  api_origin_header_name      = var.api_origin_header_name
+  api_origin_secret           = var.api_origin_secret
+  cache_policy_ids            = local.cache_policy_ids
+  origin_request_policy_ids   = local.origin_request_policy_ids
+  response_headers_policy_ids = local.response_headers_policy_ids
+
+  aliases                    = var.aliases
+  acm_certificate_arn        = var.acm_certificate_arn
+  price_class                = var.price_class
+  web_acl_arn                = aws_wafv2_web_acl.this.arn
+  logging_bucket_domain_name = var.logging_bucket_domain_name
+  logging_prefix             = "${var.logging_prefix}primary/"
+
+  tags = var.tags
+}
+
+module "staging" {
+  source = "./distribution"
+  count  = local.staging_enabled ? 1 : 0
+
+  name               = "${var.name}-staging"
+  staging            = true
+  viewer_request_arn = local.staging_viewer_request_arn
+  origin_request_arn = var.master_rewrite_at_origin ? null : local.staging_origin_request_arn
+
+  origin_domain_name          = var.origin_domain_name
+  api_origin_header_name      = var.api_origin_header_name
+  api_origin_secret           = var.api_origin_secret
+  cache_policy_ids            = local.cache_policy_ids
+  origin_request_policy_ids   = local.origin_request_policy_ids
+  response_headers_policy_ids = local.response_headers_policy_ids
+
+  acm_certificate_arn        = var.acm_certificate_arn
+  price_class                = var.price_class
+  web_acl_arn                = aws_wafv2_web_acl.this.arn
+  logging_bucket_domain_name = var.logging_bucket_domain_name
+  logging_prefix             = "${var.logging_prefix}staging/"
+
+  tags = var.tags
+}
+
+# Sends staging_traffic_weight of the viewers (sticky per viewer for the
+# session), or only requests with aws-cf-cd-staging: <staging_header_value>,
+# to the staging distribution. Promote with `aws cloudfront
+# update-distribution-with-staging-config`, then set pinned_versions to the
+# staged versions and staging_viewer_request_version = null.
+resource "aws_cloudfront_continuous_deployment_policy" "canary" {
+  count = local.staging_enabled ? 1 : 0
+
+  enabled = true
+
+  staging_distribution_dns_names {
+    items    = [module.staging[0].domain_name]
+    quantity = 1
+  }
+
+  traffic_config {
+    type = var.staging_header_value == null ? "SingleWeight" : "SingleHeader"
+
+    dynamic "single_weight_config" {
+      for_each = var.staging_header_value == null ? [var.staging_traffic_weight] : []
+
+      content {
+        weight = single_weight_config.value
+
+        session_stickiness_config {
+          idle_ttl    = 300
+          maximum_ttl = 3600
+        }
+      }
     }
 
-    precondition {
-      condition     = !var.serve_artwork || var.artwork_bucket_regional_domain_name != null
-      error_message = "serve_artwork needs artwork_bucket_regional_domain_name."
+    dynamic "single_header_config" {
+      for_each = var.staging_header_value == null ? [] : [var.staging_header_value]
+
+      content {
+        header = "aws-cf-cd-staging"
+        value  = single_header_config.value
+      }
     }
   }
 }

@@ -32,6 +32,67 @@ variable "pinned_versions" {
   }
 }
 
+variable "lambda_runtime" {
+  description = "Node.js runtime of both functions. nodejs22.x is supported by Lambda@Edge until Node 22's end of life (2027-04-30); move on before then."
+  type        = string
+  default     = "nodejs22.x"
+
+  validation {
+    condition     = contains(["nodejs22.x"], var.lambda_runtime)
+    error_message = "lambda_runtime must be a Node.js runtime Lambda@Edge supports and provider 5.99 knows: nodejs22.x (nodejs20.x reached end of support on 2026-04-30)."
+  }
+}
+
+variable "master_rewrite_at_origin" {
+  description = "Drop the origin-request trigger: CloudFront fetches master playlists itself and the origin rewrites them for X-Edgeflix-Caps. The origin-request function's own fetch leaves from Lambda's address space, which the ALB (CloudFront origin-facing ranges only) refuses; see RATIONALE.md."
+  type        = bool
+  default     = false
+}
+
+variable "staging_viewer_request_version" {
+  description = "Published version number of the viewer-request function the staging distribution runs (CloudFront continuous deployment). Null: no staging distribution and no continuous deployment policy."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.staging_viewer_request_version == null || can(regex("^[1-9][0-9]*$", var.staging_viewer_request_version))
+    error_message = "staging_viewer_request_version is a published version number (1, 2, …), never $LATEST or an alias."
+  }
+}
+
+variable "staging_origin_request_version" {
+  description = "Published version number of the origin-request function on the staging distribution. Null: the version the primary runs."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.staging_origin_request_version == null || can(regex("^[1-9][0-9]*$", var.staging_origin_request_version))
+    error_message = "staging_origin_request_version is a published version number (1, 2, …), never $LATEST or an alias."
+  }
+}
+
+variable "staging_traffic_weight" {
+  description = "Share of viewers (0 to 0.15, CloudFront's limit) the continuous deployment policy sends to the staging distribution when staging_header_value is null."
+  type        = number
+  default     = 0.05
+
+  validation {
+    condition     = var.staging_traffic_weight >= 0 && var.staging_traffic_weight <= 0.15
+    error_message = "staging_traffic_weight must be between 0 and 0.15 (CloudFront continuous deployment sends at most 15 %)."
+  }
+}
+
+variable "staging_header_value" {
+  description = "When set, only requests with the header aws-cf-cd-staging: <value> reach the staging distribution (smoke test at 0 % weight) instead of a weighted share."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.staging_header_value == null || can(regex("^[A-Za-z0-9_-]{1,64}$", var.staging_header_value))
+    error_message = "staging_header_value: 1 to 64 letters, digits, - or _."
+  }
+}
+
 variable "viewer_request_memory_mb" {
   description = "Memory of the viewer-request function (viewer triggers allow at most 128 MB)."
   type        = number
@@ -56,14 +117,14 @@ variable "origin_domain_name" {
   type        = string
 }
 
-variable "origin_verify_header_name" {
-  description = "Header CloudFront adds to every origin request so the ALB can tell CloudFront's traffic apart."
+variable "api_origin_header_name" {
+  description = "Header CloudFront adds to requests of the API behaviours so the ALB can tell CloudFront's traffic apart. Media behaviours never carry it."
   type        = string
   default     = "X-Origin-Verify"
 }
 
-variable "origin_verify_secret" {
-  description = "Value of origin_verify_header_name (shared with the origin module)."
+variable "api_origin_secret" {
+  description = "Value of api_origin_header_name (the API secret, shared with the origin module's ALB rule). It is not the media proof key and must never equal it."
   type        = string
   sensitive   = true
 }
@@ -91,16 +152,26 @@ variable "price_class" {
   }
 }
 
-variable "web_acl_arn" {
-  description = "ARN of a WAFv2 web ACL (scope CLOUDFRONT, us-east-1) to attach. Null attaches none."
+variable "logging_bucket_domain_name" {
+  description = "Domain name (bucket.s3.amazonaws.com) of the access log bucket (ACLs enabled, see modules/logs)."
   type        = string
-  default     = null
 }
 
-variable "logging_bucket_domain_name" {
-  description = "Domain name (bucket.s3.amazonaws.com) of a bucket with ACLs enabled for standard access logs. Null disables logging."
-  type        = string
-  default     = null
+variable "waf_rate_limit_per_5min" {
+  description = "Requests per viewer IP in any 5 minutes before the WAF blocks it. Segments come from the cache, but every request counts: a 4-second-segment stream makes ~75 requests per 5 minutes, so several screens behind one NAT fit easily."
+  type        = number
+  default     = 3000
+
+  validation {
+    condition     = var.waf_rate_limit_per_5min >= 100 && var.waf_rate_limit_per_5min <= 2000000000
+    error_message = "waf_rate_limit_per_5min must be between 100 and 2e9 (WAFv2 limits)."
+  }
+}
+
+variable "waf_managed_rule_groups" {
+  description = "AWS managed rule groups evaluated after the rate limit, in order."
+  type        = list(string)
+  default     = ["AWSManagedRulesAmazonIpReputationList", "AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"]
 }
 
 variable "logging_prefix" {
@@ -125,18 +196,6 @@ variable "media_ttl" {
   description = "Default TTL in seconds of media playlists and segments (immutable once published)."
   type        = number
   default     = 86400
-}
-
-variable "serve_artwork" {
-  description = "Serve posters (/media/<asset>/poster.jpg) straight from S3 through Origin Access Control instead of through the origin."
-  type        = bool
-  default     = false
-}
-
-variable "artwork_bucket_regional_domain_name" {
-  description = "Regional domain name of the media bucket, used when serve_artwork is true."
-  type        = string
-  default     = null
 }
 
 variable "tags" {

@@ -100,28 +100,6 @@ data "aws_iam_policy_document" "bucket" {
       values   = ["false"]
     }
   }
-
-  dynamic "statement" {
-    for_each = var.serve_artwork_via_cloudfront ? [var.artwork_distribution_arn] : []
-
-    content {
-      sid       = "CloudFrontReadsPostersThroughOAC"
-      effect    = "Allow"
-      actions   = ["s3:GetObject"]
-      resources = ["${aws_s3_bucket.media.arn}/${local.media_prefix}*/poster.jpg"]
-
-      principals {
-        type        = "Service"
-        identifiers = ["cloudfront.amazonaws.com"]
-      }
-
-      condition {
-        test     = "StringEquals"
-        variable = "AWS:SourceArn"
-        values   = [statement.value]
-      }
-    }
-  }
 }
 
 resource "aws_s3_bucket_policy" "media" {

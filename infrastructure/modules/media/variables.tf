@@ -4,7 +4,7 @@ variable "bucket_name" {
 }
 
 variable "kms_key_arn" {
-  description = "Customer managed KMS key for SSE-KMS. Null uses SSE-S3 (AES256), which CloudFront OAC can read without a key policy change."
+  description = "Customer managed KMS key for SSE-KMS. Null uses SSE-S3 (AES256), (the origin reads media; nothing reads the bucket directly from CloudFront)."
   type        = string
   default     = null
 }
@@ -19,18 +19,6 @@ variable "abort_incomplete_multipart_days" {
   description = "Days after which unfinished multipart uploads (interrupted ingest) are aborted and their parts freed."
   type        = number
   default     = 3
-}
-
-variable "serve_artwork_via_cloudfront" {
-  description = "Let CloudFront read posters (media/*/poster.jpg) directly through Origin Access Control. A plain bool so the plan knows it before the distribution exists."
-  type        = bool
-  default     = false
-}
-
-variable "artwork_distribution_arn" {
-  description = "ARN of the CloudFront distribution allowed to read posters when serve_artwork_via_cloudfront is true. Everything else goes through the origin."
-  type        = string
-  default     = null
 }
 
 variable "ingest_principal_arns" {

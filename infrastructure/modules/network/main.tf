@@ -5,7 +5,9 @@ locals {
   # /20 subnets: public 0..n-1, private 8..8+n-1 (leaves room for more AZs and tiers).
   public_cidrs  = [for i in range(local.az_count) : cidrsubnet(var.cidr_block, 4, i)]
   private_cidrs = [for i in range(local.az_count) : cidrsubnet(var.cidr_block, 4, i + 8)]
-  nat_count     = var.single_nat_gateway ? 1 : local.az_count
+  # Interface endpoints the origin instances need: configuration, secrets
+  # and Session Manager.
+  interface_endpoints = toset(["ssm", "ssmmessages", "ec2messages", "secretsmanager"])
 }
 
 resource "aws_vpc" "this" {
@@ -76,43 +78,15 @@ resource "aws_route_table_association" "public" {
   route_table_id = aws_route_table.public.id
 }
 
-resource "aws_eip" "nat" {
-  count = local.nat_count
-
-  domain = "vpc"
-
-  tags = merge(var.tags, { Name = "${var.name}-nat-${var.azs[count.index]}" })
-
-  depends_on = [aws_internet_gateway.this]
-}
-
-resource "aws_nat_gateway" "this" {
-  count = local.nat_count
-
-  allocation_id = aws_eip.nat[count.index].id
-  subnet_id     = aws_subnet.public[count.index].id
-
-  tags = merge(var.tags, { Name = "${var.name}-${var.azs[count.index]}" })
-
-  depends_on = [aws_internet_gateway.this]
-}
-
-# One private route table per AZ so each AZ leaves through its own NAT
-# gateway (or the single one when single_nat_gateway is set).
+# One private route table per AZ. They have no default route: nothing in the
+# private subnets talks to the internet (no NAT gateway); AWS services are
+# reached through the endpoints below.
 resource "aws_route_table" "private" {
   count = local.az_count
 
   vpc_id = aws_vpc.this.id
 
   tags = merge(var.tags, { Name = "${var.name}-private-${var.azs[count.index]}" })
-}
-
-resource "aws_route" "private_nat" {
-  count = local.az_count
-
-  route_table_id         = aws_route_table.private[count.index].id
-  destination_cidr_block = "0.0.0.0/0"
-  nat_gateway_id         = aws_nat_gateway.this[var.single_nat_gateway ? 0 : count.index].id
 }
 
 resource "aws_route_table_association" "private" {
@@ -122,8 +96,8 @@ resource "aws_route_table_association" "private" {
   route_table_id = aws_route_table.private[count.index].id
 }
 
-# S3 traffic from the origin (media reads, binary download) stays on the AWS
-# network and costs no NAT processing.
+# S3 traffic from the origin (media reads, release download, the AL2023
+# package repositories) stays on the AWS network.
 resource "aws_vpc_endpoint" "s3" {
   vpc_id            = aws_vpc.this.id
   service_name      = "com.amazonaws.${data.aws_region.current.name}.s3"
@@ -131,4 +105,58 @@ resource "aws_vpc_endpoint" "s3" {
   route_table_ids   = aws_route_table.private[*].id
 
   tags = merge(var.tags, { Name = "${var.name}-s3" })
+}
+
+# --- interface endpoints: AWS APIs without an internet route ------------------
+
+resource "aws_security_group" "endpoints" {
+  name_prefix = "${var.name}-endpoints-"
+  description = "VPC interface endpoints: HTTPS from inside the VPC"
+  vpc_id      = aws_vpc.this.id
+
+  tags = merge(var.tags, { Name = "${var.name}-endpoints" })
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_vpc_security_group_ingress_rule" "endpoints_https" {
+  security_group_id = aws_security_group.endpoints.id
+  description       = "HTTPS from the VPC"
+  ip_protocol       = "tcp"
+  from_port         = 443
+  to_port           = 443
+  cidr_ipv4         = var.cidr_block
+}
+
+resource "aws_vpc_endpoint" "interface" {
+  for_each = local.interface_endpoints
+
+  vpc_id              = aws_vpc.this.id
+  service_name        = "com.amazonaws.${data.aws_region.current.name}.${each.key}"
+  vpc_endpoint_type   = "Interface"
+  subnet_ids          = aws_subnet.private[*].id
+  security_group_ids  = [aws_security_group.endpoints.id]
+  private_dns_enabled = true
+
+  tags = merge(var.tags, { Name = "${var.name}-${each.key}" })
+}
+
+# --- VPC flow logs ---------------------------------------------------------------
+
+resource "aws_flow_log" "this" {
+  vpc_id                   = aws_vpc.this.id
+  traffic_type             = "ALL"
+  log_destination_type     = "s3"
+  log_destination          = "${var.flow_logs_bucket_arn}/vpc-flow-logs/${var.name}/"
+  max_aggregation_interval = 600
+
+  destination_options {
+    file_format                = "parquet"
+    hive_compatible_partitions = true
+    per_hour_partition         = true
+  }
+
+  tags = merge(var.tags, { Name = var.name })
 }

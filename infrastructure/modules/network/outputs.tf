@@ -9,7 +9,7 @@ output "vpc_cidr_block" {
 }
 
 output "public_subnet_ids" {
-  description = "IDs of the public subnets, one per AZ (ALB, NAT gateways)."
+  description = "IDs of the public subnets, one per AZ (public ALB)."
   value       = aws_subnet.public[*].id
 }
 
@@ -28,7 +28,12 @@ output "s3_endpoint_id" {
   value       = aws_vpc_endpoint.s3.id
 }
 
-output "nat_public_ips" {
-  description = "Elastic IPs the private subnets use for egress."
-  value       = aws_eip.nat[*].public_ip
+output "endpoint_security_group_id" {
+  description = "Security group of the interface endpoints: the origin's HTTPS egress target."
+  value       = aws_security_group.endpoints.id
+}
+
+output "s3_prefix_list_id" {
+  description = "Prefix list of the S3 gateway endpoint, for security group egress rules."
+  value       = aws_vpc_endpoint.s3.prefix_list_id
 }

@@ -24,10 +24,9 @@ variable "azs" {
   }
 }
 
-variable "single_nat_gateway" {
-  description = "Use one NAT gateway for every private subnet (cheaper, but an AZ outage cuts egress for the others). False gives one NAT gateway per AZ."
-  type        = bool
-  default     = false
+variable "flow_logs_bucket_arn" {
+  description = "ARN of the bucket receiving VPC flow logs (modules/logs grants delivery.logs.amazonaws.com)."
+  type        = string
 }
 
 variable "tags" {

@@ -2,19 +2,12 @@ data "aws_partition" "current" {}
 
 data "aws_region" "current" {}
 
-data "aws_ssm_parameter" "al2023" {
-  count = var.ami_id == null ? 1 : 0
-
-  name = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-${var.architecture}"
-}
-
 # CloudFront's origin-facing address ranges: the public ALB accepts nothing else.
 data "aws_ec2_managed_prefix_list" "cloudfront" {
   name = "com.amazonaws.global.cloudfront.origin-facing"
 }
 
 locals {
-  ami_id         = var.ami_id != null ? var.ami_id : data.aws_ssm_parameter.al2023[0].insecure_value
   parameter_path = "/edgeflix/${var.environment}/origin"
 
   # Non-secret configuration of `edgeflix origin`, one SSM String parameter
@@ -43,17 +36,22 @@ locals {
     AWS_REGION               = data.aws_region.current.name
   })
 
-  # Secrets rendered into the service environment at every start. The edge
-  # secret is the Secrets Manager secret whose value CloudFront sends as
-  # origin_verify_header_name; the origin then serves gated media only to
-  # requests carrying it (EDGEFLIX_EDGE_SECRET).
+  # Secrets rendered into the service environment at every start. The proof
+  # keys verify the gate's X-Edgeflix-Proof (HMAC over path and expiry) on
+  # every /v1/media/ request: without a valid proof the origin refuses it.
   secrets = merge(var.extra_secret_arns, {
-    EDGEFLIX_EDGE_SECRET = var.edge_secret_arn
+    EDGEFLIX_EDGE_PROOF_KEYS = var.edge_proof_keys_secret_arn
   })
 
   secret_arns = distinct(concat([var.db_secret_arn, var.redis_auth_secret_arn], values(local.secrets)))
 
-  header_secrets = concat([var.origin_verify_secret], var.origin_verify_previous_secrets)
+  # The ALB's header condition takes at most 3 values: the API secret and up
+  # to two previous ones during a rotation.
+  header_secrets = concat([var.api_origin_secret], var.api_origin_previous_secrets)
+
+  # A changed SSM value or secret version makes a new launch template
+  # version, so the instance refresh restarts every origin with it.
+  config_revision = sha256(jsonencode(local.environment))
 }
 
 resource "aws_ssm_parameter" "environment" {
@@ -169,13 +167,25 @@ resource "aws_vpc_security_group_ingress_rule" "origin_from_internal_alb" {
   referenced_security_group_id = aws_security_group.internal_alb[0].id
 }
 
-resource "aws_vpc_security_group_egress_rule" "origin_https" {
+# No route to the internet: AWS APIs through the VPC's interface endpoints
+# (SSM, Secrets Manager, Session Manager), S3 (media, releases, the AL2023
+# package repositories) through the gateway endpoint's prefix list.
+resource "aws_vpc_security_group_egress_rule" "origin_endpoints" {
+  security_group_id            = aws_security_group.origin.id
+  description                  = "HTTPS to the VPC interface endpoints"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = var.endpoint_security_group_id
+}
+
+resource "aws_vpc_security_group_egress_rule" "origin_s3" {
   security_group_id = aws_security_group.origin.id
-  description       = "HTTPS to AWS APIs (S3, SSM, Secrets Manager) and package repositories"
+  description       = "HTTPS to S3 through the gateway endpoint"
   ip_protocol       = "tcp"
   from_port         = 443
   to_port           = 443
-  cidr_ipv4         = "0.0.0.0/0"
+  prefix_list_id    = var.s3_prefix_list_id
 }
 
 resource "aws_vpc_security_group_egress_rule" "origin_mysql" {
@@ -239,11 +249,13 @@ data "aws_iam_policy_document" "origin" {
     }
   }
 
+  # Every release under the prefix, not only the current one: an instance
+  # refresh that rolls back starts instances with the previous tarball.
   statement {
-    sid       = "ReadReleaseBinary"
+    sid       = "ReadReleases"
     effect    = "Allow"
     actions   = ["s3:GetObject"]
-    resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.artifact_bucket_name}/${var.artifact_object_key}"]
+    resources = ["arn:${data.aws_partition.current.partition}:s3:::${var.artifact_bucket_name}/${var.artifact_prefix}*"]
   }
 
   statement {
@@ -297,7 +309,7 @@ resource "aws_iam_instance_profile" "origin" {
 resource "aws_launch_template" "origin" {
   name_prefix            = "${var.name}-origin-"
   description            = "edgeflix origin (Amazon Linux 2023, ${var.architecture})"
-  image_id               = local.ami_id
+  image_id               = var.ami_id
   instance_type          = var.instance_type
   update_default_version = true
   vpc_security_group_ids = [aws_security_group.origin.id]
@@ -345,6 +357,7 @@ resource "aws_launch_template" "origin" {
     # version, so the instance refresh restarts every origin and each reads
     # the rotated secrets (they are read at service start, never stored).
     secrets_revision = var.secrets_revision
+    config_revision  = local.config_revision
   }))
 
   tag_specifications {
@@ -358,6 +371,13 @@ resource "aws_launch_template" "origin" {
   }
 
   tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = startswith(var.artifact_object_key, var.artifact_prefix)
+      error_message = "artifact_object_key must lie under artifact_prefix (the instance role reads only that prefix)."
+    }
+  }
 }
 
 resource "aws_autoscaling_group" "origin" {
@@ -420,6 +440,7 @@ resource "aws_autoscaling_policy" "cpu" {
 
 # --- public ALB (CloudFront's origin) ---------------------------------------------------
 
+# trivy:ignore:AWS-0053 -- CloudFront's custom origin must be reachable from CloudFront's edge; its security group admits only the CloudFront origin-facing prefix list and the listener forwards only the API secret or a /v1/media/ proof (CloudFront VPC origins would make it internal; see RATIONALE.md)
 resource "aws_lb" "public" {
   name_prefix                = "efx-"
   load_balancer_type         = "application"
@@ -437,14 +458,10 @@ resource "aws_lb" "public" {
   idle_timeout               = 60
   enable_deletion_protection = var.alb_deletion_protection
 
-  dynamic "access_logs" {
-    for_each = var.alb_access_logs_bucket == null ? [] : [var.alb_access_logs_bucket]
-
-    content {
-      bucket  = access_logs.value
-      prefix  = "${var.name}/alb"
-      enabled = true
-    }
+  access_logs {
+    bucket  = var.access_logs_bucket
+    prefix  = "alb/${var.name}/public"
+    enabled = true
   }
 
   tags = merge(var.tags, { Name = "${var.name}-public" })
@@ -500,7 +517,7 @@ resource "aws_lb_listener" "https" {
   ssl_policy        = "ELBSecurityPolicy-TLS13-1-2-2021-06"
   certificate_arn   = var.certificate_arn
 
-  # Anything that does not carry CloudFront's header secret is refused.
+  # Anything that is not CloudFront's API traffic or a gated media request is refused.
   default_action {
     type = "fixed-response"
 
@@ -540,7 +557,8 @@ resource "aws_lb_listener_rule" "block_operator_api" {
   tags = var.tags
 }
 
-resource "aws_lb_listener_rule" "from_cloudfront" {
+# CloudFront's API behaviours carry the API secret.
+resource "aws_lb_listener_rule" "api_from_cloudfront" {
   listener_arn = aws_lb_listener.https.arn
   priority     = 10
 
@@ -551,8 +569,43 @@ resource "aws_lb_listener_rule" "from_cloudfront" {
 
   condition {
     http_header {
-      http_header_name = var.origin_verify_header_name
+      http_header_name = var.api_origin_header_name
       values           = local.header_secrets
+    }
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = length(local.header_secrets) <= 3
+      error_message = "An ALB http_header condition takes at most 3 values: the API secret and at most 2 previous ones."
+    }
+  }
+}
+
+# Gated media carries no static secret: the ALB forwards /v1/media/ requests
+# that carry a proof, and the origin verifies the proof (HMAC over path and
+# expiry) itself. Everything else without the API secret gets the 403.
+resource "aws_lb_listener_rule" "media_with_proof" {
+  listener_arn = aws_lb_listener.https.arn
+  priority     = 20
+
+  action {
+    type             = "forward"
+    target_group_arn = aws_lb_target_group.origin.arn
+  }
+
+  condition {
+    path_pattern {
+      values = ["/v1/media/*"]
+    }
+  }
+
+  condition {
+    http_header {
+      http_header_name = var.proof_header_name
+      values           = ["*"]
     }
   }
 
@@ -573,6 +626,12 @@ resource "aws_lb" "internal" {
   desync_mitigation_mode     = "defensive"
   idle_timeout               = 30
   enable_deletion_protection = var.alb_deletion_protection
+
+  access_logs {
+    bucket  = var.access_logs_bucket
+    prefix  = "alb/${var.name}/internal"
+    enabled = true
+  }
 
   tags = merge(var.tags, { Name = "${var.name}-internal" })
 }

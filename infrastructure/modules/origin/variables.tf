@@ -33,43 +33,59 @@ variable "certificate_arn" {
   type        = string
 }
 
-variable "origin_verify_header_name" {
-  description = "Name of the header CloudFront adds to every origin request; the ALB forwards only requests carrying the right value."
+variable "api_origin_header_name" {
+  description = "Name of the header CloudFront adds to the API behaviours' origin requests; the ALB forwards only requests carrying a current value (media uses proof_header_name instead)."
   type        = string
   default     = "X-Origin-Verify"
 }
 
-variable "origin_verify_secret" {
-  description = "Shared secret value of origin_verify_header_name (32+ characters; rotate by adding the new value to origin_verify_previous_secrets first)."
+variable "api_origin_secret" {
+  description = "Secret value of api_origin_header_name (32+ characters). It gates the API path only; it is not a media proof key."
   type        = string
   sensitive   = true
 
   validation {
-    condition     = length(var.origin_verify_secret) >= 32
-    error_message = "origin_verify_secret must be at least 32 characters."
+    condition     = length(var.api_origin_secret) >= 32
+    error_message = "api_origin_secret must be at least 32 characters."
   }
 }
 
-variable "origin_verify_previous_secrets" {
-  description = "Older header secret values still accepted during a rotation (at most 4)."
+variable "api_origin_previous_secrets" {
+  description = "Older API secret values still accepted during a rotation (at most 2: an ALB http_header condition takes at most 3 values)."
   type        = list(string)
   default     = []
   sensitive   = true
 
   validation {
-    condition     = length(var.origin_verify_previous_secrets) <= 4
-    error_message = "An ALB header condition takes at most 5 values: the current secret and 4 previous ones."
+    condition     = length(var.api_origin_previous_secrets) <= 2
+    error_message = "An ALB http_header condition takes at most 3 values: the current API secret and at most 2 previous ones."
   }
 }
 
-variable "edge_secret_arn" {
-  description = "ARN of the Secrets Manager secret whose value CloudFront sends in origin_verify_header_name (the same value as origin_verify_secret). Rendered as EDGEFLIX_EDGE_SECRET, so the origin serves gated media only to requests carrying it; the IAM policy names exactly this ARN."
+variable "proof_header_name" {
+  description = "Header the gate adds to gated media requests (HMAC over path and expiry); the ALB forwards /v1/media/ only with it and the origin verifies it."
+  type        = string
+  default     = "X-Edgeflix-Proof"
+}
+
+variable "edge_proof_keys_secret_arn" {
+  description = "ARN of the Secrets Manager secret holding the gate's proof keys (several at once during a rotation). Rendered as EDGEFLIX_EDGE_PROOF_KEYS; the IAM policy names exactly this ARN."
   type        = string
 
   validation {
-    condition     = can(regex("^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.edge_secret_arn))
-    error_message = "edge_secret_arn must be the full ARN of a Secrets Manager secret."
+    condition     = can(regex("^arn:[a-z-]+:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:.+$", var.edge_proof_keys_secret_arn))
+    error_message = "edge_proof_keys_secret_arn must be the full ARN of a Secrets Manager secret."
   }
+}
+
+variable "endpoint_security_group_id" {
+  description = "Security group of the VPC interface endpoints (network module): the origin's only HTTPS egress besides S3."
+  type        = string
+}
+
+variable "s3_prefix_list_id" {
+  description = "Prefix list of the S3 gateway endpoint (network module): media, releases and the AL2023 package repositories."
+  type        = string
 }
 
 variable "instance_type" {
@@ -130,9 +146,25 @@ variable "artifact_bucket_name" {
   type        = string
 }
 
-variable "artifact_object_key" {
-  description = "Key of the release tarball (for example releases/v1.4.0/edgeflix-linux-arm64.tar.gz) holding the edgeflix binary at ./edgeflix and the web app at ./web/. A new key changes the launch template and rolls the group."
+variable "artifact_prefix" {
+  description = "Key prefix of every release tarball; the instance role reads all of them, so an instance refresh can roll back to the previous release."
   type        = string
+  default     = "releases/"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]+/$", var.artifact_prefix))
+    error_message = "artifact_prefix is a key prefix ending in /."
+  }
+}
+
+variable "artifact_object_key" {
+  description = "Key of the release tarball under artifact_prefix (for example releases/v1.4.0/edgeflix-linux-arm64.tar.gz) holding ./edgeflix, ./web/ and ./rds-ca.pem (the RDS CA bundle). A new key changes the launch template and rolls the group."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]+\\.tar\\.gz$", var.artifact_object_key))
+    error_message = "artifact_object_key is an S3 key ending in .tar.gz."
+  }
 }
 
 variable "media_bucket_name" {
@@ -195,13 +227,13 @@ variable "redis_auth_secret_arn" {
 }
 
 variable "extra_secret_arns" {
-  description = "Map of environment variable name to Secrets Manager secret ARN, for further secrets the origin needs (each becomes an env var of the service; EDGEFLIX_EDGE_SECRET always comes from edge_secret_arn)."
+  description = "Map of environment variable name to Secrets Manager secret ARN, for further secrets the origin needs (each becomes an env var of the service; EDGEFLIX_EDGE_PROOF_KEYS always comes from edge_proof_keys_secret_arn)."
   type        = map(string)
   default     = {}
 }
 
 variable "secrets_revision" {
-  description = "Opaque marker of the secrets' versions (for example the edge secret's version_id). Changing it changes the launch template, and the instance refresh restarts the origins so they read the new values."
+  description = "Opaque marker of the secrets' versions (the version_id of every secret the origin reads). Changing it changes the launch template, and the instance refresh restarts the origins so they read the new values."
   type        = string
   default     = ""
 
@@ -255,10 +287,9 @@ variable "alb_deletion_protection" {
   default     = true
 }
 
-variable "alb_access_logs_bucket" {
-  description = "Bucket for ALB access logs (needs the ELB log delivery bucket policy). Null disables access logs."
+variable "access_logs_bucket" {
+  description = "Bucket for the ALBs' access logs (SSE-S3, ELB log delivery bucket policy: see modules/logs)."
   type        = string
-  default     = null
 }
 
 variable "create_internal_alb" {
@@ -274,9 +305,13 @@ variable "secrets_kms_key_arn" {
 }
 
 variable "ami_id" {
-  description = "AMI to run. Null follows the latest Amazon Linux 2023 image from the public SSM parameter (a new image then rolls the group through an instance refresh)."
+  description = "Amazon Linux 2023 AMI to run, pinned: a new value rolls the group through an instance refresh, so it changes only when you change it (aws ssm get-parameter --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64)."
   type        = string
-  default     = null
+
+  validation {
+    condition     = can(regex("^ami-[0-9a-f]{8,17}$", var.ami_id))
+    error_message = "ami_id must be an AMI ID (ami-…)."
+  }
 }
 
 variable "tags" {
