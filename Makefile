@@ -4,7 +4,7 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DIST        := dist
 
-.PHONY: run test check setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-origin bench-auth
+.PHONY: run test check setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-origin bench-auth size-player
 
 run: setup wasm ## start origin, edge and web app with a demo catalog
 	$(GO) run ./cmd/edgeflix up
@@ -69,3 +69,10 @@ bench-auth: ## access tokens issued and verified per second (EdDSA, golang-jwt),
 
 bench-origin: ## home rows and title detail p50/p99 at 50 and 200 connections beside Redis GET and MySQL point-select p99; media RSS
 	$(GO) run ./origin/bench
+
+size-player: ## player.wasm raw and gzip size, code bytes per Go package, and who imports the heavy packages
+	@mkdir -p $(DIST)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(DIST)/player-names.wasm ./player/app
+	$(GO) run ./cmd/wasmsize -top 40 -why fmt,encoding/json,reflect,net/url,net/http,crypto/rand,crypto/sha256,time,os -pkg ./player/app $(DIST)/player-names.wasm
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o $(DIST)/player-stripped.wasm ./player/app
+	@echo "served (stripped) player.wasm: $$(stat -c %s $(DIST)/player-stripped.wasm) bytes raw, $$(gzip -9c $(DIST)/player-stripped.wasm | wc -c) bytes gzip -9"
