@@ -23,7 +23,6 @@ const (
 // errSignedOut means no usable tokens are left: the user must sign in.
 var errSignedOut = errors.New("signed out")
 
-
 // auth keeps the OAuth tokens (in sessionStorage) and makes authorized
 // API calls, refreshing the access token when it expires or is refused.
 type auth struct {
