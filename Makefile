@@ -70,9 +70,11 @@ bench-auth: ## access tokens issued and verified per second (EdDSA, golang-jwt),
 bench-origin: ## home rows and title detail p50/p99 at 50 and 200 connections beside Redis GET and MySQL point-select p99; media RSS
 	$(GO) run ./origin/bench
 
-size-player: ## player.wasm raw and gzip size, code bytes per Go package, and who imports the heavy packages
+comma := ,
+size-player: ## player.wasm raw, gzip and brotli size, code bytes per Go package, who imports the heavy packages (BR11=1 adds brotli -11, slow)
 	@mkdir -p $(DIST)
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(DIST)/player-names.wasm ./player/app
 	$(GO) run ./cmd/wasmsize -top 40 -why fmt,encoding/json,reflect,net/url,net/http,crypto/rand,crypto/sha256,time,os -pkg ./player/app $(DIST)/player-names.wasm
+	@echo "== as served (make wasm builds with -ldflags=-s; the origin compresses with brotli -6):"
 	@GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o $(DIST)/player-stripped.wasm ./player/app
-	@echo "served (stripped) player.wasm: $$(stat -c %s $(DIST)/player-stripped.wasm) bytes raw, $$(gzip -9c $(DIST)/player-stripped.wasm | wc -c) bytes gzip -9"
+	$(GO) run ./cmd/wasmsize -top 0 -br 6$(if $(BR11),$(comma)11) -pkg ./player/app $(DIST)/player-stripped.wasm

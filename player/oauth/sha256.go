@@ -1,7 +1,5 @@
 package oauth
 
-import "encoding/binary"
-
 // sum256 is SHA-256 (FIPS 180-4) for the PKCE challenge: crypto/sha256
 // brings Go's FIPS module (AES, DRBG, SHA-3, HMAC) into the browser
 // module, several times the size of these few lines. Tests compare it with
@@ -12,11 +10,13 @@ func sum256(msg []byte) [32]byte {
 	padded := make([]byte, (n+9+63)/64*64)
 	copy(padded, msg)
 	padded[n] = 0x80
-	binary.BigEndian.PutUint64(padded[len(padded)-8:], uint64(n)*8)
+	putUint32(padded[len(padded)-8:], uint32(uint64(n)*8>>32))
+	putUint32(padded[len(padded)-4:], uint32(n)*8)
 	var w [64]uint32
 	for off := 0; off < len(padded); off += 64 {
 		for i := 0; i < 16; i++ {
-			w[i] = binary.BigEndian.Uint32(padded[off+4*i:])
+			b := padded[off+4*i : off+4*i+4]
+			w[i] = uint32(b[0])<<24 | uint32(b[1])<<16 | uint32(b[2])<<8 | uint32(b[3])
 		}
 		for i := 16; i < 64; i++ {
 			s0 := rotr(w[i-15], 7) ^ rotr(w[i-15], 18) ^ w[i-15]>>3
@@ -35,10 +35,13 @@ func sum256(msg []byte) [32]byte {
 	}
 	var out [32]byte
 	for i, v := range h {
-		binary.BigEndian.PutUint32(out[4*i:], v)
+		putUint32(out[4*i:], v)
 	}
 	return out
 }
+
+// putUint32 writes v big-endian (encoding/binary imports reflect).
+func putUint32(b []byte, v uint32) { b[0], b[1], b[2], b[3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v) }
 
 func rotr(x uint32, n uint) uint32 { return x>>n | x<<(32-n) }
 
