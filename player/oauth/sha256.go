@@ -41,7 +41,9 @@ func sum256(msg []byte) [32]byte {
 }
 
 // putUint32 writes v big-endian (encoding/binary imports reflect).
-func putUint32(b []byte, v uint32) { b[0], b[1], b[2], b[3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v) }
+func putUint32(b []byte, v uint32) {
+	b[0], b[1], b[2], b[3] = byte(v>>24), byte(v>>16), byte(v>>8), byte(v)
+}
 
 func rotr(x uint32, n uint) uint32 { return x>>n | x<<(32-n) }
 
