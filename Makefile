@@ -26,6 +26,7 @@ wasm: ## build the edge module and the browser player
 	@mkdir -p $(DIST)/web
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o $(DIST)/web/player.wasm ./player/app
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(DIST)/web/wasm_exec.js
+	$(GO) run ./cmd/precompress $(DIST)/web
 
 check: ## gofmt, vet, staticcheck, tidy, cross-builds
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }

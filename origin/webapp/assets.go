@@ -6,8 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"io"
 	"io/fs"
+	"os"
 	"path"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -92,6 +95,11 @@ func loadSite(fsys fs.FS) (*site, error) {
 		if err != nil || d.IsDir() {
 			return err
 		}
+		if base, ok := siblingOf(name); ok {
+			if _, err := fs.Stat(fsys, base); err == nil {
+				return nil // a precompressed form of base, read by compress
+			}
+		}
 		data, err := fs.ReadFile(fsys, name)
 		if err != nil {
 			return err
@@ -135,14 +143,16 @@ func loadSite(fsys fs.FS) (*site, error) {
 	go func() {
 		defer close(s.ready)
 		for _, a := range files {
-			compress(a)
+			compress(fsys, a)
 		}
 	}()
 	return s, nil
 }
 
-// compress adds a's gzip and brotli forms, each kept only if smaller.
-func compress(a *asset) {
+// compress adds a's gzip and brotli forms, each kept only if smaller:
+// the precompressed files beside it (see Precompress) when they decode to
+// its bytes, else compressed now.
+func compress(fsys fs.FS, a *asset) {
 	data := a.reps[codingIdentity] // never written after loadSite
 	if len(data) < minCompressSize || !compressible(a.ctype) {
 		return
@@ -153,7 +163,12 @@ func compress(a *asset) {
 		if v, ok := compressed.Load(key); ok {
 			out = v.([]byte)
 		} else {
-			out = encode(c, data)
+			if !a.html {
+				out = readSibling(fsys, a.name+suffixes[c], c, data)
+			}
+			if out == nil {
+				out = encode(c, data)
+			}
 			compressed.Store(key, out)
 		}
 		if len(out) < len(data) {
@@ -162,6 +177,67 @@ func compress(a *asset) {
 			a.mu.Unlock()
 		}
 	}
+}
+
+// suffixes are the file name suffixes of precompressed forms.
+var suffixes = map[string]string{codingGzip: ".gz", codingBrotli: ".br"}
+
+// siblingOf returns the file a precompressed form's name belongs to.
+func siblingOf(name string) (string, bool) {
+	for _, suf := range suffixes {
+		if base, ok := strings.CutSuffix(name, suf); ok && base != "" {
+			return base, true
+		}
+	}
+	return "", false
+}
+
+// readSibling returns file name if it decodes (as coding) to want, else nil.
+func readSibling(fsys fs.FS, name, coding string, want []byte) []byte {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		return nil
+	}
+	var r io.Reader = bytes.NewReader(b)
+	if coding == codingGzip {
+		zr, err := gzip.NewReader(r)
+		if err != nil {
+			return nil
+		}
+		r = zr
+	} else {
+		r = brotli.NewReader(r)
+	}
+	got, err := io.ReadAll(io.LimitReader(r, int64(len(want))+1))
+	if err != nil || !bytes.Equal(got, want) {
+		return nil
+	}
+	return b
+}
+
+// Precompress writes the gzip and brotli forms of every compressible file
+// of dir (not HTML, which the origin rewrites) beside it, as name.gz and
+// name.br, for the origin to serve without compressing at startup.
+func Precompress(dir string) error {
+	fsys := os.DirFS(dir)
+	return fs.WalkDir(fsys, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		if _, ok := siblingOf(name); ok || path.Ext(name) == ".html" || !compressible(ContentType(name)) {
+			return nil
+		}
+		data, err := fs.ReadFile(fsys, name)
+		if err != nil || len(data) < minCompressSize {
+			return err
+		}
+		for c, suf := range suffixes {
+			if err := os.WriteFile(filepath.Join(dir, filepath.FromSlash(name)+suf), encode(c, data), 0o644); err != nil {
+				return fmt.Errorf("webapp: precompress: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 func encode(coding string, data []byte) []byte {

@@ -7,6 +7,8 @@ import (
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
@@ -289,4 +291,48 @@ func FuzzParseRange(f *testing.F) {
 			t.Fatalf("parseRange(%q, %d) = %+v", header, size, r)
 		}
 	})
+}
+
+func TestPrecompressedSiblings(t *testing.T) {
+	dir := t.TempDir()
+	wasm := module(16 << 10)
+	for name, data := range map[string][]byte{"index.html": []byte(indexHTML), "player.wasm": wasm, "app.css": []byte(strings.Repeat("p{}\n", 100))} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := Precompress(dir); err != nil {
+		t.Fatal(err)
+	}
+	br, err := os.ReadFile(filepath.Join(dir, "player.wasm.br"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "index.html.br")); !os.IsNotExist(err) {
+		t.Fatalf("HTML was precompressed: %v", err)
+	}
+	// A stale gzip sibling (another file's bytes) is not served.
+	if err := os.WriteFile(filepath.Join(dir, "app.css.gz"), []byte("not gzip"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := serve(t, &Handler{FS: os.DirFS(dir)})
+	tests := []struct {
+		path, accept string
+		status       int
+		check        func(*http.Response, []byte) bool
+	}{
+		{"/app/player.wasm", "br", 200, func(r *http.Response, b []byte) bool {
+			return r.Header.Get("Content-Encoding") == "br" && bytes.Equal(b, br)
+		}},
+		{"/app/app.css", "gzip", 200, func(r *http.Response, b []byte) bool {
+			return r.Header.Get("Content-Encoding") == "gzip" && bytes.Equal(decode(t, "gzip", b), []byte(strings.Repeat("p{}\n", 100)))
+		}},
+		{"/app/player.wasm.br", "", 404, nil},
+	}
+	for _, tc := range tests {
+		resp, body := do(t, "GET", base+tc.path, map[string]string{"Accept-Encoding": tc.accept})
+		if resp.StatusCode != tc.status || (tc.check != nil && !tc.check(resp, body)) {
+			t.Errorf("%s: %d %v", tc.path, resp.StatusCode, resp.Header)
+		}
+	}
 }
