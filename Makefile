@@ -4,7 +4,7 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DIST        := dist
 
-.PHONY: run test check check-infra setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-origin bench-auth
+.PHONY: run test check check-infra setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-origin bench-auth size-player
 
 run: setup wasm ## start origin, edge and web app with a demo catalog
 	$(GO) run ./cmd/edgeflix up
@@ -26,6 +26,7 @@ wasm: ## build the edge module and the browser player
 	@mkdir -p $(DIST)/web
 	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o $(DIST)/web/player.wasm ./player/app
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(DIST)/web/wasm_exec.js
+	$(GO) run ./cmd/precompress $(DIST)/web
 
 check: ## gofmt, vet, staticcheck, tidy, cross-builds
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
@@ -72,3 +73,12 @@ bench-auth: ## access tokens issued and verified per second (EdDSA, golang-jwt),
 
 bench-origin: ## home rows and title detail p50/p99 at 50 and 200 connections beside Redis GET and MySQL point-select p99; media RSS
 	$(GO) run ./origin/bench
+
+comma := ,
+size-player: ## player.wasm raw, gzip and brotli size, code bytes per Go package, who imports the heavy packages (BR11=1 adds brotli -11, slow)
+	@mkdir -p $(DIST)
+	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(DIST)/player-names.wasm ./player/app
+	$(GO) run ./cmd/wasmsize -top 40 -why fmt,encoding/json,reflect,net/url,net/http,crypto/rand,crypto/sha256,time,os -pkg ./player/app $(DIST)/player-names.wasm
+	@echo "== as served (make wasm builds with -ldflags=-s; the origin compresses with brotli -6):"
+	@GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o $(DIST)/player-stripped.wasm ./player/app
+	$(GO) run ./cmd/wasmsize -top 0 -br 6$(if $(BR11),$(comma)11) -pkg ./player/app $(DIST)/player-stripped.wasm

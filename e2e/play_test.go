@@ -13,6 +13,7 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -174,6 +175,60 @@ func TestSignUpSignInPlay(t *testing.T) {
 		t.Fatalf("player's master URL %q is not a token URL on the edge %s", state.MasterURL, st.EdgeURL)
 	}
 	checkEdgeGate(t, state.MasterURL, proxy)
+	checkModuleLoad(ctx, t)
+}
+
+// moduleLoad is what the page records of loading player.wasm.
+type moduleLoad struct {
+	URL      string  `json:"url"`
+	Received float64 `json:"received"`
+	Total    float64 `json:"total"`
+	Done     bool    `json:"done"`
+	Decoded  float64 `json:"decoded"`
+}
+
+const moduleLoadJS = `(() => {
+  const l = window.edgeflixLoad || {};
+  const e = performance.getEntriesByType("resource").find((r) => r.name.endsWith(".wasm")) || {};
+  return {url: e.name || "", received: l.received || 0, total: l.total || 0, done: !!l.done, decoded: e.decodedBodySize || 0};
+})()`
+
+// checkModuleLoad checks that the page fetched the module under its
+// content-hashed name and counted every byte of it for the progress bar,
+// and that the origin serves that name brotli-compressed and immutable.
+func checkModuleLoad(ctx context.Context, t *testing.T) {
+	t.Helper()
+	l, err := chromedp.Run(ctx, chromedp.Evaluate[moduleLoad](moduleLoadJS))
+	if err != nil {
+		t.Fatalf("reading the module load: %v", err)
+	}
+	if !regexp.MustCompile(`/app/player\.[0-9a-f]{16}\.wasm$`).MatchString(l.URL) {
+		t.Fatalf("module fetched as %q, not under a content-hashed name", l.URL)
+	}
+	if !l.Done || l.Total == 0 || l.Received != l.Total || (l.Decoded > 0 && l.Decoded != l.Total) {
+		t.Fatalf("progress did not count the module: %+v", l)
+	}
+	deadline := time.Now().Add(2 * time.Minute) // the origin compresses in the background after it starts
+	for {
+		req, _ := http.NewRequest("HEAD", l.URL, nil)
+		req.Header.Set("Accept-Encoding", "gzip, deflate, br")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.Header.Get("Content-Encoding") == "br" {
+			if cc := resp.Header.Get("Cache-Control"); cc != "public, max-age=31536000, immutable" {
+				t.Fatalf("hashed module Cache-Control %q", cc)
+			}
+			t.Logf("module %s: %.0f bytes, %d brotli", l.URL[strings.LastIndexByte(l.URL, '/')+1:], l.Total, resp.ContentLength)
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("hashed module is not served brotli-compressed: %v", resp.Header)
+		}
+		time.Sleep(time.Second)
+	}
 }
 
 // checkEdgeGate asks the edge for the master the browser played, as is and

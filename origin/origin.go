@@ -199,6 +199,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	})
 	s.media = &media.Handler{Store: cfg.Media, Ctx: s.ctx, Logger: cfg.Logger, EdgeSecret: cfg.EdgeSecret}
 	s.web = &webapp.Handler{FS: cfg.WebDir, EdgeURL: cfg.EdgeURL}
+	s.web.Ready() // read, name and start compressing the app's files now, not on the first request
 	s.metadata = mustJSON(s.oauth.Metadata())
 
 	// One route table behind one request policy.

@@ -17,8 +17,8 @@ var (
 )
 
 // Player returns a folder holding player.wasm, built from this
-// repository's ./player/app for GOOS=js, and Go's wasm_exec.js beside it:
-// the build output the origin serves at /app/. It builds once per test
+// repository's ./player/app for GOOS=js, and Go's wasm_exec.js beside it,
+// with their .gz and .br forms: the build output the origin serves at /app/. It builds once per test
 // binary and fails tb if the build fails. The folder lives until the test
 // binary exits.
 func Player(tb testing.TB) string {
@@ -57,6 +57,15 @@ func buildPlayer() (string, string) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, "wasm_exec.js"), js, 0o644); err != nil {
 		return "", err.Error()
+	}
+	// As make wasm does: the origin then serves compressed forms without
+	// compressing at startup (a test binary built with -race would take
+	// minutes of a busy core).
+	pre := exec.Command("go", "run", "./cmd/precompress", dir)
+	pre.Dir = root
+	pre.Stderr = &stderr
+	if err := pre.Run(); err != nil {
+		return "", "go run ./cmd/precompress: " + err.Error() + ": " + stderr.String()
 	}
 	return dir, ""
 }

@@ -3,13 +3,13 @@
 package main
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
 	"sync"
 	"time"
 
+	"github.com/edgeflix/edgeflix/player/jsonv"
 	"github.com/edgeflix/edgeflix/player/oauth"
 )
 
@@ -22,8 +22,6 @@ const (
 
 // errSignedOut means no usable tokens are left: the user must sign in.
 var errSignedOut = errors.New("signed out")
-
-func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
 
 // auth keeps the OAuth tokens (in sessionStorage) and makes authorized
 // API calls, refreshing the access token when it expires or is refused.
@@ -65,17 +63,19 @@ func (a *auth) metadataLocked() (oauth.Metadata, error) {
 
 // tokens returns the stored tokens; ok is false if there are none.
 func (a *auth) tokens() (oauth.Tokens, bool) {
-	var t oauth.Tokens
 	s := sessionGet(keyTokens)
-	if s == "" || jsonUnmarshal(s, &t) != nil || t.Access == "" {
+	if s == "" {
+		return oauth.Tokens{}, false
+	}
+	t, err := oauth.DecodeTokens(s)
+	if err != nil || t.Access == "" {
 		return oauth.Tokens{}, false
 	}
 	return t, true
 }
 
 func (a *auth) store(t oauth.Tokens) {
-	b, _ := json.Marshal(t)
-	sessionSet(keyTokens, string(b))
+	sessionSet(keyTokens, t.Encode())
 }
 
 // signIn starts the authorization code flow: it stores a fresh PKCE
@@ -85,11 +85,11 @@ func (a *auth) signIn() error {
 	if err != nil {
 		return err
 	}
-	verifier, err := oauth.NewVerifier(nil)
+	verifier, err := oauth.NewVerifier(browserRandom{})
 	if err != nil {
 		return err
 	}
-	state, err := oauth.NewState(nil)
+	state, err := oauth.NewState(browserRandom{})
 	if err != nil {
 		return err
 	}
@@ -200,11 +200,9 @@ func (a *auth) api(method, path string, body any) (int, string, error) {
 	}
 	var payload string
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		if payload, err = jsonv.Marshal(body); err != nil {
 			return 0, "", err
 		}
-		payload = string(b)
 	}
 	for attempt := 0; ; attempt++ {
 		h := map[string]string{"Authorization": "Bearer " + t.Access, "Accept": "application/json"}
@@ -224,7 +222,4 @@ func (a *auth) api(method, path string, body any) (int, string, error) {
 	}
 }
 
-func jsonMarshal(v any) (string, error) {
-	b, err := json.Marshal(v)
-	return string(b), err
-}
+func jsonMarshal(v any) (string, error) { return jsonv.Marshal(v) }

@@ -13,21 +13,18 @@ import (
 	"time"
 
 	"github.com/edgeflix/edgeflix/player/abr"
+	"github.com/edgeflix/edgeflix/player/engine"
 	"github.com/edgeflix/edgeflix/player/hls"
 	"github.com/edgeflix/edgeflix/player/tracks"
 	"github.com/edgeflix/edgeflix/player/vtt"
 )
 
-// Engine tuning.
+// Engine tuning; the scheduling limits are in player/engine.
 const (
-	forwardBuffer  = 30 * time.Second // stop fetching with this much ahead
-	backBuffer     = 20 * time.Second // keep this much behind the playhead
-	farAhead       = 90 * time.Second // drop data this far ahead (after seeks)
-	idlePoll       = 250 * time.Millisecond
-	appendTimeout  = 30 * time.Second
-	fetchAttempts  = 4
-	maxErrorsKept  = 20
-	gapJumpMaxSecs = 1.0
+	idlePoll      = 250 * time.Millisecond
+	appendTimeout = 30 * time.Second
+	fetchAttempts = 4
+	maxErrorsKept = 20
 )
 
 // thumbFiles are the names a thumbnail map may have beside the master
@@ -37,35 +34,28 @@ var thumbFiles = []string{"thumbnails.vtt", "thumbs.vtt"}
 // errFatal marks errors that end playback.
 var errFatal = errors.New("playback failed")
 
-// variantState is one playable variant and its lazily fetched playlist.
-type variantState struct {
-	tracks.Playable
+// mediaState is one media playlist, a variant's or an audio rendition's,
+// fetched lazily, with its cached initialization section.
+type mediaState struct {
 	url      string
 	playlist *hls.Media
 	initData js.Value // cached init segment (Uint8Array), undefined until fetched
 	initURL  string
 }
 
-// mediaState is one fetched media playlist (an audio rendition's).
-type mediaState struct {
-	url      string
-	playlist *hls.Media
-	initData js.Value
-	initURL  string
+// variantState is one playable variant and its media playlist.
+type variantState struct {
+	tracks.Playable
+	media mediaState
 }
 
-// buffer is one SourceBuffer and where its next append goes.
+// buffer is one SourceBuffer with its fetch state.
 type buffer struct {
-	kind     string // "video" or "audio"
-	sb       js.Value
-	mime     string
-	updates  chan error
-	nextTime float64 // start time of the next segment to append
-	initFor  string  // key of the init segment appended last, "" none
-	ended    bool
-	// gen counts seeks and track switches: a fetch started under an older
-	// generation is dropped.
-	gen int
+	engine.Track
+	kind    string // "video" or "audio"
+	sb      js.Value
+	mime    string
+	updates chan error
 }
 
 // Engine plays an HLS master playlist of fMP4 variants into a video
@@ -178,7 +168,7 @@ func NewEngine(video js.Value, masterURL string, opt EngineOptions) (*Engine, er
 		if err != nil {
 			continue
 		}
-		e.variants = append(e.variants, &variantState{Playable: p, url: u, initData: js.Undefined()})
+		e.variants = append(e.variants, &variantState{Playable: p, media: mediaState{url: u, initData: js.Undefined()}})
 		abrVariants = append(abrVariants, abr.Variant{Bandwidth: p.Variant.Bandwidth, Height: p.Variant.Height})
 	}
 	if len(e.variants) == 0 {
@@ -304,7 +294,7 @@ func (e *Engine) run() {
 
 // newBuffer adds a SourceBuffer of mime to the MediaSource.
 func (e *Engine) newBuffer(kind, mime string) (*buffer, error) {
-	b := &buffer{kind: kind, mime: mime, updates: make(chan error, 4), nextTime: e.startAt}
+	b := &buffer{Track: *engine.NewTrack(e.startAt), kind: kind, mime: mime, updates: make(chan error, 4)}
 	if err := try(func() { b.sb = e.ms.Call("addSourceBuffer", mime) }); err != nil {
 		return nil, fmt.Errorf("%w: addSourceBuffer(%s): %v", errFatal, mime, err)
 	}
@@ -332,10 +322,10 @@ func (e *Engine) newBuffer(kind, mime string) (*buffer, error) {
 func (e *Engine) open() error {
 	e.setState("opening")
 	first := e.variants[e.cur]
-	if err := e.loadPlaylist(first); err != nil {
+	if err := loadPlaylist(&first.media, first.Variant.URI); err != nil {
 		return fmt.Errorf("%w: %v", errFatal, err)
 	}
-	e.duration = first.playlist.Duration()
+	e.duration = first.media.playlist.Duration()
 	if e.startAt >= e.duration-1 {
 		e.startAt = 0
 	}
@@ -387,7 +377,7 @@ func (e *Engine) buffers() []*buffer {
 }
 
 // step does one unit of work: handle events and requests, evict, or
-// append one segment to the buffer that is furthest behind.
+// append one segment to the buffer engine.Plan picks.
 func (e *Engine) step() error {
 	e.drainEvents()
 	now := e.currentTime()
@@ -395,15 +385,19 @@ func (e *Engine) step() error {
 	e.publish()
 	e.jumpGap(now)
 	for _, b := range e.buffers() {
-		if err := e.evict(b, now); err != nil {
-			return err
+		for _, r := range b.Evict(bufferRanges(b.sb), now) {
+			if err := remove(b, r); err != nil {
+				return err
+			}
 		}
 	}
-	b := e.vbuf
-	if e.abuf != nil && !e.abuf.ended && (e.abuf.nextTime < e.vbuf.nextTime || e.vbuf.ended) {
-		b = e.abuf
+	var audio *engine.Track
+	if e.abuf != nil {
+		audio = &e.abuf.Track
 	}
-	if e.vbuf.ended && (e.abuf == nil || e.abuf.ended) {
+	t, action := engine.Plan(&e.vbuf.Track, audio, now)
+	switch action {
+	case engine.EndOfStream:
 		if !e.ended {
 			if err := try(func() {
 				if e.ms.Get("readyState").String() == "open" {
@@ -417,21 +411,28 @@ func (e *Engine) step() error {
 		}
 		e.wait(idlePoll)
 		return nil
-	}
-	if b.nextTime-now >= forwardBuffer.Seconds() {
+	case engine.Full:
 		e.setState("playing")
 		e.wait(idlePoll)
 		return nil
 	}
-	if b == e.abuf {
-		return e.stepAudio(now)
+	if t == audio {
+		m, err := e.audioPlaylist(e.audioSel)
+		if err != nil {
+			return err
+		}
+		if ok, err := e.appendNext(e.abuf, m, m.playlist.Duration(), e.abuf.mime); !ok || err != nil {
+			return err
+		}
+		e.audioSegments++
+		return nil
 	}
-	return e.stepVideo(now, ahead)
+	return e.stepVideo(ahead)
 }
 
-// stepVideo appends the next segment of the main (video or muxed) buffer.
-func (e *Engine) stepVideo(now float64, ahead time.Duration) error {
-	b := e.vbuf
+// stepVideo picks the variant and appends its next segment to the main
+// (video or muxed) buffer.
+func (e *Engine) stepVideo(ahead time.Duration) error {
 	if e.segments > 0 {
 		d := e.ctrl.Next(e.cur, e.est.Estimate(), ahead)
 		if d.Index != e.cur {
@@ -440,24 +441,10 @@ func (e *Engine) stepVideo(now float64, ahead time.Duration) error {
 		}
 	}
 	vs := e.variants[e.cur]
-	if err := e.loadPlaylist(vs); err != nil {
+	if err := loadPlaylist(&vs.media, vs.Variant.URI); err != nil {
 		return err
 	}
-	i := vs.playlist.SegmentAt(b.nextTime + 0.001)
-	if i < 0 || i >= len(vs.playlist.Segments) || b.nextTime >= e.duration-0.05 {
-		b.ended = true
-		return nil
-	}
-	seg := vs.playlist.Segments[i]
-	if seg.Key != nil {
-		return fmt.Errorf("%w: encrypted segments (%s) are not supported", errFatal, seg.Key.Method)
-	}
-	if b.initFor != vs.url {
-		if err := e.appendVariantInit(vs, seg); err != nil {
-			return err
-		}
-	}
-	if err := e.appendSegment(b, vs.url, seg); err != nil {
+	if ok, err := e.appendNext(e.vbuf, &vs.media, e.duration, vs.VideoMIME); !ok || err != nil {
 		return err
 	}
 	e.segments++
@@ -470,48 +457,28 @@ func (e *Engine) stepVideo(now float64, ahead time.Duration) error {
 	return nil
 }
 
-// stepAudio appends the next segment of the selected audio rendition.
-func (e *Engine) stepAudio(now float64) error {
-	b := e.abuf
-	m, err := e.audioPlaylist(e.audioSel)
-	if err != nil {
-		return err
-	}
-	i := m.playlist.SegmentAt(b.nextTime + 0.001)
-	if i < 0 || i >= len(m.playlist.Segments) || b.nextTime >= m.playlist.Duration()-0.05 {
-		b.ended = true
-		return nil
+// appendNext appends b's next segment of m (whose MIME type is mime), its
+// initialization section first when b last had another playlist's. At the
+// end (of m or of end seconds) it marks b ended and reports false.
+func (e *Engine) appendNext(b *buffer, m *mediaState, end float64, mime string) (bool, error) {
+	i, ok := b.Segment(m.playlist, end)
+	if !ok {
+		return false, nil
 	}
 	seg := m.playlist.Segments[i]
 	if seg.Key != nil {
-		return fmt.Errorf("%w: encrypted segments (%s) are not supported", errFatal, seg.Key.Method)
+		return false, fmt.Errorf("%w: encrypted segments (%s) are not supported", errFatal, seg.Key.Method)
 	}
-	if b.initFor != m.url && seg.Map != nil {
-		u, err := resolveAgainst(m.url, seg.Map.URI)
-		if err != nil {
-			return fmt.Errorf("%w: %v", errFatal, err)
+	if b.NeedsInit(m.url) {
+		if err := e.appendInit(b, m, seg.Map, mime); err != nil {
+			return false, err
 		}
-		if m.initData.IsUndefined() || m.initURL != u {
-			data, _, _, err := e.fetchRetry(u, mapRange(seg.Map))
-			if err != nil {
-				return err
-			}
-			m.initData, m.initURL = data, u
-		}
-		if err := e.appendData(b, m.initData); err != nil {
-			return err
-		}
-		b.initFor = m.url
 	}
-	if err := e.appendSegment(b, m.url, seg); err != nil {
-		return err
-	}
-	e.audioSegments++
-	return nil
+	return true, e.appendSegment(b, m.url, seg)
 }
 
 // appendSegment fetches seg (of the playlist at playlistURL) and appends
-// it to b, advancing b.nextTime. A seek during the fetch drops it.
+// it to b, advancing b's fetch position. A seek during the fetch drops it.
 func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) error {
 	segURL, err := resolveAgainst(playlistURL, seg.URI)
 	if err != nil {
@@ -529,17 +496,16 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 		e.est.Sample(int64(n), took)
 	}
 	if len(e.events) > 0 || len(e.requests) > 0 { // a seek or switch arrived while fetching: re-plan first
-		gen := b.gen
+		gen := b.Gen
 		e.drainEvents()
-		if b.gen != gen {
+		if b.Gen != gen {
 			return nil
 		}
 	}
 	if err := e.appendData(b, data); err != nil {
 		return err
 	}
-	b.nextTime = seg.Start + seg.Duration
-	b.ended = false
+	b.Appended(seg)
 	e.ended = false
 	return nil
 }
@@ -581,15 +547,16 @@ func fetchPlaylist(u, name string) (*hls.Media, error) {
 	return m, nil
 }
 
-func (e *Engine) loadPlaylist(vs *variantState) error {
-	if vs.playlist != nil {
+// loadPlaylist fetches m's playlist once; name is its URI for errors.
+func loadPlaylist(m *mediaState, name string) error {
+	if m.playlist != nil {
 		return nil
 	}
-	m, err := fetchPlaylist(vs.url, vs.Variant.URI)
+	p, err := fetchPlaylist(m.url, name)
 	if err != nil {
 		return err
 	}
-	vs.playlist = m
+	m.playlist = p
 	return nil
 }
 
@@ -603,47 +570,57 @@ func (e *Engine) audioPlaylist(i int) (*mediaState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errFatal, err)
 	}
-	p, err := fetchPlaylist(u, t.URI)
-	if err != nil {
+	m := &mediaState{url: u, initData: js.Undefined()}
+	if err := loadPlaylist(m, t.URI); err != nil {
 		return nil, err
 	}
-	m := &mediaState{url: u, playlist: p, initData: js.Undefined()}
 	e.audioMedia[i] = m
 	return m, nil
 }
 
-// appendVariantInit appends the variant's initialization section
-// (EXT-X-MAP), changing the SourceBuffer's type first if the codecs differ.
-func (e *Engine) appendVariantInit(vs *variantState, seg hls.Segment) error {
-	b := e.vbuf
-	if vs.VideoMIME != b.mime {
-		if b.sb.Get("changeType").IsUndefined() {
-			return fmt.Errorf("%w: cannot switch codecs to %s", errFatal, vs.VideoMIME)
-		}
-		if err := try(func() { b.sb.Call("changeType", vs.VideoMIME) }); err != nil {
-			return fmt.Errorf("changeType(%s): %w", vs.VideoMIME, err)
-		}
-		b.mime = vs.VideoMIME
-	}
-	if seg.Map == nil {
-		b.initFor = vs.url // self-initialising segments
+// changeType switches b to mime when the codecs of the next playlist
+// differ from what b was fed.
+func changeType(b *buffer, mime string) error {
+	if mime == b.mime {
 		return nil
 	}
-	u, err := resolveAgainst(vs.url, seg.Map.URI)
+	if b.sb.Get("changeType").IsUndefined() {
+		return fmt.Errorf("%w: cannot switch codecs to %s", errFatal, mime)
+	}
+	if err := try(func() { b.sb.Call("changeType", mime) }); err != nil {
+		return fmt.Errorf("changeType(%s): %w", mime, err)
+	}
+	b.mime = mime
+	return nil
+}
+
+// appendInit readies b for m's segments, whose MIME type is mime: it
+// changes b's type if the codecs differ, then appends m's initialization
+// section (EXT-X-MAP), fetched once; without one the segments initialise
+// themselves.
+func (e *Engine) appendInit(b *buffer, m *mediaState, sec *hls.Map, mime string) error {
+	if err := changeType(b, mime); err != nil {
+		return err
+	}
+	if sec == nil {
+		b.InitFor = m.url
+		return nil
+	}
+	u, err := resolveAgainst(m.url, sec.URI)
 	if err != nil {
 		return fmt.Errorf("%w: %v", errFatal, err)
 	}
-	if vs.initData.IsUndefined() || vs.initURL != u {
-		data, _, _, err := e.fetchRetry(u, mapRange(seg.Map))
+	if m.initData.IsUndefined() || m.initURL != u {
+		data, _, _, err := e.fetchRetry(u, mapRange(sec))
 		if err != nil {
 			return err
 		}
-		vs.initData, vs.initURL = data, u
+		m.initData, m.initURL = data, u
 	}
-	if err := e.appendData(b, vs.initData); err != nil {
+	if err := e.appendData(b, m.initData); err != nil {
 		return err
 	}
-	b.initFor = vs.url
+	b.InitFor = m.url
 	return nil
 }
 
@@ -682,9 +659,10 @@ func (e *Engine) appendData(b *buffer, data js.Value) error {
 		if attempt > 0 || !strings.Contains(err.Error(), "QuotaExceeded") {
 			return fmt.Errorf("appendBuffer (%s): %w", b.kind, err)
 		}
-		now := e.currentTime()
-		if err := remove(b, 0, math.Max(0, now-5)); err != nil {
-			return err
+		if r, ok := engine.QuotaEvict(e.currentTime()); ok {
+			if err := remove(b, r); err != nil {
+				return err
+			}
 		}
 	}
 }
@@ -711,39 +689,13 @@ func waitUpdate(b *buffer) error {
 	}
 }
 
-func remove(b *buffer, from, to float64) error {
-	if to-from < 0.5 {
-		return nil
-	}
+// remove removes span r from b and waits for the update.
+func remove(b *buffer, r engine.Range) error {
 	drain(b.updates)
-	if err := try(func() { b.sb.Call("remove", from, to) }); err != nil {
+	if err := try(func() { b.sb.Call("remove", r.Start, r.End) }); err != nil {
 		return fmt.Errorf("remove (%s): %w", b.kind, err)
 	}
 	return waitUpdate(b)
-}
-
-// evict bounds memory: it drops data more than backBuffer behind and more
-// than farAhead ahead of the playhead.
-func (e *Engine) evict(b *buffer, now float64) error {
-	ranges := bufferRanges(b.sb)
-	if len(ranges) == 0 {
-		return nil
-	}
-	if behind := now - backBuffer.Seconds(); ranges[0][0] < behind-1 {
-		if err := remove(b, ranges[0][0], behind); err != nil {
-			return err
-		}
-	}
-	last := ranges[len(ranges)-1]
-	if limit := now + farAhead.Seconds(); last[1] > limit+1 {
-		if err := remove(b, limit, last[1]); err != nil {
-			return err
-		}
-		if b.nextTime > limit {
-			b.nextTime = limit
-		}
-	}
-	return nil
 }
 
 // drainEvents handles queued media element events and UI requests.
@@ -769,78 +721,52 @@ func (e *Engine) drainEvents() {
 	}
 }
 
-// seek moves every buffer's fetch position to the playhead: after the end
-// of its buffered range that contains it, or to the segment that
-// contains it.
+// seek moves every buffer's fetch position to the playhead t (see
+// engine.Track.Seek).
 func (e *Engine) seek(t float64) {
 	for _, b := range e.buffers() {
-		e.seekBuffer(b, t)
+		var p *hls.Media
+		if b == e.abuf {
+			if m := e.audioMedia[e.audioSel]; m != nil {
+				p = m.playlist
+			}
+		} else {
+			p = e.variants[e.cur].media.playlist
+		}
+		b.Seek(t, bufferRanges(b.sb), p)
 	}
 	e.ended = false
 	e.setState("seeking")
 }
 
-func (e *Engine) seekBuffer(b *buffer, t float64) {
-	b.ended = false
-	defer func(before float64) {
-		if b.nextTime != before {
-			b.gen++ // drop a fetch in flight for the old position
-		}
-	}(b.nextTime)
-	for _, r := range bufferRanges(b.sb) {
-		if r[0] <= t+0.1 && t < r[1] {
-			b.nextTime = r[1]
-			return
-		}
-	}
-	var p *hls.Media
-	if b == e.abuf {
-		if m := e.audioMedia[e.audioSel]; m != nil {
-			p = m.playlist
-		}
-	} else if vs := e.variants[e.cur]; vs.playlist != nil {
-		p = vs.playlist
-	}
-	b.nextTime = t
-	if p != nil {
-		if i := p.SegmentAt(t); i >= 0 && i < len(p.Segments) {
-			b.nextTime = p.Segments[i].Start
-		}
-	}
-	b.initFor = "" // re-append the init segment before jumping
-}
-
-// jumpGap nudges a stalled playhead over a small hole at the start of
-// the next buffered range (such as audio priming at time 0).
+// jumpGap nudges a stalled playhead over a small hole (engine.GapJump).
 func (e *Engine) jumpGap(now float64) {
-	if e.video.Get("readyState").Int() >= 3 || e.video.Get("seeking").Bool() {
+	stalled := e.video.Get("readyState").Int() < 3 && !e.video.Get("seeking").Bool()
+	if !stalled {
 		return
 	}
-	for _, r := range timeRanges(e.video.Get("buffered")) {
-		if r[0] > now && r[0]-now < gapJumpMaxSecs {
-			e.video.Set("currentTime", r[0]+0.01)
-			return
-		}
+	if to, ok := engine.GapJump(timeRanges(e.video.Get("buffered")), now, stalled); ok {
+		e.video.Set("currentTime", to)
 	}
 }
 
 func (e *Engine) currentTime() float64 { return e.video.Get("currentTime").Float() }
 
 // bufferRanges returns a SourceBuffer's buffered ranges.
-func bufferRanges(sb js.Value) [][2]float64 {
+func bufferRanges(sb js.Value) []engine.Range {
 	if sb.IsUndefined() || sb.IsNull() || !sb.Truthy() {
 		return nil
 	}
-	var out [][2]float64
+	var out []engine.Range
 	_ = try(func() { out = timeRanges(sb.Get("buffered")) })
 	return out
 }
 
 // timeRanges converts a TimeRanges object.
-func timeRanges(b js.Value) [][2]float64 {
-	var out [][2]float64
+func timeRanges(b js.Value) []engine.Range {
+	var out []engine.Range
 	for i := 0; i < b.Get("length").Int(); i++ {
-		out = append(out, [2]float64{b.Call("start", i).Float(), b.Call("end", i).Float()})
+		out = append(out, engine.Range{Start: b.Call("start", i).Float(), End: b.Call("end", i).Float()})
 	}
 	return out
 }
@@ -851,20 +777,12 @@ func (e *Engine) bufferAhead(now float64) time.Duration {
 	if e.vbuf == nil {
 		return 0
 	}
-	least := math.Inf(1)
+	var ranges [][]engine.Range
 	for _, b := range e.buffers() {
-		ahead := 0.0
-		for _, r := range bufferRanges(b.sb) {
-			if r[0] <= now+0.1 && now < r[1] {
-				ahead = r[1] - now
-			}
-		}
-		least = math.Min(least, ahead)
+		ranges = append(ranges, bufferRanges(b.sb))
 	}
-	return secs(least)
+	return engine.Ahead(now, ranges...)
 }
-
-func secs(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 
 // wait sleeps for d or until a media event or request arrives; it
 // returns false if the engine was stopped.
@@ -925,20 +843,9 @@ func (e *Engine) SetAudio(i int) error {
 		e.audioSel = i
 		e.audioSwitches++
 		b := e.abuf
-		end := math.Max(now+1, e.duration+1)
-		if ranges := bufferRanges(b.sb); len(ranges) > 0 {
-			end = math.Max(end, ranges[len(ranges)-1][1])
-		}
-		if err = remove(b, now+0.05, end); err != nil {
+		if err = remove(b, b.Switch(now, e.duration, bufferRanges(b.sb), m.playlist)); err != nil {
 			return
 		}
-		b.nextTime = now
-		if j := m.playlist.SegmentAt(now); j >= 0 && j < len(m.playlist.Segments) {
-			b.nextTime = m.playlist.Segments[j].Start
-		}
-		b.initFor = ""
-		b.ended = false
-		b.gen++
 		e.ended = false
 		e.publish()
 	})

@@ -209,17 +209,14 @@ func setStatus(msg string, isErr bool) {
 
 // problemDetail extracts a human message from an RFC 9457 problem body.
 func problemDetail(body string) string {
-	var p struct {
-		Title  string `json:"title"`
-		Detail string `json:"detail"`
-	}
-	if err := jsonUnmarshal(body, &p); err != nil {
+	p, err := jsonObject(body)
+	if err != nil {
 		return strings.TrimSpace(body)
 	}
-	if p.Detail != "" {
-		return p.Detail
+	if d := p.Get("detail").Str(); d != "" {
+		return d
 	}
-	return p.Title
+	return p.Get("title").Str()
 }
 
 // sessionGet and sessionSet wrap window.sessionStorage.
@@ -237,4 +234,22 @@ func sessionSet(key, value string) {
 		return
 	}
 	global.Get("sessionStorage").Call("setItem", key, value)
+}
+
+// browserRandom reads crypto.getRandomValues, the browser's CSPRNG.
+type browserRandom struct{}
+
+func (browserRandom) Read(p []byte) (int, error) {
+	c := global.Get("crypto")
+	if c.IsUndefined() {
+		return 0, errors.New("no crypto.getRandomValues in this browser")
+	}
+	for done := 0; done < len(p); {
+		n := min(len(p)-done, 65536) // the most getRandomValues fills at once
+		buf := global.Get("Uint8Array").New(n)
+		c.Call("getRandomValues", buf)
+		js.CopyBytesToGo(p[done:done+n], buf)
+		done += n
+	}
+	return len(p), nil
 }

@@ -204,7 +204,10 @@ func (a *app) playTitle(t title, ep *episode, startAt float64) {
 		name += " · " + ep.label()
 	}
 	setStatus("Starting "+name+"…", false)
-	req := map[string]any{"title_id": t.ID, "device": caps()}
+	c := caps()
+	req := map[string]any{"title_id": t.ID, "device": map[string]any{
+		"class": c.Class, "max_height": c.MaxHeight, "codecs": c.Codecs, "hdr": c.HDR,
+	}}
 	if ep != nil {
 		req["episode_id"] = ep.ID
 	}
@@ -389,11 +392,8 @@ func (a *app) heartbeat(p *nowPlaying) {
 			}
 			return
 		case status == 200:
-			var r struct {
-				HeartbeatIntervalS int `json:"heartbeat_interval_s"`
-			}
-			if jsonUnmarshal(body, &r) == nil && r.HeartbeatIntervalS > 0 {
-				interval = time.Duration(r.HeartbeatIntervalS) * time.Second
+			if r, err := jsonObject(body); err == nil && r.Get("heartbeat_interval_s").Int() > 0 {
+				interval = time.Duration(r.Get("heartbeat_interval_s").Int()) * time.Second
 			}
 		}
 	}

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"encoding/json"
 	"net/url"
 	"strings"
 	"syscall/js"
@@ -15,15 +14,15 @@ import (
 func selectedProfile() (profile, bool) {
 	var p profile
 	s := sessionGet(keyProfile)
-	if s == "" || json.Unmarshal([]byte(s), &p) != nil || p.ID == "" {
+	if s == "" || jsonUnmarshal(s, &p) != nil || p.ID == "" {
 		return profile{}, false
 	}
 	return p, true
 }
 
 func rememberProfile(p profile) {
-	b, _ := json.Marshal(map[string]any{"id": string(p.ID), "name": p.Name, "kids": p.Kids, "has_pin": p.HasPIN})
-	sessionSet(keyProfile, string(b))
+	b, _ := jsonMarshal(map[string]any{"id": string(p.ID), "name": p.Name, "kids": p.Kids, "has_pin": p.HasPIN})
+	sessionSet(keyProfile, b)
 	byID("nav-profile").Set("textContent", p.Name)
 }
 

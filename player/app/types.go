@@ -3,66 +3,15 @@
 package main
 
 import (
-	"encoding/json"
 	"strconv"
-	"strings"
 )
 
 // flexID is an id that the API may send as a JSON string or number.
 type flexID string
 
-func (f *flexID) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err == nil {
-		*f = flexID(s)
-		return nil
-	}
-	var n json.Number
-	if err := json.Unmarshal(b, &n); err != nil {
-		return err
-	}
-	*f = flexID(n.String())
-	return nil
-}
-
 // names is a list the API may send as strings or as objects with a
 // "name" (genres), or as one comma-separated string (cast).
 type names []string
-
-func (n *names) UnmarshalJSON(b []byte) error {
-	var ss []string
-	if err := json.Unmarshal(b, &ss); err == nil {
-		*n = ss
-		return nil
-	}
-	var objs []struct {
-		Name string `json:"name"`
-		Slug string `json:"slug"`
-	}
-	if err := json.Unmarshal(b, &objs); err == nil {
-		out := make([]string, 0, len(objs))
-		for _, o := range objs {
-			if o.Name != "" {
-				out = append(out, o.Name)
-			} else if o.Slug != "" {
-				out = append(out, o.Slug)
-			}
-		}
-		*n = out
-		return nil
-	}
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return err
-	}
-	*n = nil
-	for _, p := range strings.Split(s, ",") {
-		if p = strings.TrimSpace(p); p != "" {
-			*n = append(*n, p)
-		}
-	}
-	return nil
-}
 
 // progress is a title's saved position.
 type progress struct {
@@ -141,25 +90,9 @@ type profile struct {
 	HasPIN   bool   `json:"has_pin"`
 }
 
-// profileList accepts {"items":[…]}, {"profiles":[…]} or a bare array.
+// profileList is GET /v1/profiles: {"items":[…]}, {"profiles":[…]} or a
+// bare array.
 type profileList []profile
-
-func (l *profileList) UnmarshalJSON(b []byte) error {
-	var arr []profile
-	if err := json.Unmarshal(b, &arr); err == nil {
-		*l = arr
-		return nil
-	}
-	var obj struct {
-		Items    []profile `json:"items"`
-		Profiles []profile `json:"profiles"`
-	}
-	if err := json.Unmarshal(b, &obj); err != nil {
-		return err
-	}
-	*l = append(obj.Items, obj.Profiles...)
-	return nil
-}
 
 // deviceInfo is one item of GET /v1/devices.
 type deviceInfo struct {
@@ -173,23 +106,6 @@ type deviceInfo struct {
 }
 
 type deviceList []deviceInfo
-
-func (l *deviceList) UnmarshalJSON(b []byte) error {
-	var arr []deviceInfo
-	if err := json.Unmarshal(b, &arr); err == nil {
-		*l = arr
-		return nil
-	}
-	var obj struct {
-		Items   []deviceInfo `json:"items"`
-		Devices []deviceInfo `json:"devices"`
-	}
-	if err := json.Unmarshal(b, &obj); err != nil {
-		return err
-	}
-	*l = append(obj.Items, obj.Devices...)
-	return nil
-}
 
 // playbackSession is the answer of POST /v1/playback.
 type playbackSession struct {

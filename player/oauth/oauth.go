@@ -9,16 +9,15 @@
 package oauth
 
 import (
-	"crypto/rand"
-	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/edgeflix/edgeflix/player/jsonv"
 )
 
 // ClientID is the web app's public OAuth client.
@@ -40,18 +39,22 @@ var (
 
 // Metadata is the part of RFC 8414 server metadata the app uses.
 type Metadata struct {
-	Issuer                string `json:"issuer"`
-	AuthorizationEndpoint string `json:"authorization_endpoint"`
-	TokenEndpoint         string `json:"token_endpoint"`
-	RevocationEndpoint    string `json:"revocation_endpoint,omitempty"`
+	Issuer                string // issuer
+	AuthorizationEndpoint string // authorization_endpoint
+	TokenEndpoint         string // token_endpoint
+	RevocationEndpoint    string // revocation_endpoint, optional
 }
 
 // ParseMetadata decodes server metadata and checks that the endpoints the
 // app needs are absolute http(s) URLs.
 func ParseMetadata(body []byte) (Metadata, error) {
-	var m Metadata
-	if err := json.Unmarshal(body, &m); err != nil {
-		return m, fmt.Errorf("%w: metadata: %v", ErrBadResponse, err)
+	v, err := object(body)
+	if err != nil {
+		return Metadata{}, fmt.Errorf("%w: metadata: %v", ErrBadResponse, err)
+	}
+	m := Metadata{
+		Issuer: v.Get("issuer").Str(), AuthorizationEndpoint: v.Get("authorization_endpoint").Str(),
+		TokenEndpoint: v.Get("token_endpoint").Str(), RevocationEndpoint: v.Get("revocation_endpoint").Str(),
 	}
 	for name, v := range map[string]string{"authorization_endpoint": m.AuthorizationEndpoint, "token_endpoint": m.TokenEndpoint} {
 		u, err := url.Parse(v)
@@ -65,7 +68,7 @@ func ParseMetadata(body []byte) (Metadata, error) {
 // randomString returns n random bytes from r, base64url without padding.
 func randomString(r io.Reader, n int) (string, error) {
 	if r == nil {
-		r = rand.Reader
+		return "", errors.New("oauth: random: no source")
 	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(r, b); err != nil {
@@ -74,9 +77,9 @@ func randomString(r io.Reader, n int) (string, error) {
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
 
-// NewVerifier returns a PKCE code verifier: 32 random bytes from r (nil
-// means crypto/rand, which in the browser is crypto.getRandomValues),
-// base64url-encoded to 43 characters.
+// NewVerifier returns a PKCE code verifier: 32 random bytes from r (in the
+// browser, crypto.getRandomValues: crypto/rand would bring Go's FIPS
+// module), base64url-encoded to 43 characters.
 func NewVerifier(r io.Reader) (string, error) { return randomString(r, 32) }
 
 // NewState returns a random state value for the authorization request.
@@ -84,7 +87,7 @@ func NewState(r io.Reader) (string, error) { return randomString(r, 16) }
 
 // Challenge returns the S256 code challenge of verifier.
 func Challenge(verifier string) string {
-	sum := sha256.Sum256([]byte(verifier))
+	sum := sum256([]byte(verifier))
 	return base64.RawURLEncoding.EncodeToString(sum[:])
 }
 
@@ -151,11 +154,45 @@ func RefreshForm(refreshToken string) url.Values {
 // Tokens are the app's credentials.
 type Tokens struct {
 	// Access is the bearer access token.
-	Access string `json:"access_token"`
+	Access string
 	// Refresh is the refresh token, empty if none was issued.
-	Refresh string `json:"refresh_token,omitempty"`
+	Refresh string
 	// Expiry is when Access expires; zero means unknown.
-	Expiry time.Time `json:"expiry"`
+	Expiry time.Time
+}
+
+// Encode writes t as the app stores it:
+// {"access_token","refresh_token","expiry" (RFC 3339)}.
+func (t Tokens) Encode() string {
+	f := []jsonv.Field{{Key: "access_token", Value: t.Access}}
+	if t.Refresh != "" {
+		f = append(f, jsonv.Field{Key: "refresh_token", Value: t.Refresh})
+	}
+	return jsonv.Encode(append(f, jsonv.Field{Key: "expiry", Value: t.Expiry.UTC().Format(time.RFC3339Nano)})...)
+}
+
+// DecodeTokens reads what Encode wrote.
+func DecodeTokens(s string) (Tokens, error) {
+	v, err := object([]byte(s))
+	if err != nil {
+		return Tokens{}, fmt.Errorf("%w: stored tokens: %v", ErrBadResponse, err)
+	}
+	t := Tokens{Access: v.Get("access_token").Str(), Refresh: v.Get("refresh_token").Str()}
+	if e := v.Get("expiry").Str(); e != "" {
+		if t.Expiry, err = time.Parse(time.RFC3339Nano, e); err != nil {
+			return Tokens{}, fmt.Errorf("%w: stored tokens: %v", ErrBadResponse, err)
+		}
+	}
+	return t, nil
+}
+
+// object parses body, which must be a JSON object.
+func object(body []byte) (jsonv.Value, error) {
+	v, err := jsonv.Parse(body)
+	if err == nil && v.Kind() != jsonv.Object {
+		err = errors.New("not a JSON object")
+	}
+	return v, err
 }
 
 // Expired reports whether the access token has expired at now, or will
@@ -164,23 +201,19 @@ func (t Tokens) Expired(now time.Time, skew time.Duration) bool {
 	return !t.Expiry.IsZero() && !now.Add(skew).Before(t.Expiry)
 }
 
-type tokenResponse struct {
-	AccessToken      string `json:"access_token"`
-	RefreshToken     string `json:"refresh_token"`
-	ExpiresIn        int64  `json:"expires_in"`
-	TokenType        string `json:"token_type"`
-	Error            string `json:"error"`
-	ErrorDescription string `json:"error_description"`
-}
-
 // ParseTokenResponse decodes a token endpoint response body (success or
 // RFC 6749 §5.2 error), computing the expiry from now. previous supplies
 // the refresh token when a refresh response does not rotate it.
 func ParseTokenResponse(body []byte, now time.Time, previous Tokens) (Tokens, error) {
-	var r tokenResponse
-	if err := json.Unmarshal(body, &r); err != nil {
+	v, err := object(body)
+	if err != nil {
 		return Tokens{}, fmt.Errorf("%w: token response: %v", ErrBadResponse, err)
 	}
+	r := struct{ AccessToken, RefreshToken, TokenType, Error, ErrorDescription string }{
+		v.Get("access_token").Str(), v.Get("refresh_token").Str(), v.Get("token_type").Str(),
+		v.Get("error").Str(), v.Get("error_description").Str(),
+	}
+	expiresIn := v.Get("expires_in").Int64()
 	if r.Error != "" {
 		if r.ErrorDescription != "" {
 			return Tokens{}, fmt.Errorf("%w: %s: %s", ErrDenied, r.Error, r.ErrorDescription)
@@ -197,8 +230,8 @@ func ParseTokenResponse(body []byte, now time.Time, previous Tokens) (Tokens, er
 	if t.Refresh == "" {
 		t.Refresh = previous.Refresh
 	}
-	if r.ExpiresIn > 0 {
-		t.Expiry = now.Add(time.Duration(r.ExpiresIn) * time.Second)
+	if expiresIn > 0 {
+		t.Expiry = now.Add(time.Duration(expiresIn) * time.Second)
 	}
 	return t, nil
 }

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"bytes"
+	"crypto/rand"
 	"errors"
 	"net/url"
 	"testing"
@@ -14,14 +15,14 @@ func TestPKCE(t *testing.T) {
 	if got, want := Challenge(verifier), "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"; got != want {
 		t.Errorf("Challenge = %q, want %q", got, want)
 	}
-	v, err := NewVerifier(nil)
+	v, err := NewVerifier(rand.Reader)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(v) != 43 {
 		t.Errorf("verifier %q has %d chars, want 43", v, len(v))
 	}
-	v2, _ := NewVerifier(nil)
+	v2, _ := NewVerifier(rand.Reader)
 	if v == v2 {
 		t.Error("two verifiers are equal")
 	}
@@ -156,4 +157,34 @@ func FuzzParseTokenResponse(f *testing.F) {
 			t.Fatal("accepted a response without access token")
 		}
 	})
+}
+
+func TestTokensEncodeDecode(t *testing.T) {
+	exp := time.Date(2026, 12, 4, 15, 30, 0, 123456789, time.UTC)
+	tests := []struct {
+		name string
+		in   Tokens
+	}{
+		{"all fields", Tokens{Access: "a\"b", Refresh: "r", Expiry: exp}},
+		{"no refresh, no expiry", Tokens{Access: "a"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := DecodeTokens(tc.in.Encode())
+			if err != nil || got.Access != tc.in.Access || got.Refresh != tc.in.Refresh || !got.Expiry.Equal(tc.in.Expiry) {
+				t.Fatalf("round trip %+v -> %s -> %+v, %v", tc.in, tc.in.Encode(), got, err)
+			}
+		})
+	}
+	for _, bad := range []string{"", "[]", `{"access_token":"a","expiry":"yesterday"}`} {
+		if _, err := DecodeTokens(bad); !errors.Is(err, ErrBadResponse) {
+			t.Errorf("DecodeTokens(%q) err %v", bad, err)
+		}
+	}
+}
+
+func TestNewVerifierNeedsASource(t *testing.T) {
+	if _, err := NewVerifier(nil); err == nil {
+		t.Fatal("NewVerifier(nil) did not fail")
+	}
 }

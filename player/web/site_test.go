@@ -4,6 +4,7 @@ import (
 	"errors"
 	"io"
 	"io/fs"
+	"strings"
 	"testing"
 	"testing/fstest"
 )
@@ -41,5 +42,23 @@ func TestSiteLayers(t *testing.T) {
 				t.Fatalf("got %q, want %q", b, tc.want)
 			}
 		})
+	}
+}
+
+func TestSiteWalk(t *testing.T) {
+	site := Site(fstest.MapFS{"player.wasm": {Data: []byte("wasm")}, "index.html": {Data: []byte("shadowed")}, "sub/x.js": {Data: []byte("x")}})
+	var names []string
+	err := fs.WalkDir(site, ".", func(name string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			names = append(names, name)
+		}
+		return err
+	})
+	want := "app.css index.html loader.js player.wasm sub/x.js"
+	if got := strings.Join(names, " "); err != nil || got != want {
+		t.Fatalf("walked %q (%v), want %q", got, err, want)
+	}
+	if _, err := fs.ReadDir(site, "nope"); !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("ReadDir(nope) = %v", err)
 	}
 }

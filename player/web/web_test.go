@@ -11,13 +11,13 @@ func TestFiles(t *testing.T) {
 		name     string
 		contains []string
 	}{
-		{"index.html", []string{`<base href="/app/">`, `href="app.css"`, `src="wasm_exec.js"`, `src="loader.js"`,
+		{"index.html", []string{`<base href="/app/">`, `href="app.css"`, `src="wasm_exec.js"`, `src="loader.js" data-wasm="player.wasm" data-size-of="player.wasm"`, `id="load-progress"`,
 			`id="signup-email"`, `id="signup-password"`, `id="signup-submit"`, `id="signin"`, `id="signout"`,
 			`id="status"`, `<video id="player"`, "playsinline", "controls",
 			`id="view-profiles"`, `id="view-detail"`, `id="view-devices"`, `id="view-activate"`, `id="search"`,
 			`id="audio-menu"`, `id="subtitle-menu"`, `id="scrub"`, `id="thumb-preview"`, `id="next-episode"`, "nav-row", "nav-item"}},
 		{"app.css", []string{".title-card", ":focus-visible", "@media", ".row-items", ".profile-tile", ".thumb-preview", "::cue"}},
-		{"loader.js", []string{"instantiateStreaming", `fetch("player.wasm")`, "go.importObject"}},
+		{"loader.js", []string{"instantiateStreaming", `dataset.wasm`, `dataset.size`, "getReader", "edgeflixLoad", "go.importObject"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
