@@ -163,10 +163,11 @@ func runOrigin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var o originFlags
 	o.register(fs)
 	addr := fs.String("addr", envOr("EDGEFLIX_ORIGIN_ADDR", ":8080"), "listen address (env EDGEFLIX_ORIGIN_ADDR)")
+	logFmt := registerLogFormat(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := logFmt.logger(stderr)
 	d, err := o.build(ctx, logger)
 	if err != nil {
 		return err
