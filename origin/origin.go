@@ -114,7 +114,8 @@ type Server struct {
 	bearer   func(fasthttp.RequestHandler) fasthttp.RequestHandler
 	http     *fasthttp.Server
 	metadata []byte
-	ident    *identity // profiles, devices, limits, headers (identity.go)
+	ident    *identity      // profiles, devices, limits, headers (identity.go)
+	observe  *observability // metrics, /readyz, QoE (observe.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -180,8 +181,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.web = &webapp.Handler{FS: cfg.WebDir, EdgeURL: cfg.EdgeURL}
 	s.bearer = s.oauth.Bearer
 	s.metadata = mustJSON(s.oauth.Metadata())
+	s.observe = newObservability(s) // observe
 	s.http = &fasthttp.Server{
-		Handler:               s.route,
+		Handler:               s.observe.metrics.Wrap(s.route, routePattern), // observe: was s.route
 		Name:                  "edgeflix-origin",
 		ReadTimeout:           30 * time.Second,
 		IdleTimeout:           2 * time.Minute,

@@ -26,6 +26,9 @@ func (s *Server) route(ctx *fasthttp.RequestCtx) {
 	if s.routeIdentity(ctx, p) {
 		return
 	}
+	if s.routeObserve(ctx, p) { // observe: /readyz, QoE (observe.go)
+		return
+	}
 	if s.routeBrowse(ctx, p) {
 		return
 	}
