@@ -309,7 +309,7 @@ func TestCORS(t *testing.T) {
 		{"preflight other origin", "OPTIONS", url, map[string]string{"Origin": "http://evil.example", "Access-Control-Request-Method": "GET"}, 403, map[string]string{
 			"Access-Control-Allow-Origin": "", "Access-Control-Allow-Methods": ""}},
 		{"get allowed origin", "GET", url, map[string]string{"Origin": "http://app.example"}, 200, map[string]string{
-			"Access-Control-Allow-Origin": "http://app.example", "Access-Control-Expose-Headers": "Content-Range, Content-Length, ETag", "Vary": "Origin"}},
+			"Access-Control-Allow-Origin": "http://app.example", "Access-Control-Expose-Headers": "Content-Range, Content-Length, ETag, X-Edgeflix-Fn-Version", "Vary": "Origin"}},
 		{"get other origin", "GET", url, map[string]string{"Origin": "http://evil.example"}, 200, map[string]string{
 			"Access-Control-Allow-Origin": "", "Vary": "Origin"}},
 		{"403 readable by app", "GET", edge + "/t/x/v1/media/a/master.m3u8", map[string]string{"Origin": "http://app.example"}, 403, map[string]string{

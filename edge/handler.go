@@ -66,7 +66,7 @@ func (s *Server) cors(ctx *fasthttp.RequestCtx) bool {
 	}
 	h := &ctx.Response.Header
 	h.SetBytesV("Access-Control-Allow-Origin", origin)
-	h.Set("Access-Control-Expose-Headers", "Content-Range, Content-Length, ETag")
+	h.Set("Access-Control-Expose-Headers", "Content-Range, Content-Length, ETag, "+FnVersionHeader)
 	return true
 }
 
