@@ -136,7 +136,8 @@ func TestCMCDAndQoEInChromium(t *testing.T) {
 		}
 		ot, _ := a.CMCD["ot"].(string)
 		kinds[ot] = true
-		if (ot == "av" || ot == "v") && a.CMCD["d"] != nil && segment == nil {
+		// The first segments go out before any throughput sample: no mtp yet.
+		if (ot == "av" || ot == "v") && a.CMCD["d"] != nil && a.CMCD["mtp"] != nil && segment == nil {
 			segment = a.CMCD
 		}
 	}
