@@ -181,7 +181,10 @@ func (o *observer) report(final, keepalive bool) {
 		return
 	}
 	body, _ := jsonMarshal(r)
-	_, _ = doFetch(request{method: "POST", url: o.a.auth.origin + path, keepalive: true,
+	// Not awaited: the page is going away and the session's DELETE must go
+	// out too. If the DELETE wins the race, a session that never reported
+	// before loses this report (404); one that did is matched by its row.
+	go doFetch(request{method: "POST", url: o.a.auth.origin + path, keepalive: true,
 		headers: map[string]string{"Authorization": "Bearer " + t.Access, "Content-Type": "application/json"}, body: body})
 }
 
