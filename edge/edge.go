@@ -102,6 +102,10 @@ type Config struct {
 	Now func() time.Time
 	// Logger receives operational logs; nil discards them. Tokens are never logged.
 	Logger *slog.Logger
+	// AccessLog, if set, receives one line per request (accesslog.go): the
+	// path without its token, gate verdict, cache status, function
+	// version, caps, bytes, time and the request's CMCD. Nil writes none.
+	AccessLog *slog.Logger
 }
 
 // Server is a running edge.
@@ -120,6 +124,8 @@ type Server struct {
 
 	mu       sync.Mutex // guards lastJWKS
 	lastJWKS []byte
+
+	cmcd cmcdCounters
 }
 
 // New starts the module pool, fetches the key set (retrying until ctx is

@@ -43,6 +43,7 @@ type testOrigin struct {
 	keys       map[string]ed25519.PrivateKey
 	lastCaps   string
 	lastHeader http.Header
+	lastQuery  string
 }
 
 func newTestOrigin(t *testing.T, keys map[string]ed25519.PrivateKey) *testOrigin {
@@ -69,6 +70,7 @@ func newTestOrigin(t *testing.T, keys map[string]ed25519.PrivateKey) *testOrigin
 		o.mu.Lock()
 		o.lastCaps = r.Header.Get("X-Edgeflix-Caps")
 		o.lastHeader = r.Header.Clone()
+		o.lastQuery = r.URL.RawQuery
 		o.mu.Unlock()
 		body, ok := media[r.URL.Path]
 		if !ok {
@@ -303,11 +305,11 @@ func TestCORS(t *testing.T) {
 	}{
 		{"preflight", "OPTIONS", url, preflight, 204, map[string]string{
 			"Access-Control-Allow-Origin": "http://app.example", "Access-Control-Allow-Methods": "GET, HEAD, OPTIONS",
-			"Access-Control-Allow-Headers": "Range", "Vary": "Origin"}},
+			"Access-Control-Allow-Headers": "Range, CMCD-Object, CMCD-Request, CMCD-Session, CMCD-Status", "Vary": "Origin"}},
 		{"preflight other origin", "OPTIONS", url, map[string]string{"Origin": "http://evil.example", "Access-Control-Request-Method": "GET"}, 403, map[string]string{
 			"Access-Control-Allow-Origin": "", "Access-Control-Allow-Methods": ""}},
 		{"get allowed origin", "GET", url, map[string]string{"Origin": "http://app.example"}, 200, map[string]string{
-			"Access-Control-Allow-Origin": "http://app.example", "Access-Control-Expose-Headers": "Content-Range, Content-Length, ETag", "Vary": "Origin"}},
+			"Access-Control-Allow-Origin": "http://app.example", "Access-Control-Expose-Headers": "Content-Range, Content-Length, ETag, X-Edgeflix-Fn-Version", "Vary": "Origin"}},
 		{"get other origin", "GET", url, map[string]string{"Origin": "http://evil.example"}, 200, map[string]string{
 			"Access-Control-Allow-Origin": "", "Vary": "Origin"}},
 		{"403 readable by app", "GET", edge + "/t/x/v1/media/a/master.m3u8", map[string]string{"Origin": "http://app.example"}, 403, map[string]string{

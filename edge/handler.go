@@ -2,6 +2,7 @@ package edge
 
 import (
 	"bytes"
+	"time"
 
 	"github.com/valyala/fasthttp"
 )
@@ -13,6 +14,24 @@ var (
 )
 
 func (s *Server) handle(ctx *fasthttp.RequestCtx) {
+	if s.cfg.AccessLog != nil {
+		s.handleLogged(ctx)
+		return
+	}
+	var r gateResult
+	s.route(ctx, &r)
+}
+
+// handleLogged serves a request and writes its access log line.
+func (s *Server) handleLogged(ctx *fasthttp.RequestCtx) {
+	start := time.Now()
+	var r gateResult
+	s.route(ctx, &r)
+	s.logAccess(ctx, start, &r)
+}
+
+// route serves a request; r receives the gate's result if the gate ran.
+func (s *Server) route(ctx *fasthttp.RequestCtx, r *gateResult) {
 	s.cors(ctx)
 	path := ctx.Path()
 	switch {
@@ -30,11 +49,11 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 		ctx.Response.Header.Set("Allow", "GET, HEAD, OPTIONS")
 		ctx.Error("method not allowed\n", fasthttp.StatusMethodNotAllowed)
 	default:
-		r, ok := s.gate(ctx)
-		if !ok {
+		var ok bool
+		if *r, ok = s.gate(ctx); !ok {
 			return
 		}
-		s.serve(ctx, r)
+		s.serve(ctx, *r)
 	}
 }
 
@@ -47,7 +66,7 @@ func (s *Server) cors(ctx *fasthttp.RequestCtx) bool {
 	}
 	h := &ctx.Response.Header
 	h.SetBytesV("Access-Control-Allow-Origin", origin)
-	h.Set("Access-Control-Expose-Headers", "Content-Range, Content-Length, ETag")
+	h.Set("Access-Control-Expose-Headers", "Content-Range, Content-Length, ETag, "+FnVersionHeader)
 	return true
 }
 
@@ -60,7 +79,7 @@ func (s *Server) preflight(ctx *fasthttp.RequestCtx) {
 	}
 	if len(h.Peek("Access-Control-Allow-Origin")) > 0 {
 		h.Set("Access-Control-Allow-Methods", "GET, HEAD, OPTIONS")
-		h.Set("Access-Control-Allow-Headers", "Range")
+		h.Set("Access-Control-Allow-Headers", "Range, "+cmcdHeaders)
 		h.Set("Access-Control-Max-Age", "600")
 	}
 	ctx.SetStatusCode(fasthttp.StatusNoContent)

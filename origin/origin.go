@@ -122,6 +122,7 @@ type Server struct {
 	policy       *policy
 	http         *fasthttp.Server
 	metadata     []byte
+	observe      *observability // metrics, /readyz, QoE (observe.go)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -201,6 +202,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.web = &webapp.Handler{FS: cfg.WebDir, EdgeURL: cfg.EdgeURL}
 	s.web.Ready() // read, name and start compressing the app's files now, not on the first request
 	s.metadata = mustJSON(s.oauth.Metadata())
+	s.observe = newObservability(s, streams)
 
 	// One route table behind one request policy.
 	s.policy = newPolicy(cfg, limiter)
@@ -210,7 +212,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.http = &fasthttp.Server{
-		Handler:               s.policy.wrap(router.ServeHTTP),
+		Handler:               s.observe.metrics.Wrap(s.policy.wrap(router.ServeHTTP), routeLabel),
 		Name:                  "edgeflix-origin",
 		ReadTimeout:           30 * time.Second,
 		IdleTimeout:           2 * time.Minute,

@@ -38,6 +38,7 @@ func (s *Server) routes() []httpx.Route {
 		{Method: "GET", Pattern: OpenIDConfigurationPath, Handler: s.serveMetadata},
 		{Method: "GET", Pattern: "/.well-known/jwks.json", Handler: s.serveJWKS},
 		{Method: "GET", Pattern: "/healthz", Handler: serveHealth},
+		{Method: "GET", Pattern: "/readyz", Handler: s.observe.ready},
 
 		// Accounts and OAuth 2.0 (origin/accounts, origin/oauth).
 		{Method: "POST", Pattern: "/v1/accounts", Handler: s.policy.limitIP("signup-ip", lim.SignUpIP, s.accounts.HandleCreate)},
@@ -76,8 +77,10 @@ func (s *Server) routes() []httpx.Route {
 		{Method: "POST", Pattern: "/v1/playback", Handler: s.bearer(s.playback.HandleStart)},
 		{Method: "POST", Pattern: "/v1/playback/{sid}/heartbeat", Handler: s.bearer(s.playback.HandleHeartbeat)},
 		{Method: "DELETE", Pattern: "/v1/playback/{sid}", Handler: s.bearer(s.playback.HandleStop)},
+		{Method: "POST", Pattern: "/v1/playback/{sid}/qoe", Handler: s.bearer(s.qoeReport)},
 
-		// Operator writes (origin/catalog; the handler checks the operator).
+		// Operator views and writes (the handlers check the operator role).
+		{Method: "GET", Pattern: "/v1/operator/qoe", Handler: s.bearer(s.observe.qoe.HandleSummary)},
 		{Method: "POST", Pattern: "/v1/operator/titles", Handler: s.bearer(s.operator)},
 		{Method: "PATCH", Pattern: "/v1/operator/titles/{id}", Handler: s.bearer(s.operator)},
 		{Method: "PUT", Pattern: "/v1/operator/titles/{id}/asset", Handler: s.bearer(s.operator)},
@@ -145,6 +148,19 @@ func (s *Server) myList(ctx *fasthttp.RequestCtx, v profiles.Viewer) {
 func (s *Server) operator(ctx *fasthttp.RequestCtx) {
 	p, _ := oauth.PrincipalOf(ctx)
 	s.catalog.HandleOperator(ctx, s.cfg.Logger, p.AccountID, strings.TrimPrefix(string(ctx.Path()), "/v1/operator/titles"))
+}
+
+func (s *Server) qoeReport(ctx *fasthttp.RequestCtx) {
+	s.observe.qoe.HandleReport(ctx, httpx.Param(ctx, "sid"))
+}
+
+// routeLabel is a request's route label for metrics: its route's pattern,
+// or "unmatched" (404, 405, refused before routing).
+func routeLabel(ctx *fasthttp.RequestCtx) string {
+	if p := httpx.Pattern(ctx); p != "" {
+		return p
+	}
+	return "unmatched"
 }
 
 func (s *Server) deviceDecision(approve bool) fasthttp.RequestHandler {

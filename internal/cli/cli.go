@@ -29,6 +29,7 @@ var commands = []command{
 	{"ingest", "encode a video to HLS, upload it and publish it as a title", runIngest},
 	{"edge", "run the edge server (token gate in Wasm, origin proxy)", runEdge},
 	{"fn", "run CloudFront events or a master rewrite through the edge module; bundle Lambda@Edge config", runFn},
+	{"qoe", "print playback QoE per edge function version and device class", runQoE},
 }
 
 // errUsage marks an error already reported by a flag set.

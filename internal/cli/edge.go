@@ -45,6 +45,8 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	aud := fs.String("aud", envOr("EDGEFLIX_EDGE_AUDIENCE", contract.DefaultAudience), "required playback token audience, the origin's --edge-audience (env EDGEFLIX_EDGE_AUDIENCE)")
 	startTimeout := fs.Duration("start-timeout", time.Minute, "how long to wait for the origin's key set at start")
 	guard := fs.Bool("guard-calls", false, "compile the module with wazero's termination checks (stoppable runaway calls, ~10x slower gate)")
+	logFmt := registerLogFormat(fs)
+	accessLog := fs.Bool("access-log", envOr("EDGEFLIX_ACCESS_LOG", "1") != "0", "write one log line per request with its CMCD (env EDGEFLIX_ACCESS_LOG=0 turns it off)")
 	var allow listFlag
 	fs.Var(&allow, "allow-origin", "browser origin allowed by CORS, repeatable or comma-separated; default the origin URL's origin (env EDGEFLIX_ALLOW_ORIGINS)")
 	if err := parse(fs, args); err != nil {
@@ -73,7 +75,11 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := logFmt.logger(stderr)
+	var access *slog.Logger
+	if *accessLog {
+		access = logger
+	}
 	startCtx, cancel := context.WithTimeout(ctx, *startTimeout)
 	defer cancel()
 	srv, err := edge.New(startCtx, edge.Config{
@@ -87,6 +93,7 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		AllowedOrigins: allow,
 		OriginSecret:   os.Getenv("EDGEFLIX_EDGE_SECRET"), // never a flag: flags show in ps
 		Logger:         logger,
+		AccessLog:      access,
 	})
 	if err != nil {
 		return err

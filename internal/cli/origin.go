@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -164,10 +165,12 @@ func runOrigin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	var o originFlags
 	o.register(fs)
 	addr := fs.String("addr", envOr("EDGEFLIX_ORIGIN_ADDR", ":8080"), "listen address (env EDGEFLIX_ORIGIN_ADDR)")
+	metricsAddr := fs.String("metrics-addr", envOr("EDGEFLIX_METRICS_ADDR", defaultMetricsAddr), "private listen address of /metrics (Prometheus), never the public port; \"off\" disables (env EDGEFLIX_METRICS_ADDR)")
+	logFmt := registerLogFormat(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger := logFmt.logger(stderr)
 	d, err := o.build(ctx, logger)
 	if err != nil {
 		return err
@@ -183,8 +186,17 @@ func runOrigin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	fmt.Fprintf(stdout, "origin listening on %s (public %s, edge %s)\n", ln.Addr(), o.publicURL, o.edgeURL)
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- srv.Serve(ln) }()
+	if *metricsAddr != "off" {
+		stopMetrics, err := serveMetrics(*metricsAddr, srv.Metrics(), errc)
+		if err != nil {
+			srv.Close()
+			return err
+		}
+		defer stopMetrics()
+		fmt.Fprintf(stdout, "origin metrics on http://%s/metrics\n", *metricsAddr)
+	}
 	select {
 	case err := <-errc:
 		srv.Close()
@@ -195,4 +207,26 @@ func runOrigin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		}
 		return nil
 	}
+}
+
+// defaultMetricsAddr is the loopback listener of /metrics: a scraper on the
+// same host (or a private interface given with --metrics-addr) reads it;
+// the public listener never serves it.
+const defaultMetricsAddr = "127.0.0.1:9464"
+
+// serveMetrics serves h at /metrics on addr; a serving error goes to errc.
+func serveMetrics(addr string, h http.Handler, errc chan<- error) (stop func(), err error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", h)
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	return func() { hs.Close() }, nil
 }

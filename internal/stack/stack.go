@@ -59,6 +59,8 @@ type Config struct {
 	Progress io.Writer
 	// Logger receives the servers' logs. If nil, they are dropped.
 	Logger *slog.Logger
+	// AccessLog, if set, receives the edge's access log (edge.Config.AccessLog).
+	AccessLog *slog.Logger
 }
 
 // Stack is a running local service.
@@ -182,7 +184,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	defer cancel()
 	edgeSrv, err := edge.New(startCtx, edge.Config{
 		OriginURL: upstream, Module: cfg.EdgeModule, CacheDir: cfg.WazeroCacheDir,
-		AllowedOrigins: []string{st.OriginURL}, OriginSecret: edgeSecret, Logger: logger,
+		AllowedOrigins: []string{st.OriginURL}, OriginSecret: edgeSecret, Logger: logger, AccessLog: cfg.AccessLog,
 	})
 	if err != nil {
 		return nil, err

@@ -77,6 +77,7 @@ func (r *Router) ServeHTTP(ctx *fasthttp.RequestCtx) {
 		}
 		if rt.Method == method || (rt.Method == fasthttp.MethodGet && method == fasthttp.MethodHead) {
 			rt.match(ctx, path, true)
+			ctx.SetUserValue(patternKey, rt.Pattern)
 			rt.Handler(ctx)
 			return
 		}
@@ -136,6 +137,18 @@ func (rt *compiledRoute) match(ctx *fasthttp.RequestCtx, path string, set bool) 
 		rest = after
 	}
 	return true
+}
+
+// patternKey is the user value under which ServeHTTP stores the pattern
+// of the route that serves a request.
+const patternKey = "httpx.pattern"
+
+// Pattern returns the pattern of the route that served ctx, such as
+// "/v1/titles/{id}", or "" when no route did (404, 405, or a request
+// refused before routing): a bounded label for metrics and logs.
+func Pattern(ctx *fasthttp.RequestCtx) string {
+	v, _ := ctx.UserValue(patternKey).(string)
+	return v
 }
 
 // Param returns the value of the {name} or {name...} segment of the route

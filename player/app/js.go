@@ -105,6 +105,7 @@ type request struct {
 
 // doFetch runs window.fetch and returns the Response once headers arrive.
 func doFetch(r request) (js.Value, error) {
+	read := decorateMedia(&r) // observe: CMCD on media requests (observe.go)
 	init := map[string]any{"method": r.method}
 	if r.method == "" {
 		init["method"] = "GET"
@@ -126,7 +127,11 @@ func doFetch(r request) (js.Value, error) {
 	if err := try(func() { p = global.Call("fetch", r.url, init) }); err != nil {
 		return js.Value{}, err
 	}
-	return await(p)
+	resp, err := await(p)
+	if err == nil && read != nil {
+		read(resp)
+	}
+	return resp, err
 }
 
 // fetchText fetches r and returns the status and body text.

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"net/url"
@@ -28,6 +29,8 @@ type nowPlaying struct {
 	episode *episode
 	// stop ends the heartbeat; closed once.
 	stop chan struct{}
+	// obs reports the session's QoE (observe.go).
+	obs *observer
 }
 
 func (a *app) bindPlayer() {
@@ -203,6 +206,7 @@ func (a *app) playTitle(t title, ep *episode, startAt float64) {
 	if ep != nil {
 		name += " · " + ep.label()
 	}
+	asked := time.Now() // observe: video startup time starts here
 	setStatus("Starting "+name+"…", false)
 	c := caps()
 	req := map[string]any{"title_id": t.ID, "device": map[string]any{
@@ -237,10 +241,14 @@ func (a *app) playTitle(t title, ep *episode, startAt float64) {
 		prefs = append(prefs, langs.Index(i).String())
 	}
 	opt := EngineOptions{Autoplay: true, StartAt: startAt, Languages: prefs, Subtitle: localGet(keySubtitleLang)}
+	obs := startObserving(a, s, t.ID, asked) // observe: CMCD and QoE of this session
+	p := &nowPlaying{session: s, title: t, episode: ep, stop: make(chan struct{}), obs: obs}
 	if !a.playURL(s.ManifestURL, name, opt) {
+		obs.failed(errors.New("the player could not start"))
+		a.endSession(p, 0, false)
 		return
 	}
-	p := &nowPlaying{session: s, title: t, episode: ep, stop: make(chan struct{})}
+	obs.attach(a.currentEngine(), byID("player"), p.stop)
 	a.mu.Lock()
 	a.playing = p
 	a.mu.Unlock()
@@ -437,6 +445,9 @@ func (a *app) endSession(p *nowPlaying, pos float64, keepalive bool) {
 	}
 	if p.session.SessionID == "" {
 		return
+	}
+	if p.obs != nil {
+		p.obs.finish(keepalive) // observe: the final QoE report, before the lease ends
 	}
 	if keepalive {
 		t, ok := a.auth.tokens()

@@ -24,7 +24,7 @@ const (
 
 // views are the app's top-level sections.
 var views = []string{"view-loading", "view-welcome", "view-profiles", "view-browse", "view-detail",
-	"view-devices", "view-activate", "view-player"}
+	"view-devices", "view-activate", "view-player", "view-operator"}
 
 // app is the web app's state.
 type app struct {
@@ -89,6 +89,7 @@ func (a *app) start() {
 	on(byID("nav-devices"), "click", false, func(js.Value) { a.leavePlayback(); a.devices() })
 	on(byID("nav-activate"), "click", false, func(js.Value) { a.leavePlayback(); a.activate("") })
 	on(byID("devices-activate"), "click", false, func(js.Value) { a.activate("") })
+	on(byID("qoe-refresh"), "click", false, func(js.Value) { go a.operator() }) // observe
 	on(byID("nav-profile"), "click", false, func(js.Value) { a.leavePlayback(); a.pickProfile(true) })
 	on(byID("more"), "click", false, func(js.Value) { a.browse(true) })
 	a.bindProfiles()
@@ -214,6 +215,17 @@ func (a *app) route() {
 		}
 		a.signedIn()
 		a.activate(code)
+		return
+	}
+	if strings.HasSuffix(strings.TrimSuffix(path, "/"), "/operator") { // observe: the operator's QoE view
+		if _, ok := a.auth.tokens(); !ok {
+			sessionSet(keyAfter, "/app/operator")
+			setStatus("Sign in to see playback quality.", false)
+			a.show("view-welcome", false)
+			return
+		}
+		a.signedIn()
+		a.operator()
 		return
 	}
 	if _, ok := a.auth.tokens(); ok {

@@ -27,7 +27,7 @@ import (
 
 // startStack runs the whole service (origin, edge, local S3, one demo
 // title) on loopback for the app test.
-func startStack(t *testing.T) *stack.Stack {
+func startStack(t *testing.T, mutate ...func(*stack.Config)) *stack.Stack {
 	t.Helper()
 	_, dsn := testenv.MySQL(t)
 	_, prefix := testenv.Redis(t)
@@ -35,7 +35,7 @@ func startStack(t *testing.T) *stack.Stack {
 	copy(kek, "player-app-test-key-encryption-0")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	st, err := stack.Start(ctx, stack.Config{
+	cfg := stack.Config{
 		MySQLDSN: dsn, RedisAddr: testenv.RedisAddr(), RedisPrefix: prefix,
 		S3Dir: t.TempDir(), S3Addr: "127.0.0.1:0", Bucket: "edgeflix-app-test",
 		OriginAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0",
@@ -43,7 +43,11 @@ func startStack(t *testing.T) *stack.Stack {
 		EdgeModule:       wasmbuild.Edge(t),
 		WebFS:            web.Site(os.DirFS(wasmbuild.Player(t))),
 		Demo:             demo.Config{Count: 1},
-	})
+	}
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	st, err := stack.Start(ctx, cfg)
 	if err != nil {
 		t.Fatalf("stack: %v", err)
 	}

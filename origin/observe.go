@@ -1,0 +1,60 @@
+package origin
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/valyala/fasthttp"
+
+	"github.com/edgeflix/edgeflix/origin/health"
+	"github.com/edgeflix/edgeflix/origin/metrics"
+	"github.com/edgeflix/edgeflix/origin/playback"
+	"github.com/edgeflix/edgeflix/origin/qoe"
+)
+
+// maxCountedLeases bounds the active-lease scan of one metrics scrape.
+const maxCountedLeases = 1_000_000
+
+// observability is the origin's metrics, readiness probe and QoE routes.
+type observability struct {
+	metrics *metrics.Metrics
+	qoe     *qoe.Handler
+	ready   fasthttp.RequestHandler
+}
+
+// newObservability builds the metrics, /readyz and QoE handlers of s.
+func newObservability(s *Server, streams *playback.Streams) *observability {
+	o := &observability{}
+	o.metrics = metrics.New(metrics.Config{
+		DB: s.cfg.DB, Redis: s.cfg.Redis,
+		ActiveLeases: func(ctx context.Context) (int, error) { return streams.CountSessions(ctx, maxCountedLeases) },
+	})
+	o.qoe = &qoe.Handler{
+		Store: qoe.NewStore(s.cfg.DB),
+		LiveSession: func(ctx context.Context, sid string) (qoe.Session, error) {
+			info, err := streams.Session(ctx, sid)
+			if errors.Is(err, playback.ErrSessionGone) {
+				return qoe.Session{}, qoe.ErrNoSession
+			}
+			if err != nil {
+				return qoe.Session{}, err
+			}
+			return qoe.Session{AccountID: info.AccountID, TitleID: info.TitleID, DeviceClass: info.DeviceClass}, nil
+		},
+		IsOperator: s.catalog.IsOperator,
+		Recorded:   o.metrics.QoEReport,
+		Now:        s.cfg.Now,
+		Logger:     s.cfg.Logger,
+	}
+	o.ready = health.Ready(s.cfg.Logger,
+		health.Check{Name: "db", Timeout: time.Second, Run: s.cfg.DB.PingContext},
+		health.Check{Name: "redis", Timeout: 500 * time.Millisecond, Run: func(ctx context.Context) error { return s.cfg.Redis.Ping(ctx).Err() }},
+	)
+	return o
+}
+
+// Metrics returns the Prometheus handler; serve it on a private listener
+// (`edgeflix origin --metrics-addr`), never on the public port.
+func (s *Server) Metrics() http.Handler { return s.observe.metrics.Handler() }

@@ -1,0 +1,185 @@
+// Package qoe measures a playback session's quality of experience in the
+// player, as Mux and Conviva define it: video startup time (play asked →
+// first frame), rebuffering after the first frame (seeks excluded), watch
+// time, time-weighted bitrate, exits before video start (EBVS) and video
+// start failures (VSF). The app feeds it the video element's events; it
+// builds the cumulative reports POSTed to /v1/playback/{sid}/qoe. Plain Go,
+// tested on the host; the clock is passed in.
+package qoe
+
+import "time"
+
+// Report is the body of POST /v1/playback/{sid}/qoe (origin/qoe.Report).
+type Report struct {
+	Seq             int    `json:"seq"`
+	Final           bool   `json:"final"`
+	FnVersion       string `json:"fn_version"`
+	StartupMS       *int   `json:"startup_ms"`
+	ExitBeforeStart bool   `json:"exit_before_start"`
+	StartFailed     bool   `json:"start_failed"`
+	WatchMS         int64  `json:"watch_ms"`
+	RebufferCount   int    `json:"rebuffer_count"`
+	RebufferMS      int64  `json:"rebuffer_ms"`
+	AvgBitrateKbps  int    `json:"avg_bitrate_kbps"`
+	Switches        int    `json:"switches"`
+	DroppedFrames   int    `json:"dropped_frames"`
+	Errors          int    `json:"errors"`
+	LastError       string `json:"last_error"`
+}
+
+// maxLastError is the longest error text sent (the origin takes 200 bytes).
+const maxLastError = 200
+
+// Tracker accumulates one session's QoE. It is not safe for concurrent
+// use.
+type Tracker struct {
+	asked   time.Time
+	started bool
+	startup time.Duration
+
+	playing    bool // not paused
+	seeking    bool // from seeking to the next playing
+	stalled    bool
+	stallStart time.Time
+	lastTick   time.Time
+
+	rebuffers    int
+	rebufferTime time.Duration
+	watch        time.Duration
+	kbpsMillis   float64 // Σ bitrate × watch ms
+	starved      bool    // a stall began since the last media request
+	failed       bool
+	errors       int
+	lastError    string
+	seq          int
+}
+
+// New starts tracking a session whose playback was asked for at asked.
+func New(asked time.Time) *Tracker { return &Tracker{asked: asked, lastTick: asked} }
+
+// Started reports whether the first frame was shown.
+func (t *Tracker) Started() bool { return t.started }
+
+// Stalled reports whether playback is waiting for data after its start.
+func (t *Tracker) Stalled() bool { return t.stalled }
+
+// Playing records the video element's "playing": the first frame (video
+// startup) or the end of a stall.
+func (t *Tracker) Playing(now time.Time, bitrateKbps int) {
+	t.Tick(now, bitrateKbps)
+	if !t.started {
+		t.started, t.startup = true, now.Sub(t.asked)
+	}
+	if t.stalled {
+		t.stalled = false
+		t.rebufferTime += now.Sub(t.stallStart)
+	}
+	t.playing, t.seeking = true, false
+}
+
+// Paused records a pause by the viewer.
+func (t *Tracker) Paused(now time.Time, bitrateKbps int) {
+	t.Tick(now, bitrateKbps)
+	t.playing = false
+}
+
+// Waiting records the video element's "waiting": after the first frame
+// and not during a seek, a rebuffer begins.
+func (t *Tracker) Waiting(now time.Time, seeking bool, bitrateKbps int) {
+	t.Tick(now, bitrateKbps)
+	if !t.started || seeking || t.seeking || t.stalled {
+		return
+	}
+	t.stalled, t.stallStart, t.starved = true, now, true
+	t.rebuffers++
+}
+
+// Seeking records a seek: until the next Playing, time is neither watch
+// time nor rebuffering (a stall in progress becomes seek time).
+func (t *Tracker) Seeking(now time.Time, bitrateKbps int) {
+	t.Tick(now, bitrateKbps)
+	t.seeking = true
+	if t.stalled {
+		t.stalled = false
+		t.rebuffers--
+	}
+}
+
+// Tick adds the time since the last call to watch time (and bitrate ×
+// time) if video was playing, not stalled.
+func (t *Tracker) Tick(now time.Time, bitrateKbps int) {
+	d := now.Sub(t.lastTick)
+	t.lastTick = now
+	if d <= 0 || !t.started || !t.playing || t.stalled || t.seeking {
+		return
+	}
+	t.watch += d
+	t.kbpsMillis += float64(bitrateKbps) * float64(d.Milliseconds())
+}
+
+// Error records a playback error; fatal before the first frame makes the
+// session a video start failure.
+func (t *Tracker) Error(msg string, fatal bool) {
+	t.errors++
+	if len(msg) > maxLastError {
+		msg = msg[:maxLastError]
+	}
+	t.lastError = printable(msg)
+	if fatal && !t.started {
+		t.failed = true
+	}
+}
+
+// TakeStarved reports whether the buffer ran dry since the last call (the
+// CMCD bs flag of the next media request).
+func (t *Tracker) TakeStarved() bool {
+	s := t.starved
+	t.starved = false
+	return s
+}
+
+// Report returns the next cumulative report at now. final marks the end
+// of the session: without a first frame or a failure it is an exit before
+// video start.
+func (t *Tracker) Report(now time.Time, final bool, bitrateKbps, switches, dropped int, fnVersion string) Report {
+	t.Tick(now, bitrateKbps)
+	t.seq++
+	r := Report{Seq: t.seq, Final: final, FnVersion: fnVersion, Switches: switches, DroppedFrames: max(dropped, 0),
+		Errors: t.errors, LastError: t.lastError}
+	if t.started {
+		ms := int(min(t.startup.Milliseconds(), 10*60*1000))
+		r.StartupMS = &ms
+		r.WatchMS = t.watch.Milliseconds()
+		stall := t.rebufferTime
+		if t.stalled {
+			stall += now.Sub(t.stallStart)
+		}
+		r.RebufferCount, r.RebufferMS = t.rebuffers, stall.Milliseconds()
+		if r.RebufferMS == 0 {
+			r.RebufferCount = 0
+		} else if r.RebufferCount == 0 {
+			r.RebufferMS = 0
+		}
+		if r.WatchMS > 0 {
+			r.AvgBitrateKbps = int(t.kbpsMillis / float64(r.WatchMS))
+		}
+	} else {
+		r.StartFailed = t.failed
+		r.ExitBeforeStart = final && !t.failed
+		if r.StartFailed && r.Errors == 0 {
+			r.Errors = 1
+		}
+	}
+	return r
+}
+
+// printable drops control characters and invalid UTF-8.
+func printable(s string) string {
+	out := make([]rune, 0, len(s))
+	for _, r := range s {
+		if r >= 0x20 && r != 0x7f && r != 0xfffd {
+			out = append(out, r)
+		}
+	}
+	return string(out)
+}
