@@ -347,4 +347,3 @@ func TestAdminAPIRefusesWithoutToken(t *testing.T) {
 	}
 	resp.Body.Close()
 }
-
