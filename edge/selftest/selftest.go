@@ -100,7 +100,9 @@ func Run(ctx context.Context, module []byte, opts Options) Report {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	host, err := fnhost.New(ctx, fnhost.Options{Module: module, Cache: opts.Cache, PoolSize: 1})
+	// A generous call deadline: the self-test judges answers, not speed,
+	// and runs beside serving traffic on a busy edge.
+	host, err := fnhost.New(ctx, fnhost.Options{Module: module, Cache: opts.Cache, PoolSize: 1, CallTimeout: 30 * time.Second})
 	if err != nil {
 		return Report{Error: "abi: " + err.Error()}
 	}

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/edgeflix/edgeflix/edge"
+	"github.com/edgeflix/edgeflix/edge/admin"
 )
 
 // defaultEdgeAddr is where `edgeflix edge` listens (EDGEFLIX_EDGE_ADDR).
@@ -44,6 +45,8 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	aud := fs.String("aud", envOr("EDGEFLIX_EDGE_AUDIENCE", edge.DefaultAudience), "required playback token audience, the origin's --edge-audience (env EDGEFLIX_EDGE_AUDIENCE)")
 	startTimeout := fs.Duration("start-timeout", time.Minute, "how long to wait for the origin's key set at start")
 	guard := fs.Bool("guard-calls", false, "compile the module with wazero's termination checks (stoppable runaway calls, ~10x slower gate)")
+	adminAddr := fs.String("admin-addr", envOr("EDGEFLIX_EDGE_ADMIN_ADDR", "127.0.0.1:9181"), "admin API listen address (function versions, /metrics); served only if "+admin.TokenEnv+" is set (env EDGEFLIX_EDGE_ADMIN_ADDR)")
+	versionsDir := fs.String("versions-dir", envOr("EDGEFLIX_EDGE_VERSIONS_DIR", ""), "folder of function versions; empty runs --module alone, without versions (env EDGEFLIX_EDGE_VERSIONS_DIR)")
 	var allow listFlag
 	fs.Var(&allow, "allow-origin", "browser origin allowed by CORS, repeatable or comma-separated; default the origin URL's origin (env EDGEFLIX_ALLOW_ORIGINS)")
 	if err := parse(fs, args); err != nil {
@@ -86,6 +89,7 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		AllowedOrigins: allow,
 		OriginSecret:   os.Getenv("EDGEFLIX_EDGE_SECRET"), // never a flag: flags show in ps
 		Logger:         logger,
+		VersionsDir:    *versionsDir,
 	})
 	if err != nil {
 		return err
@@ -95,6 +99,13 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		_ = srv.Close()
 		return err
 	}
+	stopAdmin, err := serveAdmin(srv, *adminAddr, ln.Addr().String(), stdout, logger)
+	if err != nil {
+		_ = ln.Close()
+		_ = srv.Close()
+		return err
+	}
+	defer stopAdmin()
 	fmt.Fprintf(stdout, "edge listening on http://%s (origin %s)\n", ln.Addr(), *origin)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
