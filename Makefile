@@ -4,7 +4,7 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DIST        := dist
 
-.PHONY: run test check setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-origin bench-auth
+.PHONY: run test check setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-origin bench-auth bench-edge
 
 run: setup wasm ## start origin, edge and web app with a demo catalog
 	$(GO) run ./cmd/edgeflix up
@@ -69,3 +69,7 @@ bench-auth: ## access tokens issued and verified per second (EdDSA, golang-jwt),
 
 bench-origin: ## home rows and title detail p50/p99 at 50 and 200 connections beside Redis GET and MySQL point-select p99; media RSS
 	$(GO) run ./origin/bench
+
+bench-edge: ## wrk against edgeflix's edge and Debian's nginx (proxy_cache + secure_link) over one loopback origin: 1 KB / 1 MB, hits and cold misses
+	@EDGEFLIX_BENCH_EDGE=1 scripts/setup.sh
+	$(GO) run ./edge/bench $(if $(DURATION),-duration $(DURATION))

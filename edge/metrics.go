@@ -20,9 +20,9 @@ type metrics struct {
 	requests    *prometheus.CounterVec
 	verdicts    *prometheus.CounterVec
 	originBytes prometheus.Counter
+	allowed     prometheus.Counter // verdicts{allow}, looked up once
 
-	mu       sync.Mutex
-	byStatus map[int]prometheus.Counter
+	byStatus sync.Map // status code → prometheus.Counter: lock-free reads on the hot path
 }
 
 func newMetrics(s *Server) *metrics {
@@ -37,8 +37,8 @@ func newMetrics(s *Server) *metrics {
 		originBytes: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "edge_origin_bytes_total", Help: "Body bytes fetched from the origin for the cache.",
 		}),
-		byStatus: map[int]prometheus.Counter{},
 	}
+	m.allowed = m.verdicts.WithLabelValues("allow", "")
 	stat := func(name, help string, f func() uint64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f()) })
 	}
@@ -63,14 +63,11 @@ func (s *Server) instrument(h fasthttp.RequestHandler) fasthttp.RequestHandler {
 }
 
 func (m *metrics) status(code int) prometheus.Counter {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	c, ok := m.byStatus[code]
-	if !ok {
-		c = m.requests.WithLabelValues(strconv.Itoa(code))
-		m.byStatus[code] = c
+	if c, ok := m.byStatus.Load(code); ok {
+		return c.(prometheus.Counter)
 	}
-	return c
+	c, _ := m.byStatus.LoadOrStore(code, m.requests.WithLabelValues(strconv.Itoa(code)))
+	return c.(prometheus.Counter)
 }
 
 func (m *metrics) verdict(r gate.Result, err error) {
@@ -78,7 +75,7 @@ func (m *metrics) verdict(r gate.Result, err error) {
 	case err != nil:
 		m.verdicts.WithLabelValues("error", "").Inc()
 	case r.Status == gate.Allow:
-		m.verdicts.WithLabelValues("allow", "").Inc()
+		m.allowed.Inc()
 	default:
 		m.verdicts.WithLabelValues("deny", r.Reason).Inc()
 	}
