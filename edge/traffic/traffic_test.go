@@ -151,3 +151,44 @@ func FuzzSessionBucket(f *testing.F) {
 }
 
 func b64(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) }
+
+// TestInFlightRequestFinishesOnItsVersion holds a request's reference on
+// the active version across an activation: its pool stays open and
+// answers until the request releases it, then closes.
+func TestInFlightRequestFinishesOnItsVersion(t *testing.T) {
+	store, _ := versions.Open(t.TempDir(), nil)
+	r, err := New(context.Background(), Options{Store: store, Bootstrap: wasmbuild.Edge(t), Cache: cache, PoolSize: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close(context.Background())
+	ctx := context.Background()
+	inflight := r.acquire(ctx, "/t/x/v1/media/a/seg_00001.m4s")
+	if inflight == nil || inflight.meta.Number != 1 {
+		t.Fatalf("acquired %+v", inflight)
+	}
+	m, _, err := r.Upload(wasmbuild.Edge(t), versions.Config{Audience: "edgeflix-edge"}, "v2", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Activate(ctx, m.Number); err != nil {
+		t.Fatal(err)
+	}
+	if e := r.acquire(ctx, "/t/x/"); e == nil || e.meta.Number != m.Number {
+		t.Fatalf("a new request went to %+v, want version %d", e, m.Number)
+	} else {
+		e.release()
+	}
+	time.Sleep(50 * time.Millisecond) // give a wrong drain the chance to close the pool
+	if _, err := inflight.host.Gate(ctx, "/t/x/v1/media/a/seg_00001.m4s", time.Now()); err != nil {
+		t.Fatalf("the in-flight request's version was closed under it: %v", err)
+	}
+	if inflight.acquire() {
+		t.Fatal("a retired version took a new request")
+	}
+	inflight.release()
+	r.drains.Wait()
+	if _, err := inflight.host.Gate(ctx, "/t/x/", time.Now()); err == nil {
+		t.Fatal("the retired pool is still open after its last request")
+	}
+}
