@@ -83,7 +83,7 @@ type Options struct {
 	// Bootstrap is the module made version 1 and activated when the store
 	// has no active version (the edge's --module).
 	Bootstrap []byte
-	// Cache, CacheDir, PoolSize and Unguarded are passed to each version's
+	// Cache, PoolSize and Unguarded are passed to each version's
 	// fnhost pool; Cache is also used by the self-test.
 	Cache     wazero.CompilationCache
 	PoolSize  int
