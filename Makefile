@@ -4,7 +4,7 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 DIST        := dist
 
-.PHONY: run test check check-infra setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-origin bench-auth size-player
+.PHONY: run test check check-infra setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-edge bench-origin bench-auth size-player
 
 run: setup wasm ## start origin, edge and web app with a demo catalog
 	$(GO) run ./cmd/edgeflix up
@@ -82,3 +82,7 @@ size-player: ## player.wasm raw, gzip and brotli size, code bytes per Go package
 	@echo "== as served (make wasm builds with -ldflags=-s; the origin compresses with brotli -6):"
 	@GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o $(DIST)/player-stripped.wasm ./player/app
 	$(GO) run ./cmd/wasmsize -top 0 -br 6$(if $(BR11),$(comma)11) -pkg ./player/app $(DIST)/player-stripped.wasm
+
+bench-edge: ## wrk against edgeflix's edge and Debian's nginx (proxy_cache + secure_link) over one loopback origin: 1 KB / 1 MB, hits and cold misses
+	@EDGEFLIX_BENCH_EDGE=1 scripts/setup.sh
+	$(GO) run ./edge/bench $(if $(DURATION),-duration $(DURATION))

@@ -32,6 +32,7 @@ import (
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/cache"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
+	"github.com/edgeflix/edgeflix/edge/traffic"
 	"github.com/edgeflix/edgeflix/wasm/gate"
 )
 
@@ -106,6 +107,14 @@ type Config struct {
 	// path without its token, gate verdict, cache status, function
 	// version, caps, bytes, time and the request's CMCD. Nil writes none.
 	AccessLog *slog.Logger
+
+	// VersionsDir, if set, keeps function versions there and routes
+	// requests between them (functions.go); Module becomes version 1 at
+	// first start.
+	VersionsDir string
+	// CanaryPolicy is the automatic canary rollback rule; zero fields
+	// take edge/traffic's defaults.
+	CanaryPolicy traffic.Policy
 }
 
 // Server is a running edge.
@@ -113,7 +122,7 @@ type Server struct {
 	cfg     Config
 	origin  string // OriginURL without a trailing slash
 	client  *fasthttp.HostClient
-	fn      *fnhost.Host
+	fn      functions
 	cache   *cache.Cache
 	srv     *fasthttp.Server
 	allowed map[string]bool
@@ -121,6 +130,9 @@ type Server struct {
 
 	stop       context.CancelFunc
 	refreshing sync.WaitGroup
+
+	metrics  *metrics
+	versions *traffic.Router // nil without Config.VersionsDir
 
 	mu       sync.Mutex // guards lastJWKS
 	lastJWKS []byte
@@ -205,16 +217,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	// Compiling and instantiating is bounded work, not a wait on the
 	// network: the start-up deadline bounds only the key-set fetch.
-	s.fn, err = fnhost.New(context.WithoutCancel(ctx), fnhost.Options{
-		Module:    cfg.Module,
-		CacheDir:  cfg.CacheDir,
-		Cache:     cfg.CompilationCache,
-		PoolSize:  cfg.PoolSize,
-		Unguarded: !cfg.GuardCalls,
-		Logger:    cfg.Logger,
-		Stderr:    slogWriter{cfg.Logger},
-	})
-	if err != nil {
+	s.metrics = newMetrics(s)
+	if s.fn, err = s.startFunctions(ctx); err != nil {
 		return nil, err
 	}
 	if err := s.initialKeys(ctx); err != nil {
@@ -222,7 +226,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		return nil, err
 	}
 	s.srv = &fasthttp.Server{
-		Handler:                       s.handle,
+		Handler:                       s.instrument(s.handle),
 		Name:                          "edgeflix-edge",
 		ReadTimeout:                   30 * time.Second,
 		WriteTimeout:                  60 * time.Second,

@@ -89,6 +89,7 @@ func (s *Server) preflight(ctx *fasthttp.RequestCtx) {
 // returns false; the origin is not contacted.
 func (s *Server) gate(ctx *fasthttp.RequestCtx) (gateResult, bool) {
 	r, err := s.fn.Gate(ctx, string(ctx.Request.URI().PathOriginal()), s.cfg.Now())
+	s.metrics.verdict(r, err)
 	if err != nil {
 		s.cfg.Logger.Error("edge: viewer-request function failed", "err", err)
 		ctx.Response.Header.Set("Retry-After", "1")

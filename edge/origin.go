@@ -135,6 +135,7 @@ func (s *Server) fetch(path, caps string) (*cache.Object, error) {
 		return nil, err
 	}
 	o := &cache.Object{Status: resp.StatusCode(), Body: append([]byte(nil), resp.Body()...)}
+	s.metrics.originBytes.Add(float64(len(o.Body)))
 	for _, name := range storedHeaders {
 		if v := resp.Header.Peek(name); len(v) > 0 {
 			o.Header = append(o.Header, cache.Header{Name: name, Value: string(v)})

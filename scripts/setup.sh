@@ -49,6 +49,11 @@ need_cmd chromium chromium
 need_cmd node nodejs
 need_cmd npm npm # installs the AWS provider schema bindings (make check-infra)
 need_cmd zip zip
+# Only `make bench-edge` (EDGEFLIX_BENCH_EDGE=1) needs wrk and nginx, not `make test`.
+if [ "${EDGEFLIX_BENCH_EDGE:-}" = 1 ]; then
+	need_cmd wrk wrk
+	if [ ! -x /usr/sbin/nginx ]; then apt_install nginx-light; fi
+fi
 
 # MariaDB on 127.0.0.1:3306.
 if ! port_open 3306; then

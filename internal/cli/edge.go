@@ -15,6 +15,7 @@ import (
 
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge"
+	"github.com/edgeflix/edgeflix/edge/admin"
 )
 
 // defaultEdgeAddr is where `edgeflix edge` listens (EDGEFLIX_EDGE_ADDR).
@@ -47,6 +48,9 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	guard := fs.Bool("guard-calls", false, "compile the module with wazero's termination checks (stoppable runaway calls, ~10x slower gate)")
 	logFmt := registerLogFormat(fs)
 	accessLog := fs.Bool("access-log", envOr("EDGEFLIX_ACCESS_LOG", "1") != "0", "write one log line per request with its CMCD (env EDGEFLIX_ACCESS_LOG=0 turns it off)")
+
+	adminAddr := fs.String("admin-addr", envOr("EDGEFLIX_EDGE_ADMIN_ADDR", "127.0.0.1:9181"), "admin API listen address (function versions, /metrics); served only if "+admin.TokenEnv+" is set (env EDGEFLIX_EDGE_ADMIN_ADDR)")
+	versionsDir := fs.String("versions-dir", envOr("EDGEFLIX_EDGE_VERSIONS_DIR", ""), "folder of function versions; empty runs --module alone, without versions (env EDGEFLIX_EDGE_VERSIONS_DIR)")
 	var allow listFlag
 	fs.Var(&allow, "allow-origin", "browser origin allowed by CORS, repeatable or comma-separated; default the origin URL's origin (env EDGEFLIX_ALLOW_ORIGINS)")
 	if err := parse(fs, args); err != nil {
@@ -94,6 +98,8 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		OriginSecret:   os.Getenv("EDGEFLIX_EDGE_SECRET"), // never a flag: flags show in ps
 		Logger:         logger,
 		AccessLog:      access,
+
+		VersionsDir: *versionsDir,
 	})
 	if err != nil {
 		return err
@@ -103,6 +109,13 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		_ = srv.Close()
 		return err
 	}
+	stopAdmin, err := serveAdmin(srv, *adminAddr, ln.Addr().String(), stdout, logger)
+	if err != nil {
+		_ = ln.Close()
+		_ = srv.Close()
+		return err
+	}
+	defer stopAdmin()
 	fmt.Fprintf(stdout, "edge listening on http://%s (origin %s)\n", ln.Addr(), *origin)
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

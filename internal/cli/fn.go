@@ -16,13 +16,22 @@ import (
 	"github.com/edgeflix/edgeflix/wasm/manifest"
 )
 
-const fnUsage = `Usage: edgeflix fn <invoke|rewrite|bundle> [flags]
+const fnUsage = `Usage: edgeflix fn <invoke|rewrite|bundle|upload|versions|test|activate|split|rollback> [flags]
 
   invoke   run a CloudFront Lambda@Edge event through the module (wazero) and
            print the result exactly as the Lambda@Edge handler would
   rewrite  print the master playlist (stdin) a device with the given caps
            would be served, through the module
   bundle   write config.json (keys, iss, aud, leeway) for the Lambda@Edge zips
+
+Function versions on edges (--edge URL..., admin token in EDGEFLIX_ADMIN_TOKEN;
+--target aws prints or --apply runs what Lambda@Edge and Terraform need):
+  upload   store a new version (module + config); takes no traffic
+  versions list stored versions and the traffic state
+  test     self-test version N (ABI, CloudFront corpus, --cases)
+  activate send all traffic to version N
+  split    N@PERCENT: canary share, sticky per playback session
+  rollback back to the version last at 100 %
 
 Run 'edgeflix fn <subcommand> --help' for its flags.
 `
@@ -42,6 +51,9 @@ func runFn(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runFnRewrite(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "bundle":
 		return runFnBundle(ctx, args[1:], stdout, stderr)
+	}
+	if _, ok := versionVerbs[args[0]]; ok {
+		return runFnVersions(ctx, args[0], args[1:], stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "edgeflix fn: unknown subcommand %q\n\n%s", args[0], fnUsage)
 	return errUsage

@@ -7,7 +7,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/edgeflix/edgeflix/edge/admin"
 	"github.com/edgeflix/edgeflix/internal/stack"
 	"github.com/edgeflix/edgeflix/origin/ingest/demo"
 	"github.com/edgeflix/edgeflix/player/web"
@@ -22,12 +24,25 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	bucket := fs.String("s3-bucket", envOr("EDGEFLIX_S3_BUCKET", defaultBucket), "media bucket (env EDGEFLIX_S3_BUCKET)")
 	originAddr := fs.String("origin-addr", envOr("EDGEFLIX_ORIGIN_ADDR", "127.0.0.1:8080"), "origin listen address (env EDGEFLIX_ORIGIN_ADDR)")
 	edgeAddr := fs.String("edge-addr", envOr("EDGEFLIX_EDGE_ADDR", "127.0.0.1:8081"), "edge listen address (env EDGEFLIX_EDGE_ADDR)")
+	var moreEdges listFlag
+	fs.Var(&moreEdges, "more-edge-addr", "start another edge on this address in front of the same origin, repeatable (env EDGEFLIX_MORE_EDGE_ADDRS, e.g. 127.0.0.1:8082)")
+	adminBase := fs.Int("edge-admin-port", 9181, "edge N's admin API (function versions, /metrics) listens on 127.0.0.1:PORT+N-1; the versions need "+admin.TokenEnv)
 	dataDir := fs.String("data-dir", envOr("EDGEFLIX_DATA_DIR", defaultDataDir), "folder for local state: S3 objects, the key-encryption key (env EDGEFLIX_DATA_DIR)")
 	cacheDir := fs.String("cache-dir", envOr("EDGEFLIX_CACHE_DIR", ".cache"), "folder for generated demo media and the wazero compilation cache (env EDGEFLIX_CACHE_DIR)")
 	module := fs.String("module", envOr("EDGEFLIX_EDGE_MODULE", "dist/edge.wasm"), "edge .wasm module, built by `make wasm` (env EDGEFLIX_EDGE_MODULE)")
 	webDir := fs.String("web-dir", envOr("EDGEFLIX_WEB_DIR", "dist/web"), "folder with player.wasm and wasm_exec.js, built by `make wasm` (env EDGEFLIX_WEB_DIR)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if len(moreEdges) == 0 {
+		_ = moreEdges.Set(os.Getenv("EDGEFLIX_MORE_EDGE_ADDRS"))
+	}
+	// Function versions only for operators who set the admin token: with
+	// versions, a restarted edge serves its stored active version, not a
+	// rebuilt --module (ship that with `edgeflix fn upload` + `activate`).
+	versionsDir := ""
+	if os.Getenv(admin.TokenEnv) != "" {
+		versionsDir = filepath.Join(*dataDir, "edge-versions")
 	}
 	wasm, err := os.ReadFile(*module)
 	if err != nil {
@@ -44,7 +59,8 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		MySQLDSN: *mysqlDSN, RedisAddr: *redisAddr, RedisPrefix: "edgeflix:",
 		S3Endpoint: *s3Endpoint, S3Addr: *s3Addr, S3Dir: filepath.Join(*dataDir, "s3"), Bucket: *bucket,
 		S3AccessKeyID: envOr("EDGEFLIX_S3_ACCESS_KEY_ID", ""), S3SecretAccessKey: os.Getenv("EDGEFLIX_S3_SECRET_ACCESS_KEY"),
-		OriginAddr: *originAddr, EdgeAddr: *edgeAddr,
+		OriginAddr: *originAddr, EdgeAddr: *edgeAddr, MoreEdgeAddrs: moreEdges,
+		EdgeVersionsDir:  versionsDir,
 		KeyEncryptionKey: kek, EdgeModule: wasm, WazeroCacheDir: filepath.Join(*cacheDir, "wazero"),
 		WebFS:    web.Site(os.DirFS(*webDir)),
 		Demo:     demo.Config{CacheDir: filepath.Join(*cacheDir, "media")},
@@ -55,6 +71,14 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer st.Close()
+	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	for i, e := range st.Edges {
+		stop, err := serveAdmin(e, fmt.Sprintf("127.0.0.1:%d", *adminBase+i), strings.TrimPrefix(st.EdgeURLs[i], "http://"), stdout, logger)
+		if err != nil {
+			return fmt.Errorf("edge %d: %w", i+1, err)
+		}
+		defer stop()
+	}
 	fmt.Fprintf(stdout, "\nedgeflix is up:\n  web app  %s\n  origin   %s\n  edge     %s\n\nOpen the web app, sign up and press play. Ctrl-C stops everything.\n",
 		st.AppURL, st.OriginURL, st.EdgeURL)
 	<-ctx.Done()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
-	"encoding/base64"
 	"encoding/json"
 	"net"
 	"net/http"
@@ -13,17 +12,16 @@ import (
 	"os/exec"
 	"path/filepath"
 	"reflect"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/golang-jwt/jwt/v5"
 	"github.com/tetratelabs/wazero"
 
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
+	"github.com/edgeflix/edgeflix/wasm/lambda"
 )
 
 const lambdaDir = "../../wasm/lambda"
@@ -34,73 +32,10 @@ var (
 	cache    = wazero.NewCompilationCache()
 )
 
-func testJWKS() []byte {
-	x := base64.RawURLEncoding.EncodeToString(keyA.Public().(ed25519.PublicKey))
-	return []byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","use":"sig","alg":"EdDSA","kid":"k1","x":"` + x + `"}]}`)
-}
+// corpusKeys mint the corpus tokens.
+var corpusKeys = lambda.Keys{Signing: keyA, Unknown: keyOther, Issuer: contract.DefaultIssuer, Audience: contract.DefaultAudience}
 
-func sign(t testing.TB, kid string, k ed25519.PrivateKey, pfx string, exp time.Time) string {
-	t.Helper()
-	now := time.Now()
-	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
-		"iss": contract.DefaultIssuer, "aud": contract.DefaultAudience, "sub": "acc_1", "sid": "ses_1",
-		"iat": now.Add(-2 * time.Hour).Unix(), "exp": exp.Unix(), "pfx": pfx,
-		"dev": map[string]any{"cls": "desktop", "mh": 1080, "mbr": 8000000, "cdc": []string{"avc1", "mp4a"}, "hdr": false},
-	})
-	tok.Header["kid"] = kid
-	s, err := tok.SignedString(k)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s
-}
-
-// templateVars are the corpus placeholders: tokens are made now (they
-// expire), the origin port is the loopback server's.
-func templateVars(t testing.TB, originPort int) map[string]string {
-	hour := time.Now().Add(time.Hour)
-	good := sign(t, "k1", keyA, "/v1/media/a1/", hour)
-	sig := good[strings.LastIndexByte(good, '.')+1:]
-	tampered := good[:len(good)-len(sig)] + strings.Repeat("A", len(sig)-2) + sig[len(sig)-2:]
-	return map[string]string{
-		"{{TOKEN_A1}}":          good,
-		"{{TOKEN_A2}}":          sign(t, "k1", keyA, "/v1/media/a2/", hour),
-		"{{TOKEN_EXPIRED}}":     sign(t, "k1", keyA, "/v1/media/a1/", time.Now().Add(-time.Hour)),
-		"{{TOKEN_TAMPERED}}":    tampered,
-		"{{TOKEN_UNKNOWN_KEY}}": sign(t, "k9", keyOther, "/v1/media/a1/", hour),
-		`"{{ORIGIN_PORT}}"`:     strconv.Itoa(originPort),
-	}
-}
-
-// want is what each corpus event must produce (checked on both sides, so
-// the test fails if both are wrong the same way): a response status, or
-// "request" with the uri the request leaves with.
-var want = map[string]struct{ status, uri string }{
-	"vr_good_master":       {"request", "/v1/media/a1/master.m3u8"},
-	"vr_good_segment":      {"request", "/v1/media/a1/720p/seg_00001.m4s"},
-	"vr_expired":           {"403", ""},
-	"vr_tampered":          {"403", ""},
-	"vr_wrong_prefix":      {"403", ""},
-	"vr_missing_token":     {"403", ""},
-	"vr_other_asset":       {"403", ""},
-	"vr_unknown_key":       {"403", ""},
-	"vr_dot_segments":      {"403", ""},
-	"vr_encoded_dots":      {"403", ""},
-	"vr_double_slash":      {"403", ""},
-	"vr_empty_token":       {"403", ""},
-	"vr_garbage_token":     {"403", ""},
-	"vr_unicode":           {"403", ""},
-	"vr_root":              {"403", ""},
-	"or_master_desktop":    {"200", ""},
-	"or_master_phone":      {"200", ""},
-	"or_master_tv":         {"200", ""},
-	"or_master_unplayable": {"422", ""},
-	"or_master_no_caps":    {"500", ""},
-	"or_master_invalid":    {"502", ""},
-	"or_master_missing":    {"502", ""},
-	"or_media_playlist":    {"request", "/v1/media/a1/720p/index.m3u8"},
-	"or_segment":           {"request", "/v1/media/a1/720p/seg_00001.m4s"},
-}
+func testJWKS() []byte { return corpusKeys.JWKS() }
 
 func newHost(t testing.TB, cfg []byte) *fnhost.Host {
 	t.Helper()
@@ -164,9 +99,9 @@ func TestParity(t *testing.T) {
 	}
 	// The origin answers only requests that carry the custom origin header
 	// the events declare, as the production origin does with its secret.
-	originFiles := http.FileServer(http.Dir(filepath.Join(lambdaDir, "testdata", "origin")))
+	originFiles := http.FileServer(http.FS(lambda.Origin))
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Origin-Verify") != "parity-origin-secret" {
+		if r.Header.Get(lambda.OriginSecretHeader) != lambda.OriginSecret {
 			http.Error(w, "origin secret missing", http.StatusForbidden)
 			return
 		}
@@ -180,31 +115,15 @@ func TestParity(t *testing.T) {
 	}
 	h := &Handler{Module: HostModule{Host: newHost(t, cfg)}}
 	dir := lambdaBundle(t, cfg)
-	vars := templateVars(t, port)
-	files, err := filepath.Glob(filepath.Join(lambdaDir, "testdata", "events", "*.json"))
-	if err != nil || len(files) < len(want) {
-		t.Fatalf("corpus: %d files, %v", len(files), err)
-	}
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		t.Run(name, func(t *testing.T) {
-			w, ok := want[name]
-			if !ok {
-				t.Fatalf("no expectation for %s", name)
-			}
-			raw, err := os.ReadFile(f)
+	vars := corpusKeys.Vars(time.Now(), port)
+	for _, c := range lambda.Cases() {
+		t.Run(c.Name, func(t *testing.T) {
+			ev := lambda.Render(c.Event, vars)
+			goOut, err := h.Handle(context.Background(), ev)
 			if err != nil {
 				t.Fatal(err)
 			}
-			ev := string(raw)
-			for k, v := range vars {
-				ev = strings.ReplaceAll(ev, k, v)
-			}
-			goOut, err := h.Handle(context.Background(), []byte(ev))
-			if err != nil {
-				t.Fatal(err)
-			}
-			nodeOut := runNode(t, dir, []byte(ev))
+			nodeOut := runNode(t, dir, ev)
 			var g, n map[string]any
 			if err := json.Unmarshal(goOut, &g); err != nil {
 				t.Fatal(err)
@@ -216,16 +135,16 @@ func TestParity(t *testing.T) {
 				t.Fatalf("results differ\n go:   %s\n node: %s", goOut, nodeOut)
 			}
 			if status, ok := g["status"].(string); ok {
-				if status != w.status {
-					t.Fatalf("status %s, want %s: %s", status, w.status, goOut)
+				if status != c.Status {
+					t.Fatalf("status %s, want %s: %s", status, c.Status, goOut)
 				}
 				if status == "200" && !strings.HasPrefix(g["body"].(string), "#EXTM3U") {
 					t.Fatalf("body is not a playlist: %s", goOut)
 				}
 				return
 			}
-			if w.status != "request" || g["uri"] != w.uri {
-				t.Fatalf("got request %s, want %+v", goOut, w)
+			if c.Status != "request" || g["uri"] != c.URI {
+				t.Fatalf("got request %s, want %s %s", goOut, c.Status, c.URI)
 			}
 		})
 	}

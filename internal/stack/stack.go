@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net"
+	"path/filepath"
 	"time"
 
 	"github.com/edgeflix/edgeflix/edge"
@@ -39,6 +40,12 @@ type Config struct {
 	Bucket            string
 	// OriginAddr and EdgeAddr are listen addresses ("127.0.0.1:0" for any port).
 	OriginAddr, EdgeAddr string
+	// MoreEdgeAddrs start further edges in front of the same origin (the
+	// origin's links name the first edge; the others are reached directly).
+	MoreEdgeAddrs []string
+	// EdgeVersionsDir, if set, gives each edge function versions in its own
+	// subfolder (edge-1, edge-2, …), driven by `edgeflix fn`.
+	EdgeVersionsDir string
 	// EdgeUpstream, if set, wraps the origin's URL into the URL the edge
 	// fetches from (tests put a request-counting proxy there). If nil, the
 	// edge fetches from the origin directly.
@@ -67,6 +74,10 @@ type Config struct {
 type Stack struct {
 	// OriginURL, EdgeURL and AppURL are where a person or a test goes.
 	OriginURL, EdgeURL, AppURL string
+	// Edges are the running edges, the first at EdgeURL; EdgeURLs lists
+	// their public URLs in the same order.
+	Edges    []*edge.Server
+	EdgeURLs []string
 	// Origin is the running origin server.
 	Origin *origin.Server
 	// Media is the S3 bucket the stack serves.
@@ -182,15 +193,31 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	// and waiting for the origin's key set share this budget.
 	startCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
-	edgeSrv, err := edge.New(startCtx, edge.Config{
-		OriginURL: upstream, Module: cfg.EdgeModule, CacheDir: cfg.WazeroCacheDir,
-		AllowedOrigins: []string{st.OriginURL}, OriginSecret: edgeSecret, Logger: logger, AccessLog: cfg.AccessLog,
-	})
-	if err != nil {
-		return nil, err
+	for i, addr := range append([]string{""}, cfg.MoreEdgeAddrs...) {
+		ln := edgeLn
+		if i > 0 {
+			if ln, err = net.Listen("tcp", addr); err != nil {
+				return nil, fmt.Errorf("stack: edge %d listen: %w", i+1, err)
+			}
+			st.closers = append(st.closers, ignoreClosed(ln.Close))
+		}
+		versionsDir := ""
+		if cfg.EdgeVersionsDir != "" {
+			versionsDir = filepath.Join(cfg.EdgeVersionsDir, fmt.Sprintf("edge-%d", i+1))
+		}
+		edgeSrv, err := edge.New(startCtx, edge.Config{
+			OriginURL: upstream, Module: cfg.EdgeModule, CacheDir: cfg.WazeroCacheDir,
+			AllowedOrigins: []string{st.OriginURL}, OriginSecret: edgeSecret, Logger: logger, AccessLog: cfg.AccessLog,
+			VersionsDir: versionsDir,
+		})
+		if err != nil {
+			return nil, err
+		}
+		st.closers = append(st.closers, edgeSrv.Close)
+		st.Edges = append(st.Edges, edgeSrv)
+		st.EdgeURLs = append(st.EdgeURLs, "http://"+ln.Addr().String())
+		go edgeSrv.Serve(ln)
 	}
-	st.closers = append(st.closers, edgeSrv.Close)
-	go edgeSrv.Serve(edgeLn)
 	return st, nil
 }
 

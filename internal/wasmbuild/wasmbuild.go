@@ -32,7 +32,30 @@ func Edge(tb testing.TB) []byte {
 	return edgeBytes
 }
 
-func build(pkg string) ([]byte, string) {
+var (
+	faultMu    sync.Mutex
+	faultBuilt = map[string][]byte{}
+)
+
+// EdgeFault returns the edge module built with a deliberate defect (the
+// edgeflix_fault build tag and main.fault=fault, wasm/module/fault.go):
+// "deny_all" or "trap_segments". It builds once per fault per test binary.
+func EdgeFault(tb testing.TB, fault string) []byte {
+	tb.Helper()
+	faultMu.Lock()
+	defer faultMu.Unlock()
+	if b, ok := faultBuilt[fault]; ok {
+		return b
+	}
+	b, msg := build("./wasm/module", "-tags=edgeflix_fault", "-ldflags=-s -X main.fault="+fault)
+	if msg != "" {
+		tb.Fatalf("wasmbuild: %s", msg)
+	}
+	faultBuilt[fault] = b
+	return b
+}
+
+func build(pkg string, flags ...string) ([]byte, string) {
 	out, err := exec.Command("go", "env", "GOMOD").Output()
 	if err != nil {
 		return nil, "go env GOMOD: " + err.Error()
@@ -47,7 +70,11 @@ func build(pkg string) ([]byte, string) {
 	}
 	defer os.RemoveAll(dir)
 	dst := filepath.Join(dir, "edge.wasm")
-	cmd := exec.Command("go", "build", "-buildmode=c-shared", "-trimpath", "-ldflags=-s", "-o", dst, pkg)
+	if len(flags) == 0 {
+		flags = []string{"-ldflags=-s"}
+	}
+	args := append([]string{"build", "-buildmode=c-shared", "-trimpath"}, flags...)
+	cmd := exec.Command("go", append(args, "-o", dst, pkg)...)
 	cmd.Dir = filepath.Dir(gomod)
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0")
 	var stderr bytes.Buffer

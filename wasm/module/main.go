@@ -27,6 +27,9 @@ var (
 	current *gate.Gate
 	// rewriter keeps the rewrite's scratch memory between calls.
 	rewriter manifest.Rewriter
+	// faultHook is nil in every real build; tests set it with the
+	// edgeflix_fault build tag (fault.go) to make deliberately broken versions.
+	faultHook func(path []byte, r gate.Result) gate.Result
 )
 
 func main() {}
@@ -109,6 +112,9 @@ func gateExport(ptr, n uint32, nowUnixMillis int64) uint64 {
 		// token cache stores its own copy) and Append copies the result
 		// into out before the host can write the input buffer again.
 		r = current.Check(unsafe.String(unsafe.SliceData(data), len(data)), nowUnixMillis)
+	}
+	if faultHook != nil {
+		r = faultHook(data, r)
 	}
 	return result(r.Append(out[:0]))
 }

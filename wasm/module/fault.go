@@ -1,0 +1,31 @@
+//go:build wasip1 && edgeflix_fault
+
+package main
+
+import (
+	"bytes"
+
+	"github.com/edgeflix/edgeflix/wasm/gate"
+)
+
+// fault names the deliberate defect of a test build, set with
+// -ldflags=-X main.fault=NAME (internal/wasmbuild.EdgeFault):
+//
+//	deny_all       every request is denied (a version the self-test refuses)
+//	trap_segments  the gate traps on segments other than seg_00001 (a
+//	               version the corpus passes and traffic shows broken)
+var fault string
+
+func init() {
+	faultHook = func(path []byte, r gate.Result) gate.Result {
+		switch fault {
+		case "deny_all":
+			return gate.Result{Status: gate.Deny, Reason: "injected_fault"}
+		case "trap_segments":
+			if bytes.Contains(path, []byte("/seg_")) && !bytes.Contains(path, []byte("/seg_00001.")) {
+				panic("injected fault")
+			}
+		}
+		return r
+	}
+}
