@@ -98,6 +98,14 @@ type Config struct {
 	// RateLimits are the identity rate limits; the zero value means
 	// oauth.DefaultLimits().
 	RateLimits oauth.Limits
+	// PasswordHashMemory is the memory (bytes) concurrent Argon2id password
+	// checks may use at once; it sets how many run in parallel (one per
+	// 19 MiB). If zero, accounts.DefaultHashMemoryBudget.
+	PasswordHashMemory int64
+	// PasswordHashWait is how long a sign-in or sign-up waits for room in
+	// that budget before answering 503 with Retry-After. If zero,
+	// accounts.DefaultHashWait; negative for no wait.
+	PasswordHashWait time.Duration
 }
 
 // Server is a running origin.
@@ -153,7 +161,18 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s := &Server{cfg: cfg, keys: ks}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	issuer := &tokens.Issuer{Keys: ks, Issuer: cfg.Issuer, Audience: cfg.APIAudience, Now: cfg.Now}
-	s.accounts = accounts.NewStore(cfg.DB)
+	if cfg.PasswordHashMemory < 0 {
+		s.cancel()
+		return nil, errors.New("origin: PasswordHashMemory must not be negative")
+	}
+	hashWait := cfg.PasswordHashWait
+	switch {
+	case hashWait == 0:
+		hashWait = accounts.DefaultHashWait
+	case hashWait < 0:
+		hashWait = 0
+	}
+	s.accounts = accounts.NewStore(cfg.DB, accounts.NewHashGate(cfg.PasswordHashMemory, hashWait))
 	s.catalog = catalog.NewStore(cfg.DB, cfg.PublicURL, cfg.Now)
 	s.cache = cache.New(cfg.Redis, cfg.RedisPrefix, cache.Options{Logger: cfg.Logger})
 	if !cfg.NoCatalogCache {
@@ -201,6 +220,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	go s.reloadKeys()
 	return s, nil
 }
+
+// PasswordHashGate returns the gate that bounds concurrent Argon2id work.
+func (s *Server) PasswordHashGate() *accounts.HashGate { return s.accounts.HashGate() }
 
 // Keys returns the server's signing key store.
 func (s *Server) Keys() *keys.Store { return s.keys }
