@@ -11,6 +11,7 @@ import (
 
 	"github.com/edgeflix/edgeflix/origin/cache"
 	"github.com/edgeflix/edgeflix/origin/httpx"
+	"github.com/edgeflix/edgeflix/origin/oauth"
 )
 
 // ETag returns the strong entity tag of a response body.
@@ -81,6 +82,8 @@ func WriteViewerError(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
 		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "profile-not-found", "no such profile on this account")
 	case errors.Is(err, ErrProfileLocked):
 		httpx.WriteProblem(ctx, fasthttp.StatusForbidden, "profile-locked", "select this profile with its pin first")
+	case errors.Is(err, ErrInsufficientScope):
+		oauth.WriteInsufficientScope(ctx, oauth.ScopeCatalog)
 	default:
 		log.Error("catalog: viewer", "err", err)
 		httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")

@@ -47,6 +47,9 @@ var (
 	// ErrProfileLocked means the profile has a PIN and was not selected
 	// with it.
 	ErrProfileLocked = errors.New("profile is locked by a pin")
+	// ErrInsufficientScope means the access token was not granted the
+	// catalog scope.
+	ErrInsufficientScope = errors.New("access token lacks the catalog scope")
 )
 
 // Viewer is who browses: an account and one of its profiles.
@@ -136,8 +139,12 @@ type viewers struct {
 
 // Viewer is ViewerOf over the store's database, remembering each
 // resolution for ViewerTTL (by the store's clock) so a burst of requests
-// of one profile costs one profile lookup. Errors are not remembered.
+// of one profile costs one profile lookup. Errors are not remembered. A
+// token without the catalog scope gets ErrInsufficientScope.
 func (s *Store) Viewer(ctx context.Context, p oauth.Principal, requested string) (Viewer, error) {
+	if !p.HasScope(oauth.ScopeCatalog) {
+		return Viewer{}, ErrInsufficientScope
+	}
 	k := viewerKey{p.AccountID, p.DeviceID, p.ProfileID, requested}
 	now := s.now()
 	s.viewers.mu.Lock()

@@ -215,9 +215,8 @@ func (s *Service) Stop(ctx context.Context, accountID, sid string, positionS *in
 
 // HandleStart serves POST /v1/playback behind oauth.Bearer.
 func (s *Service) HandleStart(ctx *fasthttp.RequestCtx) {
-	p, ok := oauth.PrincipalOf(ctx)
+	p, ok := oauth.RequireScope(ctx, oauth.ScopePlayback)
 	if !ok {
-		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
 		return
 	}
 	var req Request
@@ -298,9 +297,8 @@ type positionBody struct {
 // HandleSession serves POST /v1/playback/{sid}/heartbeat and DELETE
 // /v1/playback/{sid} (rest is the path after /v1/playback/).
 func (s *Service) HandleSession(ctx *fasthttp.RequestCtx, rest string) {
-	p, ok := oauth.PrincipalOf(ctx)
+	p, ok := oauth.RequireScope(ctx, oauth.ScopePlayback)
 	if !ok {
-		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
 		return
 	}
 	sid, action, _ := strings.Cut(rest, "/")
