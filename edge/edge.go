@@ -113,6 +113,12 @@ type Server struct {
 	cfg     Config
 	origin  string // OriginURL without a trailing slash
 	client  *fasthttp.HostClient
+	// maxObject is the largest body a shared-object fill buffers (the
+	// cache's object limit); larger and uncacheable ones are streamed.
+	maxObject int
+	// streams holds opened origin answers (*originStream) by the streamed
+	// *cache.Object that stands for them, until a viewer takes one.
+	streams sync.Map
 	fn      *fnhost.Host
 	cache   *cache.Cache
 	srv     *fasthttp.Server
@@ -194,6 +200,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			StaleWindow:    cfg.StaleWindow,
 			Now:            cfg.Now,
 		}),
+	}
+	s.maxObject = cfg.CacheObjectBytes
+	if s.maxObject <= 0 {
+		s.maxObject = cache.DefaultMaxObjectBytes
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if o == "*" {
