@@ -110,9 +110,9 @@ type Config struct {
 
 // Server is a running edge.
 type Server struct {
-	cfg     Config
-	origin  string // OriginURL without a trailing slash
-	client  *fasthttp.HostClient
+	cfg    Config
+	origin string // OriginURL without a trailing slash
+	client *fasthttp.HostClient
 	// maxObject is the largest body a shared-object fill buffers (the
 	// cache's object limit); larger and uncacheable ones are streamed.
 	maxObject int
