@@ -119,9 +119,15 @@ type Config struct {
 
 // Server is a running edge.
 type Server struct {
-	cfg     Config
-	origin  string // OriginURL without a trailing slash
-	client  *fasthttp.HostClient
+	cfg    Config
+	origin string // OriginURL without a trailing slash
+	client *fasthttp.HostClient
+	// maxObject is the largest body a shared-object fill buffers (the
+	// cache's object limit); larger and uncacheable ones are streamed.
+	maxObject int
+	// streams holds opened origin answers (*originStream) by the streamed
+	// *cache.Object that stands for them, until a viewer takes one.
+	streams sync.Map
 	fn      functions
 	cache   *cache.Cache
 	srv     *fasthttp.Server
@@ -208,6 +214,10 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 			StaleWindow:    cfg.StaleWindow,
 			Now:            cfg.Now,
 		}),
+	}
+	s.maxObject = cfg.CacheObjectBytes
+	if s.maxObject <= 0 {
+		s.maxObject = cache.DefaultMaxObjectBytes
 	}
 	for _, o := range cfg.AllowedOrigins {
 		if o == "*" {

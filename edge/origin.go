@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -55,12 +57,146 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, r gateResult) {
 		s.passThrough(ctx, r)
 		return
 	}
-	res, err := s.cache.Fetch(key, func() (*cache.Object, error) { return s.fetch(r.Path, "") })
+	res, err := s.cache.Fetch(key, func() (*cache.Object, error) { return s.fetchObject(r.Path) })
 	if err != nil {
 		s.fetchFailed(ctx, r.Path, err)
 		return
 	}
+	if isStreamed(res.Object) {
+		// Too big or not cacheable: the viewer whose fill opened the
+		// origin's answer streams it; viewers that shared the fill ask
+		// the origin themselves.
+		if st, ok := s.streams.LoadAndDelete(res.Object); ok {
+			s.writeStream(ctx, res.Object, st.(*originStream))
+			return
+		}
+		s.passThrough(ctx, r)
+		return
+	}
 	s.write(ctx, res)
+}
+
+// streamedHeader marks an Object whose body is streamed, never stored.
+const streamedHeader = "\x00streamed"
+
+// isStreamed reports whether o stands for a streamed answer.
+func isStreamed(o *cache.Object) bool {
+	return o != nil && len(o.Header) > 0 && o.Header[0].Name == streamedHeader
+}
+
+// fetchObject is the cache fill for shared objects. It reads the origin's
+// answer as a stream: a cacheable 200 within the cache's object limit, and
+// any 5xx (for stale-on-error) up to that limit, are buffered and returned
+// as today; anything else (uncacheable, or larger than the limit) is
+// returned as a streamed Object (TTL 0, so never stored) whose open body
+// waits in s.streams for the viewer that takes it.
+func (s *Server) fetchObject(path string) (*cache.Object, error) {
+	req := fasthttp.AcquireRequest()
+	defer fasthttp.ReleaseRequest(req)
+	resp := fasthttp.AcquireResponse()
+	resp.StreamBody = true
+	req.SetRequestURI(s.origin + path)
+	s.signOrigin(req)
+	if err := s.client.Do(req, resp); err != nil {
+		fasthttp.ReleaseResponse(resp)
+		return nil, err
+	}
+	st := &originStream{resp: resp, body: resp.BodyStream()}
+	o := &cache.Object{Status: resp.StatusCode()}
+	for _, name := range storedHeaders {
+		if v := resp.Header.Peek(name); len(v) > 0 {
+			o.Header = append(o.Header, cache.Header{Name: name, Value: string(v)})
+		}
+	}
+	if o.Status == fasthttp.StatusOK {
+		o.TTL, _ = cache.Lifetime(string(resp.Header.Peek("Cache-Control")))
+	}
+	size := resp.Header.ContentLength()
+	if (o.TTL > 0 || o.Status >= 500) && size <= s.maxObject {
+		// Cacheable (or an error kept for stale-on-error): buffer up to the
+		// object limit, one byte more to see whether it fits.
+		prefix, err := readUpTo(st.body, s.maxObject+1)
+		if err != nil {
+			st.Close()
+			return nil, err
+		}
+		if len(prefix) <= s.maxObject {
+			st.Close()
+			o.Body = prefix
+			return o, nil
+		}
+		st.prefix = prefix
+	}
+	o.TTL = 0
+	o.Header = append([]cache.Header{{Name: streamedHeader}}, o.Header...)
+	st.size = size
+	s.streams.Store(o, st)
+	// A fill whose viewer never takes the stream (it went away) must not
+	// hold the origin connection: give it a deadline.
+	time.AfterFunc(s.cfg.OriginTimeout, func() {
+		if v, ok := s.streams.LoadAndDelete(o); ok {
+			v.(*originStream).Close()
+		}
+	})
+	return o, nil
+}
+
+// readUpTo reads r until EOF or n bytes.
+func readUpTo(r io.Reader, n int) ([]byte, error) {
+	var buf bytes.Buffer
+	_, err := io.Copy(&buf, io.LimitReader(r, int64(n)))
+	return buf.Bytes(), err
+}
+
+// originStream is an origin answer being streamed to one viewer: the bytes
+// already read, then the rest of the body. Close releases the response
+// (fasthttp closes a body stream that is an io.Closer once it is sent).
+type originStream struct {
+	resp   *fasthttp.Response
+	body   io.Reader
+	prefix []byte
+	size   int // Content-Length, or -1
+	once   sync.Once
+}
+
+func (o *originStream) Read(p []byte) (int, error) {
+	if len(o.prefix) > 0 {
+		n := copy(p, o.prefix)
+		o.prefix = o.prefix[n:]
+		return n, nil
+	}
+	if o.body == nil {
+		return 0, io.EOF
+	}
+	return o.body.Read(p)
+}
+
+func (o *originStream) Close() error {
+	o.once.Do(func() {
+		o.resp.CloseBodyStream()
+		fasthttp.ReleaseResponse(o.resp)
+	})
+	return nil
+}
+
+// writeStream answers with a streamed origin answer: its stored headers,
+// then the body as it arrives from the origin.
+func (s *Server) writeStream(ctx *fasthttp.RequestCtx, o *cache.Object, st *originStream) {
+	h := &ctx.Response.Header
+	for _, f := range o.Header[1:] {
+		h.Set(f.Name, f.Value)
+	}
+	h.Set("X-Cache", cache.Miss.String())
+	ctx.SetStatusCode(o.Status)
+	if ctx.IsHead() {
+		ctx.Response.SkipBody = true
+		if st.size >= 0 {
+			h.SetContentLength(st.size)
+		}
+		st.Close()
+		return
+	}
+	ctx.SetBodyStream(st, st.size)
 }
 
 // serveMaster is the origin-request trigger: on a miss it fetches the master
@@ -294,7 +430,11 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, r gateResult) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
-	defer fasthttp.ReleaseResponse(resp)
+	defer func() {
+		if resp != nil {
+			fasthttp.ReleaseResponse(resp)
+		}
+	}()
 	req.SetRequestURI(s.origin + r.Path)
 	s.signOrigin(req)
 	req.Header.SetMethodBytes(ctx.Method())
@@ -305,8 +445,10 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, r gateResult) {
 	}
 	if ctx.IsHead() {
 		resp.SkipBody = true
+	} else {
+		resp.StreamBody = true
 	}
-	if err := s.client.DoTimeout(req, resp, s.cfg.OriginTimeout); err != nil {
+	if err := s.client.Do(req, resp); err != nil {
 		s.fetchFailed(ctx, r.Path, err)
 		return
 	}
@@ -325,7 +467,11 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, r gateResult) {
 		}
 		return
 	}
-	ctx.SetBody(resp.Body())
+	// The body is streamed, never held whole: it goes to the viewer as the
+	// origin sends it, and the stream owns the response from here.
+	st := &originStream{resp: resp, body: resp.BodyStream(), size: resp.Header.ContentLength()}
+	resp = nil
+	ctx.SetBodyStream(st, st.size)
 }
 
 // CacheStats returns the edge cache's counters.

@@ -7,6 +7,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -52,6 +53,9 @@ type countingOrigin struct {
 	ranges  []string // Range headers seen
 	delay   atomic.Int64
 	mode    atomic.Value // "", "503" or "drop"
+	// gates, set before the first request, hold the second half of a
+	// path's body until the channel closes (streaming tests).
+	gates map[string]chan struct{}
 }
 
 func newCountingOrigin(t testing.TB, objects map[string]object) *countingOrigin {
@@ -91,6 +95,15 @@ func newCountingOrigin(t testing.TB, objects map[string]object) *countingOrigin 
 		w.Header().Set("ETag", `"v1"`)
 		if obj.cacheControl != "" {
 			w.Header().Set("Cache-Control", obj.cacheControl)
+		}
+		if gate, ok := o.gates[r.URL.Path]; ok {
+			w.Header().Set("Content-Length", strconv.Itoa(len(obj.body)))
+			half := len(obj.body) / 2
+			io.WriteString(w, obj.body[:half])
+			w.(http.Flusher).Flush()
+			<-gate
+			io.WriteString(w, obj.body[half:])
+			return
 		}
 		http.ServeContent(w, r, "", testNow, strings.NewReader(obj.body))
 	})

@@ -1,16 +1,12 @@
 package origin_test
 
 import (
-	"context"
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/redis/go-redis/v9"
 
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/origin"
@@ -84,27 +80,7 @@ func TestRevocationFailsClosed(t *testing.T) {
 	}
 	pid := profiles.Items[0].ID
 
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	closed := ln.Addr().String()
-	ln.Close()
-	down := redis.NewClient(&redis.Options{Addr: closed, DialTimeout: 200 * time.Millisecond, MaxRetries: -1})
-	t.Cleanup(func() { down.Close() })
-	cfg.Redis = down
-	ln2, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.PublicURL = "http://" + ln2.Addr().String()
-	srv, err := origin.New(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln2)
-	t.Cleanup(func() { srv.Close() })
-	d := &env{t: t, url: cfg.PublicURL, srv: srv, db: e.db, media: e.media, clock: e.clock, http: e.http}
+	d := e.twin(cfg, func(c *origin.Config) { c.Redis = downRedis(t) })
 
 	for _, tc := range []struct {
 		name, method, path, body string

@@ -298,7 +298,7 @@ func TestBearerRejectsForgedTokens(t *testing.T) {
 	signer, _ := e.srv.Keys().Signer()
 	now := e.clock.Now()
 	claims := func(mod func(m jwt.MapClaims)) jwt.MapClaims {
-		m := jwt.MapClaims{"iss": contract.DefaultIssuer, "aud": origin.DefaultAPIAudience, "sub": "1", "client_id": "edgeflix-web",
+		m := jwt.MapClaims{"iss": contract.DefaultIssuer, "aud": origin.DefaultAPIAudience, "sub": "1", "client_id": "edgeflix-web", "scope": "catalog playback",
 			"iat": now.Unix(), "exp": now.Add(10 * time.Minute).Unix(), "jti": "j1"}
 		if mod != nil {
 			mod(m)

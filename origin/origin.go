@@ -102,6 +102,14 @@ type Config struct {
 	// RateLimits are the identity rate limits; the zero value means
 	// oauth.DefaultLimits().
 	RateLimits oauth.Limits
+	// PasswordHashMemory is the memory (bytes) concurrent Argon2id password
+	// checks may use at once; it sets how many run in parallel (one per
+	// 19 MiB). If zero, accounts.DefaultHashMemoryBudget.
+	PasswordHashMemory int64
+	// PasswordHashWait is how long a sign-in or sign-up waits for room in
+	// that budget before answering 503 with Retry-After. If zero,
+	// accounts.DefaultHashWait; negative for no wait.
+	PasswordHashWait time.Duration
 }
 
 // Server is a running origin: the collaborators New wires together, and
@@ -160,9 +168,20 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s := &Server{cfg: cfg, keys: ks}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	if cfg.PasswordHashMemory < 0 {
+		s.cancel()
+		return nil, errors.New("origin: PasswordHashMemory must not be negative")
+	}
+	hashWait := cfg.PasswordHashWait
+	switch {
+	case hashWait == 0:
+		hashWait = accounts.DefaultHashWait
+	case hashWait < 0:
+		hashWait = 0
+	}
 
 	// Stores.
-	s.accounts = accounts.NewStore(cfg.DB)
+	s.accounts = accounts.NewStore(cfg.DB, accounts.NewHashGate(cfg.PasswordHashMemory, hashWait))
 	s.profileStore = profiles.NewStore(cfg.DB, cfg.Now)
 	deviceStore := devices.NewStore(cfg.DB, cfg.Now)
 	s.catalog = catalog.NewStore(cfg.DB, cfg.PublicURL, cfg.Now)
@@ -240,6 +259,9 @@ func csrfKey(kek []byte) []byte {
 	m.Write([]byte("edgeflix login csrf v1"))
 	return m.Sum(nil)
 }
+
+// PasswordHashGate returns the gate that bounds concurrent Argon2id work.
+func (s *Server) PasswordHashGate() *accounts.HashGate { return s.accounts.HashGate() }
 
 // Keys returns the server's signing key store.
 func (s *Server) Keys() *keys.Store { return s.keys }

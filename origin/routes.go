@@ -112,12 +112,12 @@ func (s *Server) strict(h func(ctx *fasthttp.RequestCtx, accountID, deviceID str
 // bearer runs h behind oauth.Server.Bearer.
 func (s *Server) bearer(h fasthttp.RequestHandler) fasthttp.RequestHandler { return s.oauth.Bearer(h) }
 
-// viewing runs h behind s.bearer with the request's viewer.
+// viewing runs h behind s.bearer with the request's viewer, for tokens
+// granted the catalog scope (else 403 insufficient_scope).
 func (s *Server) viewing(h func(*fasthttp.RequestCtx, profiles.Viewer)) fasthttp.RequestHandler {
 	return s.bearer(func(ctx *fasthttp.RequestCtx) {
-		p, ok := oauth.PrincipalOf(ctx)
+		p, ok := oauth.RequireScope(ctx, oauth.ScopeCatalog)
 		if !ok {
-			httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
 			return
 		}
 		v, err := s.profileStore.Viewer(ctx, p, string(ctx.QueryArgs().Peek("profile_id")))

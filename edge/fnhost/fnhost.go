@@ -50,7 +50,9 @@ type Options struct {
 	// Module is the .wasm file (required).
 	Module []byte
 	// CacheDir, if set, is a directory for wazero's compilation cache, so a
-	// restart skips compiling the module.
+	// restart skips compiling the module. It is made 0700 if missing and
+	// refused if it is a symlink, owned by another user or writable by
+	// group or others (PrepareCacheDir).
 	CacheDir string
 	// Cache, if set, is an in-process compilation cache shared between
 	// hosts (tests use it); it takes precedence over CacheDir.
@@ -171,6 +173,9 @@ func New(ctx context.Context, opts Options) (*Host, error) {
 	case opts.Cache != nil:
 		rc = rc.WithCompilationCache(opts.Cache)
 	case opts.CacheDir != "":
+		if err := PrepareCacheDir(opts.CacheDir); err != nil {
+			return nil, err
+		}
 		cache, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
 		if err != nil {
 			return nil, fmt.Errorf("fnhost: compilation cache: %w", err)

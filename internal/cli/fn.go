@@ -65,8 +65,19 @@ func openModule(ctx context.Context, path string) (*fnhost.Host, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w (build it with `make wasm`)", err)
 	}
-	cacheDir := filepath.Join(os.TempDir(), "edgeflix-wazero-cache")
-	return fnhost.New(ctx, fnhost.Options{Module: b, CacheDir: cacheDir, PoolSize: 1})
+	return fnhost.New(ctx, fnhost.Options{Module: b, CacheDir: fnCacheDir(), PoolSize: 1})
+}
+
+// fnCacheDir is the per-user compilation cache of `edgeflix fn`:
+// <os.UserCacheDir()>/edgeflix/wazero ($XDG_CACHE_HOME or ~/.cache on
+// Linux), never a shared temp folder whose name others can predict and
+// fill with machine code. "" (compile every run) when the user has none.
+func fnCacheDir() string {
+	dir, err := os.UserCacheDir()
+	if err != nil {
+		return ""
+	}
+	return filepath.Join(dir, "edgeflix", "wazero")
 }
 
 func runFnInvoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {

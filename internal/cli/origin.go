@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"time"
 
 	"github.com/edgeflix/edgeflix/contract"
@@ -18,11 +19,21 @@ import (
 	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
 	"github.com/edgeflix/edgeflix/origin"
+	"github.com/edgeflix/edgeflix/origin/accounts"
 	"github.com/edgeflix/edgeflix/origin/keys"
 	"github.com/edgeflix/edgeflix/origin/oauth"
 	"github.com/edgeflix/edgeflix/origin/store"
 	"github.com/edgeflix/edgeflix/player/web"
 )
+
+// defaultOriginAddr is where `edgeflix origin` listens (EDGEFLIX_ORIGIN_ADDR):
+// loopback, so an origin started by hand is not reachable from the network
+// until an address is chosen on purpose.
+const defaultOriginAddr = "127.0.0.1:8080"
+
+// errNoEdgeSecret refuses an origin that would serve gated media to anyone.
+var errNoEdgeSecret = errors.New("origin: EDGEFLIX_EDGE_SECRET is unset, so gated media would be served to any caller, not only the edge; " +
+	"set it to the secret the edge (its own EDGEFLIX_EDGE_SECRET) and CloudFront send, or pass --insecure-dev for a local development origin")
 
 // defaultDataDir holds local state such as the key-encryption key file.
 const defaultDataDir = "data" // EDGEFLIX_DATA_DIR
@@ -41,6 +52,7 @@ type originFlags struct {
 	corsOrigins              listFlag
 	trustedProxies           listFlag
 	edgeSecret               string
+	hashMemoryMiB            int
 	migrate                  bool
 }
 
@@ -62,7 +74,18 @@ func (o *originFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&o.migrate, "migrate", false, "apply MySQL schema migrations before starting")
 	fs.Var(&o.corsOrigins, "cors-origin", "browser origin (scheme://host[:port]) allowed to call the API cross-origin, repeatable or comma-separated (env EDGEFLIX_CORS_ORIGINS)")
 	fs.Var(&o.trustedProxies, "trusted-proxies", "CIDRs or addresses of load balancers whose X-Forwarded-For names the client, repeatable or comma-separated; production: the VPC CIDR behind the ALB; default none (env EDGEFLIX_TRUSTED_PROXIES)")
+	fs.IntVar(&o.hashMemoryMiB, "password-hash-memory-mib", envInt("EDGEFLIX_PASSWORD_HASH_MEMORY_MIB", accounts.DefaultHashMemoryBudget>>20),
+		"memory (MiB) concurrent Argon2id password checks may use; one check per 19 MiB runs at once, the rest wait briefly, then get 503 (env EDGEFLIX_PASSWORD_HASH_MEMORY_MIB)")
 	o.edgeSecret = os.Getenv("EDGEFLIX_EDGE_SECRET") // never a flag: flags show in ps
+}
+
+// envInt returns the environment variable key as an integer, or def when
+// it is unset or not a number (the flag's validation then reports it).
+func envInt(key string, def int) int {
+	if n, err := strconv.Atoi(os.Getenv(key)); err == nil {
+		return n
+	}
+	return def
 }
 
 // applyEnv fills the list flags left unset on the command line from their
@@ -103,6 +126,9 @@ func (d *deps) Close() {
 func (o *originFlags) build(ctx context.Context, logger *slog.Logger) (*deps, error) {
 	d := &deps{}
 	o.applyEnv()
+	if o.hashMemoryMiB < 19 {
+		return nil, fmt.Errorf("--password-hash-memory-mib: %d MiB cannot hold one Argon2id check (19 MiB)", o.hashMemoryMiB)
+	}
 	proxies, err := oauth.ParseTrustedProxies(o.trustedProxies)
 	if err != nil {
 		return nil, fmt.Errorf("--trusted-proxies: %w", err)
@@ -148,9 +174,7 @@ func (o *originFlags) build(ctx context.Context, logger *slog.Logger) (*deps, er
 		PublicURL: o.publicURL, EdgeURL: o.edgeURL, DB: db, Redis: rdb, RedisPrefix: o.redisPrefix,
 		Media: media, KeyEncryptionKey: kek, Issuer: o.issuer, EdgeAudience: o.edgeAudience, Logger: logger,
 		CORSOrigins: o.corsOrigins, TrustedProxies: proxies, EdgeSecret: o.edgeSecret,
-	}
-	if o.edgeSecret == "" {
-		logger.Warn("origin: EDGEFLIX_EDGE_SECRET unset; media is served to any caller, not only the edge")
+		PasswordHashMemory: int64(o.hashMemoryMiB) << 20,
 	}
 	if st, err := os.Stat(o.webDir); err == nil && st.IsDir() {
 		d.cfg.WebDir = web.Site(os.DirFS(o.webDir))
@@ -164,13 +188,20 @@ func runOrigin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := newFlagSet("origin", "[flags]", stderr)
 	var o originFlags
 	o.register(fs)
-	addr := fs.String("addr", envOr("EDGEFLIX_ORIGIN_ADDR", ":8080"), "listen address (env EDGEFLIX_ORIGIN_ADDR)")
+	addr := fs.String("addr", envOr("EDGEFLIX_ORIGIN_ADDR", defaultOriginAddr), "listen address; loopback unless set, e.g. :8080 behind a load balancer (env EDGEFLIX_ORIGIN_ADDR)")
 	metricsAddr := fs.String("metrics-addr", envOr("EDGEFLIX_METRICS_ADDR", defaultMetricsAddr), "private listen address of /metrics (Prometheus), never the public port; \"off\" disables (env EDGEFLIX_METRICS_ADDR)")
+	insecureDev := fs.Bool("insecure-dev", false, "start without EDGEFLIX_EDGE_SECRET: gated media is then served to any caller that reaches the origin (local development only)")
 	logFmt := registerLogFormat(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	logger := logFmt.logger(stderr)
+	if o.edgeSecret == "" {
+		if !*insecureDev {
+			return errNoEdgeSecret
+		}
+		logger.Warn("origin: --insecure-dev: EDGEFLIX_EDGE_SECRET unset; media is served to any caller, not only the edge")
+	}
 	d, err := o.build(ctx, logger)
 	if err != nil {
 		return err

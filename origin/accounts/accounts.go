@@ -127,14 +127,25 @@ func CheckPasswordRules(p string) error {
 
 // Store reads and writes accounts in MySQL.
 type Store struct {
-	db *sql.DB
+	db   *sql.DB
+	gate *HashGate // bounds the memory of concurrent Argon2id work
 
 	dummyOnce sync.Once // makes dummy
 	dummy     string    // a hash checked for unknown e-mails to even out timing
 }
 
-// NewStore returns a Store over db.
-func NewStore(db *sql.DB) *Store { return &Store{db: db} }
+// NewStore returns a Store over db whose password hashing runs through
+// gate. If gate is nil, NewHashGate(DefaultHashMemoryBudget,
+// DefaultHashWait) is used.
+func NewStore(db *sql.DB, gate *HashGate) *Store {
+	if gate == nil {
+		gate = NewHashGate(DefaultHashMemoryBudget, DefaultHashWait)
+	}
+	return &Store{db: db, gate: gate}
+}
+
+// HashGate returns the gate that bounds the store's Argon2id work.
+func (s *Store) HashGate() *HashGate { return s.gate }
 
 // Create validates and stores a new account on the default plan, with one
 // profile called DefaultProfileName.
@@ -146,7 +157,7 @@ func (s *Store) Create(ctx context.Context, email, password string) (Account, er
 	if err := CheckPasswordRules(password); err != nil {
 		return Account{}, err
 	}
-	hash, err := HashPassword(NormalizePassword(password))
+	hash, err := s.gate.hash(ctx, NormalizePassword(password))
 	if err != nil {
 		return Account{}, err
 	}
@@ -178,12 +189,12 @@ func (s *Store) Create(ctx context.Context, email, password string) (Account, er
 
 // Authenticate returns the account whose e-mail and password match, or
 // ErrBadCredentials. An unknown e-mail costs one hash check too, so the two
-// failures take similar time.
+// failures take similar time. When the hash gate stays full it returns
+// ErrBusy without checking the password.
 func (s *Store) Authenticate(ctx context.Context, email, password string) (Account, error) {
 	norm, err := NormalizeEmail(email)
 	if err != nil || len(password) > 4*MaxPasswordLen {
-		s.checkDummy(password)
-		return Account{}, ErrBadCredentials
+		return Account{}, s.checkDummy(ctx, password)
 	}
 	var a Account
 	var id int64
@@ -191,13 +202,15 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (Accou
 	err = s.db.QueryRowContext(ctx, "SELECT id, email, password_hash, plan FROM accounts WHERE email = ?", norm).
 		Scan(&id, &a.Email, &hash, &a.Plan)
 	if errors.Is(err, sql.ErrNoRows) {
-		s.checkDummy(password)
-		return Account{}, ErrBadCredentials
+		return Account{}, s.checkDummy(ctx, password)
 	}
 	if err != nil {
 		return Account{}, fmt.Errorf("accounts: lookup: %w", err)
 	}
-	ok, err := CheckPassword(hash, NormalizePassword(password))
+	ok, err := s.gate.check(ctx, hash, NormalizePassword(password))
+	if errors.Is(err, ErrBusy) {
+		return Account{}, err
+	}
 	if err != nil {
 		return Account{}, fmt.Errorf("accounts: account %d: %w", id, err)
 	}
@@ -208,9 +221,15 @@ func (s *Store) Authenticate(ctx context.Context, email, password string) (Accou
 	return a, nil
 }
 
-func (s *Store) checkDummy(password string) {
+// checkDummy spends one hash check on a failure that needs none, and
+// returns ErrBadCredentials (or ErrBusy, or the context's error, when the
+// gate had no room).
+func (s *Store) checkDummy(ctx context.Context, password string) error {
 	s.dummyOnce.Do(func() { s.dummy, _ = HashPassword("edgeflix-dummy-password") })
-	CheckPassword(s.dummy, NormalizePassword(password))
+	if _, err := s.gate.check(ctx, s.dummy, NormalizePassword(password)); err != nil {
+		return err
+	}
+	return ErrBadCredentials
 }
 
 // Get returns the account with id.

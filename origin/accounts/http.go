@@ -11,6 +11,10 @@ import (
 	"github.com/edgeflix/edgeflix/origin/plans"
 )
 
+// BusyRetryAfter is the Retry-After (seconds) of a 503 answered because
+// the password-hash gate stayed full (ErrBusy).
+const BusyRetryAfter = "1"
+
 // CreateRequest is the body of POST /v1/accounts.
 type CreateRequest struct {
 	Email    string `json:"email"`
@@ -18,7 +22,8 @@ type CreateRequest struct {
 }
 
 // HandleCreate serves POST /v1/accounts: 201 {"id","email"}, 409 for a
-// registered e-mail, 400 for bad input.
+// registered e-mail, 400 for bad input, 503 with Retry-After when the
+// password-hash gate stayed full.
 func (s *Store) HandleCreate(ctx *fasthttp.RequestCtx) {
 	var req CreateRequest
 	if !httpx.ReadJSON(ctx, &req) {
@@ -35,6 +40,9 @@ func (s *Store) HandleCreate(ctx *fasthttp.RequestCtx) {
 		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-password", err.Error())
 	case errors.Is(err, ErrEmailTaken):
 		httpx.WriteProblem(ctx, fasthttp.StatusConflict, "email-taken", "an account with this email exists")
+	case errors.Is(err, ErrBusy):
+		ctx.Response.Header.Set("Retry-After", BusyRetryAfter)
+		httpx.WriteProblem(ctx, fasthttp.StatusServiceUnavailable, "busy", "too many password checks at once; retry shortly")
 	default:
 		httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")
 	}

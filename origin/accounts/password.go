@@ -95,6 +95,11 @@ func CheckPassword(encoded, password string) (bool, error) {
 	if err != nil {
 		return false, err
 	}
+	return p.matches(password), nil
+}
+
+// matches reports whether password hashes to p.
+func (p phc) matches(password string) bool {
 	got := argon2.IDKey([]byte(password), p.salt, p.time, p.memory, p.threads, uint32(len(p.hash)))
-	return subtle.ConstantTimeCompare(got, p.hash) == 1, nil
+	return subtle.ConstantTimeCompare(got, p.hash) == 1
 }

@@ -131,17 +131,25 @@ func (s *Server) HandleAuthorize(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	// Failed logins are counted per e-mail whether or not an account has
-	// it, so the throttle tells nothing about existence.
+	// it, so the throttle tells nothing about existence. The attempt is
+	// counted atomically before the password check and refunded when it
+	// succeeds (or never ran), so parallel guesses cannot all pass a
+	// check-then-count race.
 	failKey := loginKey(email)
-	if res := s.cfg.Limiter.AllowN(ctx, "login-fail", failKey, s.cfg.Limits.LoginFailures, 0); !res.Allowed {
+	if res := s.cfg.Limiter.Allow(ctx, "login-fail", failKey, s.cfg.Limits.LoginFailures); !res.Allowed {
 		ratelimit.SetHeaders(&ctx.Response.Header, res)
 		s.renderLogin(ctx, fasthttp.StatusTooManyRequests, r, email, "Too many failed sign-ins for this email. Please wait and try again.")
 		return
 	}
 	acct, err := s.cfg.Accounts.Authenticate(ctx, email, password)
 	if errors.Is(err, accounts.ErrBadCredentials) {
-		s.cfg.Limiter.Allow(ctx, "login-fail", failKey, s.cfg.Limits.LoginFailures)
 		s.renderLogin(ctx, fasthttp.StatusUnauthorized, r, email, "The email or password is wrong.")
+		return
+	}
+	s.cfg.Limiter.Refund(background(ctx), "login-fail", failKey, s.cfg.Limits.LoginFailures)
+	if errors.Is(err, accounts.ErrBusy) {
+		ctx.Response.Header.Set("Retry-After", accounts.BusyRetryAfter)
+		s.renderLogin(ctx, fasthttp.StatusServiceUnavailable, r, email, "Sign-in is busy right now. Please try again in a moment.")
 		return
 	}
 	if err != nil {

@@ -2,6 +2,7 @@ package oauth
 
 import (
 	"bytes"
+	"strings"
 
 	"github.com/valyala/fasthttp"
 
@@ -71,4 +72,45 @@ func Bearer(issuer *tokens.Issuer, next fasthttp.RequestHandler) fasthttp.Reques
 		ctx.SetUserValue(principalKey, principalOf(c))
 		next(ctx)
 	}
+}
+
+// Scopes that gate routes (see Scopes for what is issued).
+const (
+	// ScopeCatalog gates the catalog: titles, browse rows, search and my list.
+	ScopeCatalog = "catalog"
+	// ScopePlayback gates starting, renewing and ending playback sessions.
+	ScopePlayback = "playback"
+)
+
+// HasScope reports whether p's token was granted scope.
+func (p Principal) HasScope(scope string) bool {
+	for _, s := range strings.Fields(p.Scope) {
+		if s == scope {
+			return true
+		}
+	}
+	return false
+}
+
+// RequireScope returns the caller Bearer verified if its token was granted
+// scope. Otherwise it answers itself: 401 without a caller, 403 with
+// WWW-Authenticate error="insufficient_scope" (RFC 6750 §3.1) when the
+// scope is missing.
+func RequireScope(ctx *fasthttp.RequestCtx, scope string) (Principal, bool) {
+	p, ok := PrincipalOf(ctx)
+	if !ok {
+		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
+		return Principal{}, false
+	}
+	if !p.HasScope(scope) {
+		WriteInsufficientScope(ctx, scope)
+		return Principal{}, false
+	}
+	return p, true
+}
+
+// WriteInsufficientScope answers 403 for a token that lacks scope.
+func WriteInsufficientScope(ctx *fasthttp.RequestCtx, scope string) {
+	ctx.Response.Header.Set("WWW-Authenticate", `Bearer realm="edgeflix", error="insufficient_scope", scope="`+scope+`"`)
+	httpx.WriteProblem(ctx, fasthttp.StatusForbidden, "insufficient_scope", "the access token lacks the "+scope+" scope")
 }

@@ -50,7 +50,7 @@ const CodeLifetime = 60 * time.Second
 const RefreshTokenLifetime = 30 * 24 * time.Hour
 
 // Scopes the server knows; requests for others are ignored (RFC 6749 §3.3).
-var Scopes = []string{"catalog", "playback"}
+var Scopes = []string{ScopeCatalog, ScopePlayback}
 
 // Client is a registered OAuth client.
 type Client struct {

@@ -148,38 +148,40 @@ func (s *Server) revoke(ctx context.Context, clientID, token, hint string) error
 	return err
 }
 
-// revoked reports whether an access token was revoked (its jti denied or
-// its device signed out). If Redis fails it answers false: access tokens
-// live AccessTokenLifetime, and an API that stops with the cache would make
-// Redis a single point of failure for every viewer.
-func (s *Server) revoked(ctx context.Context, c *tokens.AccessClaims) bool {
-	keys := []string{s.denyKey(c.ID)}
-	if c.DeviceID != "" {
-		keys = append(keys, s.revokedDeviceKey(c.DeviceID))
-	}
-	n, err := s.cfg.Redis.Exists(ctx, keys...).Result()
-	if err != nil {
-		s.cfg.Logger.Warn("oauth: revocation check failed; accepting the token", "err", err)
-		return false
-	}
-	return n > 0
-}
-
 // Bearer wraps next so it runs only for requests with a valid, unrevoked
 // access token, within the per-account rate limit. Others get 401 with
 // WWW-Authenticate: Bearer, or 429.
+//
+// If Redis cannot say whether the token was revoked, reads (GET, HEAD,
+// OPTIONS) are accepted: access tokens live AccessTokenLifetime, and a
+// catalog that stops with the cache would make Redis a single point of
+// failure for every viewer. Writes (operator catalog edits, my list,
+// playback) fail closed with 503 and Retry-After, as BearerStrict does.
 func (s *Server) Bearer(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
 		c, ok := s.authenticateRemembered(ctx)
 		if !ok {
 			return
 		}
-		if s.revoked(ctx, c) {
+		revoked, err := s.checkRevoked(ctx, c)
+		switch {
+		case err != nil && !isRead(ctx):
+			s.cfg.Logger.Warn("oauth: revocation check failed; refusing a write", "err", err)
+			rejectUnknownRevocation(ctx)
+			return
+		case err != nil:
+			s.cfg.Logger.Warn("oauth: revocation check failed; accepting the token for a read", "err", err)
+		case revoked:
 			rejectRevoked(ctx)
 			return
 		}
 		s.admit(ctx, c, next)
 	}
+}
+
+// isRead reports whether the request's method only reads.
+func isRead(ctx *fasthttp.RequestCtx) bool {
+	return ctx.IsGet() || ctx.IsHead() || ctx.IsOptions()
 }
 
 // rejectRevoked answers 401 for a revoked access token.

@@ -33,7 +33,7 @@ func (s *Server) checkRevoked(ctx context.Context, c *tokens.AccessClaims) (bool
 // management, device approval, profile selection, which mints tokens): it
 // fails closed. When the revocation state cannot be read it answers 503
 // with Retry-After instead of accepting a token that may have been
-// revoked. Bearer stays fail-open for the catalog and playback reads.
+// revoked, for reads too. Bearer fails open for reads only.
 func (s *Server) BearerStrict(next fasthttp.RequestHandler) fasthttp.RequestHandler {
 	return func(ctx *fasthttp.RequestCtx) {
 		c, ok := authenticate(ctx, s.cfg.Tokens)
@@ -44,8 +44,7 @@ func (s *Server) BearerStrict(next fasthttp.RequestHandler) fasthttp.RequestHand
 		switch {
 		case err != nil:
 			s.cfg.Logger.Warn("oauth: revocation check failed; refusing a sensitive request", "err", err)
-			ctx.Response.Header.Set("Retry-After", "5")
-			httpx.WriteProblem(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "try again shortly")
+			rejectUnknownRevocation(ctx)
 			return
 		case revoked:
 			rejectRevoked(ctx)
@@ -53,4 +52,11 @@ func (s *Server) BearerStrict(next fasthttp.RequestHandler) fasthttp.RequestHand
 		}
 		s.admit(ctx, c, next)
 	}
+}
+
+// rejectUnknownRevocation answers 503 with Retry-After when the revocation
+// state of a token could not be read for a request that must fail closed.
+func rejectUnknownRevocation(ctx *fasthttp.RequestCtx) {
+	ctx.Response.Header.Set("Retry-After", "5")
+	httpx.WriteProblem(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "try again shortly")
 }

@@ -218,9 +218,8 @@ func (s *Service) Stop(ctx context.Context, accountID, sid string, positionS *in
 
 // HandleStart serves POST /v1/playback behind oauth.Bearer.
 func (s *Service) HandleStart(ctx *fasthttp.RequestCtx) {
-	p, ok := oauth.PrincipalOf(ctx)
+	p, ok := oauth.RequireScope(ctx, oauth.ScopePlayback)
 	if !ok {
-		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
 		return
 	}
 	var req Request
@@ -348,9 +347,8 @@ func (s *Service) HandleStop(ctx *fasthttp.RequestCtx) {
 // session returns the principal and the {sid} of a session request,
 // answering the problem itself when either is missing or invalid.
 func session(ctx *fasthttp.RequestCtx) (oauth.Principal, string, bool) {
-	p, ok := oauth.PrincipalOf(ctx)
+	p, ok := oauth.RequireScope(ctx, oauth.ScopePlayback)
 	if !ok {
-		httpx.WriteProblem(ctx, fasthttp.StatusUnauthorized, "unauthorized", "an access token is required")
 		return p, "", false
 	}
 	sid := httpx.Param(ctx, "sid")

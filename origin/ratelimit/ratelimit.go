@@ -63,6 +63,7 @@ type Result struct {
 // Limiter checks limits in Redis, falling back to memory.
 type Limiter struct {
 	rl     *redis_rate.Limiter
+	rdb    *redis.Client
 	prefix string
 	local  *Local
 	logger *slog.Logger
@@ -77,7 +78,7 @@ func New(rdb *redis.Client, prefix string, now func() time.Time, logger *slog.Lo
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &Limiter{rl: redis_rate.NewLimiter(rdb), prefix: prefix, local: NewLocal(MaxLocalKeys, now), logger: logger}
+	return &Limiter{rl: redis_rate.NewLimiter(rdb), rdb: rdb, prefix: prefix, local: NewLocal(MaxLocalKeys, now), logger: logger}
 }
 
 // Allow records one event of scope for id (an IP, an account id, a hashed
@@ -116,6 +117,49 @@ func (l *Limiter) AllowN(ctx context.Context, scope, id string, lim Limit, n int
 	}
 	return l.local.AllowN(key, lim, n)
 }
+
+// refundScript gives back one event's worth of a redis_rate GCRA key: it
+// moves the theoretical arrival time back by one emission interval, never
+// before now (a refund cannot bank credit), and deletes the key when
+// nothing is left. It reads the time as redis_rate does (seconds since
+// 2017-01-01, from Redis TIME) so the two scripts agree.
+var refundScript = redis.NewScript(`
+redis.replicate_commands()
+local tat = redis.call("GET", KEYS[1])
+if not tat then
+  return 0
+end
+local emission = tonumber(ARGV[1]) / tonumber(ARGV[2])
+local now = redis.call("TIME")
+now = (now[1] - 1483228800) + (now[2] / 1000000)
+local new_tat = tonumber(tat) - emission
+if new_tat <= now then
+  redis.call("DEL", KEYS[1])
+  return 1
+end
+redis.call("SET", KEYS[1], new_tat, "EX", math.ceil(new_tat - now))
+return 1
+`)
+
+// Refund gives back one event recorded by Allow for scope and id, e.g. a
+// login attempt counted before the password check that then succeeded.
+// It never leaves more allowance than a fresh key has. A Redis failure
+// refunds in the in-process fallback instead (where the event was then
+// most likely counted).
+func (l *Limiter) Refund(ctx context.Context, scope, id string, lim Limit) {
+	if lim.Rate <= 0 || lim.Burst <= 0 || lim.Period <= 0 {
+		return
+	}
+	key := l.prefix + "rl:" + scope + ":" + id
+	err := refundScript.Run(ctx, l.rdb, []string{redisRatePrefix + key}, lim.Period.Seconds(), lim.Rate).Err()
+	if err == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	l.local.Refund(key, lim)
+}
+
+// redisRatePrefix is the prefix redis_rate puts before every key.
+const redisRatePrefix = "rate:"
 
 // Local is an in-memory GCRA limiter over at most a fixed number of keys;
 // the least recently used key is forgotten first. It is safe for
@@ -195,6 +239,25 @@ func (l *Local) AllowN(key string, lim Limit, n int) Result {
 		delete(l.items, old.Value.(*entry).key)
 	}
 	return r
+}
+
+// Refund gives back one event of key (see Limiter.Refund).
+func (l *Local) Refund(key string, lim Limit) {
+	if lim.Rate <= 0 || lim.Burst <= 0 || lim.Period <= 0 {
+		return
+	}
+	now := l.now()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	el, ok := l.items[key]
+	if !ok {
+		return
+	}
+	e := el.Value.(*entry)
+	if e.tat = e.tat.Add(-lim.Period / time.Duration(lim.Rate)); !e.tat.After(now) {
+		l.order.Remove(el)
+		delete(l.items, key)
+	}
 }
 
 func ceilSeconds(d time.Duration) int {

@@ -123,3 +123,50 @@ func BenchmarkLocal(b *testing.B) {
 		}
 	})
 }
+
+// TestRefund checks that a refunded event can be spent again and that
+// refunds never bank more than a fresh key's burst, in Redis and in the
+// fallback.
+func TestRefund(t *testing.T) {
+	live, prefix := testenv.Redis(t)
+	lim := Limit{Rate: 3, Burst: 3, Period: time.Minute}
+	for _, b := range []struct {
+		name string
+		rdb  *redis.Client
+	}{{"redis", live}, {"redis down", closedPortRedis(t)}} {
+		t.Run(b.name, func(t *testing.T) {
+			l := New(b.rdb, prefix+"refund:"+b.name+":", nil, nil)
+			ctx := context.Background()
+			for i := range 3 {
+				if r := l.Allow(ctx, "login-fail", "a", lim); !r.Allowed {
+					t.Fatalf("event %d denied: %+v", i, r)
+				}
+			}
+			if r := l.Allow(ctx, "login-fail", "a", lim); r.Allowed {
+				t.Fatalf("4th event allowed: %+v", r)
+			}
+			l.Refund(ctx, "login-fail", "a", lim)
+			if r := l.Allow(ctx, "login-fail", "a", lim); !r.Allowed {
+				t.Fatalf("event after a refund denied: %+v", r)
+			}
+			if r := l.Allow(ctx, "login-fail", "a", lim); r.Allowed {
+				t.Fatalf("refund gave back more than one event: %+v", r)
+			}
+			// Refunds on a key with nothing spent bank nothing.
+			for range 5 {
+				l.Refund(ctx, "login-fail", "b", lim)
+			}
+			l.Allow(ctx, "login-fail", "b", lim)
+			l.Refund(ctx, "login-fail", "b", lim)
+			l.Refund(ctx, "login-fail", "b", lim)
+			for i := range 3 {
+				if r := l.Allow(ctx, "login-fail", "b", lim); !r.Allowed {
+					t.Fatalf("fresh event %d denied: %+v", i, r)
+				}
+			}
+			if r := l.Allow(ctx, "login-fail", "b", lim); r.Allowed {
+				t.Fatalf("refunds banked credit: %+v", r)
+			}
+		})
+	}
+}
