@@ -222,7 +222,7 @@ func TestIngestCodecsTracksTrickPlay(t *testing.T) {
 			}
 		}
 		vttB, ct := getObject(t, st, asset+"subs/en/subs.vtt")
-		if ct != "text/vtt" || !bytes.Equal(vttB, []byte(testVTT)) {
+		if ct != "text/vtt; charset=utf-8" || !bytes.Equal(vttB, []byte(testVTT)) {
 			t.Errorf("subs.vtt: %q %q", ct, vttB)
 		}
 		plB, _ := getObject(t, st, asset+"subs/en/index.m3u8")
