@@ -72,7 +72,7 @@ bench-auth: ## access tokens issued and verified per second (EdDSA, golang-jwt),
 	$(GO) test -count=1 -run '^$$' -bench 'IssueAccess|VerifyAccess|Login' -benchmem -cpu 1,2 ./origin/tokens/ ./origin/accounts/
 
 bench-origin: ## home rows and title detail p50/p99 at 50 and 200 connections beside Redis GET and MySQL point-select p99; media RSS
-	$(GO) run ./origin/bench
+	$(GO) run ./cmd/bench-origin
 
 comma := ,
 size-player: ## player.wasm raw, gzip and brotli size, code bytes per Go package, who imports the heavy packages (BR11=1 adds brotli -11, slow)
@@ -85,4 +85,4 @@ size-player: ## player.wasm raw, gzip and brotli size, code bytes per Go package
 
 bench-edge: ## wrk against edgeflix's edge and Debian's nginx (proxy_cache + secure_link) over one loopback origin: 1 KB / 1 MB, hits and cold misses
 	@EDGEFLIX_BENCH_EDGE=1 scripts/setup.sh
-	$(GO) run ./edge/bench $(if $(DURATION),-duration $(DURATION))
+	$(GO) run ./cmd/bench-edge $(if $(DURATION),-duration $(DURATION))

@@ -22,7 +22,7 @@ fi
 
 mkdir -p .cache/wasmcount dist
 GOOS=wasip1 GOARCH=wasm CGO_ENABLED=0 go build -buildmode=c-shared -trimpath -ldflags=-s -o dist/edge.wasm ./wasm/module
-go build -o .cache/wasmcount/wasmcount ./internal/wasmcount
+go build -o .cache/wasmcount/wasmcount ./cmd/wasmcount
 
 jit() { # jit MODULE CALLS: callgrind's count of the unnamed (JIT) functions
 	local out=.cache/wasmcount/callgrind.out
