@@ -2,6 +2,7 @@
 
 GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
+GOIMPORTS   := golang.org/x/tools/cmd/goimports@v0.52.0
 DIST        := dist
 
 .PHONY: run test check check-infra setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-edge bench-origin bench-auth size-player
@@ -28,8 +29,9 @@ wasm: ## build the edge module and the browser player
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(DIST)/web/wasm_exec.js
 	$(GO) run ./cmd/precompress $(DIST)/web
 
-check: ## gofmt, vet, staticcheck, tidy, cross-builds
+check: ## gofmt, goimports -local, vet, staticcheck, tidy, cross-builds
 	@test -z "$$(gofmt -l .)" || { gofmt -l .; echo "gofmt: files above need formatting"; exit 1; }
+	@out="$$($(GO) run $(GOIMPORTS) -local github.com/edgeflix/edgeflix -l .)"; test -z "$$out" || { echo "$$out"; echo "goimports: files above need their imports grouped (make fmt)"; exit 1; }
 	$(GO) vet ./...
 	GOOS=wasip1 GOARCH=wasm $(GO) vet ./wasm/...
 	GOOS=js GOARCH=wasm $(GO) vet ./player/...
@@ -62,8 +64,9 @@ bench-wasm: ## edge module: native vs wazero vs Node (gate, rewrite), memory ove
 bench-wasm-instr: ## instructions per rewrite in wazero, counted by callgrind (load-independent); BASELINE=old.wasm counts another build too
 	scripts/wasm-instr.sh $(BASELINE)
 
-fmt:
+fmt: ## gofmt and group imports (standard library, others, edgeflix)
 	gofmt -w .
+	$(GO) run $(GOIMPORTS) -local github.com/edgeflix/edgeflix -w .
 
 bench-ingest: ## encode speed (x real time: H.264 ladder, HEVC, AV1) and upload MB/s to the local S3
 	$(GO) test -run '^$$' -bench BenchmarkIngestPipeline -benchtime 1x -timeout 20m ./origin/ingest/

@@ -11,10 +11,11 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"github.com/edgeflix/edgeflix/origin/names"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/edgeflix/edgeflix/origin/names"
 
 	"github.com/edgeflix/edgeflix/origin/tokens"
 )

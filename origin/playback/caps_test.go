@@ -2,10 +2,11 @@ package playback
 
 import (
 	"errors"
-	"github.com/edgeflix/edgeflix/contract"
-	"github.com/edgeflix/edgeflix/origin/plans"
 	"slices"
 	"testing"
+
+	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/origin/plans"
 
 	"github.com/edgeflix/edgeflix/origin/httpx"
 )

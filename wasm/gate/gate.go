@@ -7,9 +7,10 @@ package gate
 
 import (
 	"errors"
-	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"strconv"
 	"strings"
+
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 
 	"github.com/edgeflix/edgeflix/wasm/strictjson"
 	"github.com/edgeflix/edgeflix/wasm/token"

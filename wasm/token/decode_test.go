@@ -3,11 +3,12 @@ package token
 import (
 	"bytes"
 	"encoding/base64"
-	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"strings"
 	"testing"
 	"unicode"
 	"unicode/utf8"
+
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // stdDecodeSegment is decodeSegment as it was on encoding/base64, the

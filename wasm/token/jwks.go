@@ -2,8 +2,9 @@ package token
 
 import (
 	"errors"
-	"github.com/edgeflix/edgeflix/wasm/errdetail"
 	"strconv"
+
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 
 	"github.com/edgeflix/edgeflix/wasm/strictjson"
 )

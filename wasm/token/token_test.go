@@ -11,12 +11,13 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/edgeflix/edgeflix/internal/wycheproof"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 	"unsafe"
+
+	"github.com/edgeflix/edgeflix/internal/wycheproof"
 
 	"github.com/golang-jwt/jwt/v5"
 )
