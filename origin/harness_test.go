@@ -17,9 +17,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/origin"
 	"github.com/edgeflix/edgeflix/origin/oauth"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 )
 
 // clock is a settable test clock.

@@ -21,7 +21,6 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgeflix/edgeflix/contract"
-	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/origin/accounts"
 	"github.com/edgeflix/edgeflix/origin/cache"
 	"github.com/edgeflix/edgeflix/origin/catalog"
@@ -30,6 +29,7 @@ import (
 	"github.com/edgeflix/edgeflix/origin/keys"
 	"github.com/edgeflix/edgeflix/origin/media"
 	"github.com/edgeflix/edgeflix/origin/oauth"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 	"github.com/edgeflix/edgeflix/origin/playback"
 	"github.com/edgeflix/edgeflix/origin/profiles"
 	"github.com/edgeflix/edgeflix/origin/progress"

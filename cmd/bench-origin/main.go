@@ -38,11 +38,11 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/edgeflix/edgeflix/contract"
-	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
 	"github.com/edgeflix/edgeflix/origin"
 	"github.com/edgeflix/edgeflix/origin/oauth"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 	"github.com/edgeflix/edgeflix/origin/ratelimit"
 	"github.com/edgeflix/edgeflix/origin/store"
 	"github.com/edgeflix/edgeflix/origin/tokens"

@@ -9,10 +9,10 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
 	"github.com/edgeflix/edgeflix/origin/ingest"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 	"github.com/edgeflix/edgeflix/origin/store"
 )
 

@@ -15,13 +15,13 @@ import (
 	"time"
 
 	"github.com/edgeflix/edgeflix/contract"
-	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
 	"github.com/edgeflix/edgeflix/origin"
 	"github.com/edgeflix/edgeflix/origin/accounts"
 	"github.com/edgeflix/edgeflix/origin/keys"
 	"github.com/edgeflix/edgeflix/origin/oauth"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 	"github.com/edgeflix/edgeflix/origin/store"
 	"github.com/edgeflix/edgeflix/player/web"
 )

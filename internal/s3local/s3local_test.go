@@ -9,8 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/internal/s3local"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 )
 
 // TestPersistsAcrossRestart writes through aws-sdk-go-v2, restarts the

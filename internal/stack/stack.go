@@ -17,11 +17,11 @@ import (
 	"time"
 
 	"github.com/edgeflix/edgeflix/edge"
-	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
 	"github.com/edgeflix/edgeflix/origin"
 	"github.com/edgeflix/edgeflix/origin/ingest/demo"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 	"github.com/edgeflix/edgeflix/origin/store"
 )
 

@@ -15,8 +15,8 @@ import (
 	"github.com/go-sql-driver/mysql"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/internal/s3local"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 	"github.com/edgeflix/edgeflix/origin/store"
 )
 

@@ -18,7 +18,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
-	"github.com/edgeflix/edgeflix/internal/objstore"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 )
 
 // CatalogGenerationKey is the Redis key (under the configured prefix) whose

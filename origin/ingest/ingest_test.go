@@ -20,8 +20,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/internal/testenv"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 )
 
 // fixtureSet holds generated sources shared by the tests.

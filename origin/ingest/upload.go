@@ -21,7 +21,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/edgeflix/edgeflix/contract"
-	"github.com/edgeflix/edgeflix/internal/objstore"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 )
 
 // DefaultUploadConcurrency bounds parallel object uploads.

@@ -22,8 +22,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 	"github.com/redis/go-redis/v9"
 
-	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/origin/ingest"
+	"github.com/edgeflix/edgeflix/origin/objstore"
 )
 
 // Defaults for the demo encode.
