@@ -1,0 +1,110 @@
+package e2e
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/edgeflix/edgeflix/internal/browser"
+	"github.com/edgeflix/edgeflix/internal/stack"
+	"github.com/edgeflix/edgeflix/origin/ingest"
+)
+
+// renewLifetime is the playback token lifetime of TestPlayAcrossRenewals:
+// short, so several renewals happen within a short title; the edge allows
+// no leeway, so a token the player failed to replace is refused the
+// moment it expires.
+const renewLifetime = 4 * time.Second
+
+// mediaFetch is one media request the page made through the edge.
+type mediaFetch struct {
+	Token  string `json:"token"`
+	Status int    `json:"status"`
+	At     int    `json:"at"`
+}
+
+// renewStateJS reads the player state and every /t/<token>/ request the
+// page made: its token, HTTP status and start time (ms since navigation).
+const renewStateJS = `(() => {
+  const v = document.getElementById("player");
+  const p = window.edgeflixPlayer || {};
+  const fetches = performance.getEntriesByType("resource")
+    .filter((r) => r.name.includes("/t/"))
+    .map((r) => ({token: r.name.split("/t/")[1].split("/")[0], status: r.responseStatus || 0, at: Math.round(r.startTime)}));
+  return {
+    state: {currentTime: v ? v.currentTime : -1, frames: 0, masterURL: p.masterURL || "",
+      status: (document.getElementById("status") || {}).textContent || "", errors: p.errors || []},
+    fetches,
+  };
+})()`
+
+type renewState struct {
+	State   playState    `json:"state"`
+	Fetches []mediaFetch `json:"fetches"`
+}
+
+// TestPlayAcrossRenewals plays a title in real Chromium with playback
+// tokens living renewLifetime (heartbeat every second) for more than
+// three lifetimes: the player swaps each renewed token into its later
+// fetches, so playback never stops, no media request fails, and requests
+// made after the first token expired carry later tokens.
+func TestPlayAcrossRenewals(t *testing.T) {
+	st, _ := startStack(t, func(c *stack.Config) {
+		c.PlaybackTokenLifetime = renewLifetime
+		c.EdgeLeeway = -1
+		// Long enough that segments are still fetched after three
+		// lifetimes (the player buffers 30 s ahead), one small rung.
+		c.Demo.DurationS = 48
+		c.Demo.Ladder = []ingest.RenditionSpec{{Name: "240p", Height: 240, VideoBitrate: 250_000, AudioBitrate: 64_000}}
+	})
+	ctx := browser.New(t)
+	ctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
+	defer cancel()
+	signUpAndPlay(ctx, t, st)
+
+	const playFor = 4 * renewLifetime
+	var rs renewState
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var err error
+		rs, err = chromedp.Run(ctx, chromedp.Evaluate[renewState](renewStateJS))
+		if err != nil {
+			t.Fatalf("reading player state: %v", err)
+		}
+		if strings.Contains(rs.State.Status, "stopped") || len(rs.State.Errors) > 0 {
+			t.Fatalf("playback failed: %+v", rs.State)
+		}
+		if rs.State.CurrentTime > playFor.Seconds() {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("video did not play past %v: %+v", playFor, rs.State)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	if len(rs.Fetches) == 0 {
+		t.Fatal("no media request seen")
+	}
+	tokens := map[string]bool{}
+	first := rs.Fetches[0]
+	late := 0
+	for _, f := range rs.Fetches {
+		if f.Status >= 400 {
+			t.Fatalf("a media request failed: %+v", f)
+		}
+		tokens[f.Token] = true
+		if f.At > first.At+int(renewLifetime.Milliseconds()) {
+			late++
+			if f.Token == first.Token {
+				t.Fatalf("a request %d ms after the first token expired still used it", f.At-first.At)
+			}
+		}
+	}
+	if late == 0 || len(tokens) < 3 {
+		t.Fatalf("%d requests after the first lifetime, %d distinct tokens: renewal was not exercised", late, len(tokens))
+	}
+	t.Logf("played %.1fs over %d tokens; %d of %d media requests after the first token expired", rs.State.CurrentTime, len(tokens), late, len(rs.Fetches))
+}
