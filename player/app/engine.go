@@ -72,11 +72,11 @@ type Engine struct {
 	autoplay  bool
 	startAt   float64
 
-	master   *hls.Master
-	base     *url.URL
+	master *hls.Master
+	base   *url.URL
 	// tokens is the session's newest playback token: every fetch below
 	// base swaps its token segment for it (Renew).
-	tokens renew.Tokens
+	tokens   renew.Tokens
 	variants []*variantState
 	ctrl     *abr.Controller
 	est      *abr.Estimator
