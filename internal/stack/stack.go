@@ -168,6 +168,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		PublicURL: st.OriginURL, EdgeURL: st.EdgeURL, DB: db, Redis: rdb,
 		RedisPrefix: cfg.RedisPrefix, Media: st.Media, WebDir: cfg.WebFS,
 		KeyEncryptionKey: cfg.KeyEncryptionKey, Logger: logger, EdgeSecret: edgeSecret,
+		PlaybackTokenLifetime: cfg.PlaybackTokenLifetime,
 	})
 	if err != nil {
 		return nil, err
