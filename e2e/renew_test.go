@@ -58,7 +58,7 @@ func TestPlayAcrossRenewals(t *testing.T) {
 		// Long enough that segments are still fetched after three
 		// lifetimes (the player buffers 30 s ahead), one small rung.
 		c.Demo.DurationS = 48
-		c.Demo.Ladder = []ingest.RenditionSpec{{Name: "240p", Height: 240, VideoBitrate: 250_000, AudioBitrate: 64_000}}
+		c.Demo.Ladder = []ingest.RenditionSpec{{Name: "360p", Height: 360, VideoBitrate: 700_000, AudioBitrate: 96_000}}
 	})
 	ctx := browser.New(t)
 	ctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
@@ -81,7 +81,7 @@ func TestPlayAcrossRenewals(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("video did not play past %v: %+v", playFor, rs.State)
+			t.Fatalf("video did not play past %v: %+v (media requests %+v)", playFor, rs.State, rs.Fetches)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
