@@ -212,7 +212,7 @@ func TestPlayback(t *testing.T) {
 			}
 			now := e.clock.Now().Unix()
 			if claims.Subject != accountID || claims.SessionID != s.SessionID || claims.Prefix != "/v1/media/movie-asset/" ||
-				claims.IssuedAt.Unix() != now || claims.NotBefore.Unix() != now || claims.ExpiresAt.Unix() != now+4*3600 {
+				claims.IssuedAt.Unix() != now || claims.NotBefore.Unix() != now || claims.ExpiresAt.Unix() != now+45 {
 				t.Fatalf("claims %s", payload)
 			}
 			d := claims.Device

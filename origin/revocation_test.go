@@ -59,15 +59,25 @@ func (e *env) heartbeat(access, sid string, pos int) (int, playback.Renewal) {
 // deviceOf returns the did claim of an access token.
 func deviceOf(t *testing.T, access string) string {
 	t.Helper()
-	b, err := base64.RawURLEncoding.DecodeString(strings.Split(access, ".")[1])
+	var did string
+	if err := json.Unmarshal([]byte(claimOf(t, access, "did")), &did); err != nil || did == "" {
+		t.Fatalf("no did in the access token: %v", err)
+	}
+	return did
+}
+
+// claimOf returns claim name of a JWT's payload as raw JSON.
+func claimOf(t *testing.T, token, name string) string {
+	t.Helper()
+	b, err := base64.RawURLEncoding.DecodeString(strings.Split(token, ".")[1])
 	if err != nil {
 		t.Fatal(err)
 	}
-	var c struct{ Did string }
-	if err := json.Unmarshal(b, &c); err != nil || c.Did == "" {
-		t.Fatalf("no did in the access token: %s %v", b, err)
+	var c map[string]json.RawMessage
+	if err := json.Unmarshal(b, &c); err != nil || c[name] == nil {
+		t.Fatalf("no %s in %s: %v", name, b, err)
 	}
-	return c.Did
+	return string(c[name])
 }
 
 // TestRevocationReachesEdge: every way a session loses its stream lease
@@ -142,6 +152,12 @@ func TestRevocationReachesEdge(t *testing.T) {
 				st, next := e.heartbeat(v.token, sid, 10)
 				if st != 200 || next.Token == "" || next.SessionID != sid || next.Token == cur.Token {
 					t.Fatalf("heartbeat %d %+v", st, next)
+				}
+				if got, want := claimOf(t, next.Token, "dev"), claimOf(t, m["token"].(string), "dev"); got != want {
+					t.Fatalf("renewed caps %s, want the session's %s", got, want)
+				}
+				if got, want := claimOf(t, next.Token, "pfx"), claimOf(t, m["token"].(string), "pfx"); got != want {
+					t.Fatalf("renewed prefix %s, want %s", got, want)
 				}
 				if want := e.clock.Now().Add(tokens.PlaybackTokenLifetime); !next.ExpiresAt.Equal(want) {
 					t.Fatalf("renewed token expires %v, want %v", next.ExpiresAt, want)
