@@ -37,12 +37,19 @@ const renewStateJS = `(() => {
     state: {currentTime: v ? v.currentTime : -1, frames: 0, masterURL: p.masterURL || "",
       status: (document.getElementById("status") || {}).textContent || "", errors: p.errors || []},
     fetches,
+    video: {engine: p.state || "", readyState: v ? v.readyState : -1, paused: v ? v.paused : true},
   };
 })()`
 
 type renewState struct {
 	State   playState    `json:"state"`
 	Fetches []mediaFetch `json:"fetches"`
+	// Video is for failure messages: the engine's state and the element's.
+	Video struct {
+		Engine     string `json:"engine"`
+		ReadyState int    `json:"readyState"`
+		Paused     bool   `json:"paused"`
+	} `json:"video"`
 }
 
 // TestPlayAcrossRenewals plays a title in real Chromium with playback
@@ -79,7 +86,7 @@ func TestPlayAcrossRenewals(t *testing.T) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("video did not play past %v: at %.1fs, status %q (media requests %+v)", playFor, rs.State.CurrentTime, rs.State.Status, rs.Fetches)
+			t.Fatalf("video did not play past %v: at %.1fs, status %q, video %+v (media requests %+v)", playFor, rs.State.CurrentTime, rs.State.Status, rs.Video, rs.Fetches)
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
