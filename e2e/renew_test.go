@@ -2,6 +2,10 @@ package e2e
 
 import (
 	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -52,25 +56,48 @@ type renewState struct {
 	} `json:"video"`
 }
 
+// mediaDelay slows every media response of slowMedia.
+const mediaDelay = 600 * time.Millisecond
+
+// slowMedia is a reverse proxy to originURL that answers media requests
+// mediaDelay late.
+func slowMedia(t *testing.T, originURL string) string {
+	target, err := url.Parse(originURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/v1/media/") {
+			time.Sleep(mediaDelay)
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
 // TestPlayAcrossRenewals plays a title in real Chromium with playback
 // tokens living renewLifetime (heartbeat every second) for more than
-// three lifetimes: the player swaps each renewed token into its later
+// three lifetimes, its media fetched slowly enough to need renewed tokens: the player swaps each renewed token into its later
 // fetches, so playback never stops, no media request fails, and requests
 // made after the first token expired carry later tokens.
 func TestPlayAcrossRenewals(t *testing.T) {
 	st, _ := startStack(t, func(c *stack.Config) {
 		c.PlaybackTokenLifetime = renewLifetime
 		c.EdgeLeeway = -1
-		// Long enough that segments are still fetched after three
-		// lifetimes (the player buffers 30 s ahead).
-		c.Demo.DurationS = 48
+		// The player buffers 30 s ahead, the whole demo title: slow
+		// each media fetch at the origin so that fetching spans more
+		// than one token lifetime and later requests need renewed tokens.
+		c.EdgeUpstream = func(originURL string) (string, error) { return slowMedia(t, originURL), nil }
 	})
 	ctx := browser.New(t)
 	ctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
 	signUpAndPlay(ctx, t, st)
 
-	const playFor = 4 * renewLifetime
+	// More than three lifetimes, within the 16 s demo title.
+	const playFor = 3*renewLifetime + time.Second
 	var rs renewState
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
