@@ -23,11 +23,13 @@ const (
 
 // Defaults of the playback token's issuer and audience and of the clock
 // skew the edge allows, shared by origin, edge, CLI and the CloudFront
-// bundle.
+// bundle. The leeway is part of the revocation bound: a playback token is
+// served until its exp plus the leeway (docs/CONTRACTS.md), so it stays
+// small; hosts keep their clocks within it by NTP.
 const (
 	DefaultIssuer        = "edgeflix-origin"
 	DefaultAudience      = "edgeflix-edge"
-	DefaultLeewaySeconds = 30
+	DefaultLeewaySeconds = 15
 )
 
 // Claim names of a playback token (docs/CONTRACTS.md).

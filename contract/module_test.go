@@ -12,7 +12,7 @@ func TestModuleConfigJSON(t *testing.T) {
 		want string
 	}{
 		{ModuleConfig{Issuer: DefaultIssuer, Audience: DefaultAudience, LeewaySeconds: DefaultLeewaySeconds, JWKS: []byte(jwks)},
-			`{"iss":"edgeflix-origin","aud":"edgeflix-edge","leeway_s":30,"jwks":` + jwks + `}`},
+			`{"iss":"edgeflix-origin","aud":"edgeflix-edge","leeway_s":15,"jwks":` + jwks + `}`},
 		{ModuleConfig{Issuer: "a\"b\\c\n\x01é", Audience: "x", CacheSize: -1, JWKS: []byte(`{"keys":[]}`)},
 			`{"iss":"a\"b\\c\u000a\u0001é","aud":"x","leeway_s":0,"cache_size":-1,"jwks":{"keys":[]}}`},
 	} {

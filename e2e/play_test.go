@@ -66,7 +66,9 @@ func (p *countingProxy) total() int {
 	return n
 }
 
-func startStack(t *testing.T) (*stack.Stack, *countingProxy) {
+// startStack starts the local stack; mod, if not nil, changes its
+// configuration first.
+func startStack(t *testing.T, mod func(*stack.Config)) (*stack.Stack, *countingProxy) {
 	t.Helper()
 	_, dsn := testenv.MySQL(t)
 	_, prefix := testenv.Redis(t)
@@ -75,7 +77,7 @@ func startStack(t *testing.T) (*stack.Stack, *countingProxy) {
 	proxy := &countingProxy{media: map[string]int{}}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
-	st, err := stack.Start(ctx, stack.Config{
+	cfg := stack.Config{
 		MySQLDSN: dsn, RedisAddr: testenv.RedisAddr(), RedisPrefix: prefix,
 		S3Dir: t.TempDir(), S3Addr: "127.0.0.1:0", Bucket: "edgeflix-e2e",
 		OriginAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0",
@@ -85,7 +87,11 @@ func startStack(t *testing.T) (*stack.Stack, *countingProxy) {
 		WebFS:            web.Site(os.DirFS(wasmbuild.Player(t))),
 		Demo:             demo.Config{Count: 1},
 		Progress:         testWriter{t},
-	})
+	}
+	if mod != nil {
+		mod(&cfg)
+	}
+	st, err := stack.Start(ctx, cfg)
 	if err != nil {
 		t.Fatalf("stack: %v", err)
 	}
@@ -123,11 +129,40 @@ const playStateJS = `(() => {
 })()`
 
 func TestSignUpSignInPlay(t *testing.T) {
-	st, proxy := startStack(t)
+	st, proxy := startStack(t, nil)
 	ctx := browser.New(t)
 	ctx, cancel := context.WithTimeout(ctx, 3*time.Minute)
 	defer cancel()
+	signUpAndPlay(ctx, t, st)
 
+	var state playState
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		var err error
+		state, err = chromedp.Run(ctx, chromedp.Evaluate[playState](playStateJS))
+		if err != nil {
+			t.Fatalf("reading player state: %v", err)
+		}
+		if state.CurrentTime > 3 && state.Frames > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("video did not play past 3 s: %+v", state)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+	t.Logf("playing: currentTime %.1fs, %d frames decoded, via %d origin media requests", state.CurrentTime, state.Frames, proxy.total())
+	if !strings.HasPrefix(state.MasterURL, st.EdgeURL+"/t/") {
+		t.Fatalf("player's master URL %q is not a token URL on the edge %s", state.MasterURL, st.EdgeURL)
+	}
+	checkEdgeGate(t, state.MasterURL, proxy)
+	checkModuleLoad(ctx, t)
+}
+
+// signUpAndPlay signs a new viewer up and in through the app and presses
+// play on the first title.
+func signUpAndPlay(ctx context.Context, t *testing.T, st *stack.Stack) {
+	t.Helper()
 	email := testenv.Name("viewer-") + "@example.com"
 	password := "correct horse battery staple"
 	steps := []struct {
@@ -153,29 +188,6 @@ func TestSignUpSignInPlay(t *testing.T) {
 			t.Fatalf("step %q: %v (page state %+v)", s.name, err, state)
 		}
 	}
-
-	var state playState
-	deadline := time.Now().Add(90 * time.Second)
-	for {
-		var err error
-		state, err = chromedp.Run(ctx, chromedp.Evaluate[playState](playStateJS))
-		if err != nil {
-			t.Fatalf("reading player state: %v", err)
-		}
-		if state.CurrentTime > 3 && state.Frames > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("video did not play past 3 s: %+v", state)
-		}
-		time.Sleep(250 * time.Millisecond)
-	}
-	t.Logf("playing: currentTime %.1fs, %d frames decoded, via %d origin media requests", state.CurrentTime, state.Frames, proxy.total())
-	if !strings.HasPrefix(state.MasterURL, st.EdgeURL+"/t/") {
-		t.Fatalf("player's master URL %q is not a token URL on the edge %s", state.MasterURL, st.EdgeURL)
-	}
-	checkEdgeGate(t, state.MasterURL, proxy)
-	checkModuleLoad(ctx, t)
 }
 
 // moduleLoad is what the page records of loading player.wasm.

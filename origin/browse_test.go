@@ -28,7 +28,13 @@ type viewer struct {
 // profile (made here if the account has none).
 func (e *env) newViewer(plan string) viewer {
 	e.t.Helper()
-	tok := e.login()
+	return e.asViewer(e.login(), plan)
+}
+
+// asViewer puts the newest account, whose access token is tok, on plan
+// and gives it a profile if it has none.
+func (e *env) asViewer(tok, plan string) viewer {
+	e.t.Helper()
 	ctx := context.Background()
 	var id int64
 	if err := e.db.QueryRowContext(ctx, "SELECT MAX(id) FROM accounts").Scan(&id); err != nil {

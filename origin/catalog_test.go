@@ -181,7 +181,7 @@ func TestPlayback(t *testing.T) {
 			// Free the stream lease for the next case (basic has one screen).
 			defer e.do("DELETE", "/v1/playback/"+s.SessionID, http.Header{"Authorization": {"Bearer " + tok}}, nil)
 			if s.ManifestURL != edgeURL+"/t/"+s.Token+"/v1/media/movie-asset/master.m3u8" || s.SessionID == "" ||
-				s.HeartbeatIntervalS != 30 || !s.ExpiresAt.Equal(e.clock.Now().Add(4*time.Hour)) {
+				s.HeartbeatIntervalS != 15 || !s.ExpiresAt.Equal(e.clock.Now().Add(45*time.Second)) {
 				t.Fatalf("session %+v", s)
 			}
 			// Header exactly as in CONTRACTS.md.
@@ -212,7 +212,7 @@ func TestPlayback(t *testing.T) {
 			}
 			now := e.clock.Now().Unix()
 			if claims.Subject != accountID || claims.SessionID != s.SessionID || claims.Prefix != "/v1/media/movie-asset/" ||
-				claims.IssuedAt.Unix() != now || claims.NotBefore.Unix() != now || claims.ExpiresAt.Unix() != now+4*3600 {
+				claims.IssuedAt.Unix() != now || claims.NotBefore.Unix() != now || claims.ExpiresAt.Unix() != now+45 {
 				t.Fatalf("claims %s", payload)
 			}
 			d := claims.Device

@@ -166,7 +166,7 @@ func (e *env) playbackToken(asset string) string {
 	now := e.clock.Now()
 	tok, err := tokens.Sign(e.srv.Keys(), "JWT", tokens.PlaybackClaims{
 		Issuer: contract.DefaultIssuer, Audience: contract.DefaultAudience, Subject: "1", SessionID: "s1",
-		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(tokens.PlaybackTokenLifetime)),
+		IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(time.Hour)), // outlives the key rotation steps
 		Prefix: "/v1/media/" + asset + "/", Device: contract.Caps{Class: "desktop", MaxHeight: 1080, MaxBitrate: 8_000_000, Codecs: []string{"avc1", "mp4a"}},
 	})
 	if err != nil {

@@ -4,6 +4,7 @@
 package origin
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -72,6 +73,10 @@ type Config struct {
 	// EdgeAudience is the aud of playback tokens. If empty,
 	// contract.DefaultAudience.
 	EdgeAudience string
+	// PlaybackTokenLifetime is how long a playback token lives between
+	// heartbeat renewals; 0 means tokens.PlaybackTokenLifetime. Tests
+	// shorten it; the heartbeat interval is a third of it.
+	PlaybackTokenLifetime time.Duration
 	// APIAudience is the aud of access tokens. If empty,
 	// DefaultAPIAudience.
 	APIAudience string
@@ -188,7 +193,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if !cfg.NoCatalogCache {
 		s.catalog.SetCache(cache.New(cfg.Redis, cfg.RedisPrefix, cache.Options{Logger: cfg.Logger}))
 	}
-	streams := playback.NewStreams(cfg.Redis, cfg.RedisPrefix, playback.HeartbeatInterval, cfg.Now)
+	tokenLifetime := cmp.Or(cfg.PlaybackTokenLifetime, tokens.PlaybackTokenLifetime)
+	streams := playback.NewStreams(cfg.Redis, cfg.RedisPrefix, playback.HeartbeatFor(tokenLifetime), cfg.Now)
 	stopper := cfg.Streams
 	if stopper == nil {
 		stopper = streams
@@ -215,7 +221,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.playback = playback.New(playback.Config{
 		EdgeURL: cfg.EdgeURL, Issuer: cfg.Issuer, Audience: cfg.EdgeAudience, Keys: ks,
 		Catalog: s.catalog, Viewers: s.profileStore, Accounts: s.accounts, Streams: streams,
-		Progress: progress.NewStore(cfg.DB), Now: cfg.Now, Logger: cfg.Logger,
+		Progress: progress.NewStore(cfg.DB), TokenLifetime: tokenLifetime, Now: cfg.Now, Logger: cfg.Logger,
 	})
 	s.media = &media.Handler{Store: cfg.Media, Ctx: s.ctx, Logger: cfg.Logger, EdgeSecret: cfg.EdgeSecret}
 	s.web = &webapp.Handler{FS: cfg.WebDir, EdgeURL: cfg.EdgeURL}

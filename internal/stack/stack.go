@@ -62,6 +62,11 @@ type Config struct {
 	// If SkipDemo is set, no demo titles are made.
 	Demo     demo.Config
 	SkipDemo bool
+	// PlaybackTokenLifetime shortens playback tokens (and so the
+	// heartbeat interval) for tests; 0 means the default.
+	// EdgeLeeway is the edge's clock-skew allowance; 0 means the default,
+	// negative none.
+	PlaybackTokenLifetime, EdgeLeeway time.Duration
 	// Progress receives start-up progress lines. If nil, they are dropped.
 	Progress io.Writer
 	// Logger receives the servers' logs. If nil, they are dropped.
@@ -176,6 +181,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		PublicURL: st.OriginURL, EdgeURL: st.EdgeURL, DB: db, Redis: rdb,
 		RedisPrefix: cfg.RedisPrefix, Media: st.Media, WebDir: cfg.WebFS,
 		KeyEncryptionKey: cfg.KeyEncryptionKey, Logger: logger, EdgeSecret: edgeSecret,
+		PlaybackTokenLifetime: cfg.PlaybackTokenLifetime,
 	})
 	if err != nil {
 		return nil, err
@@ -207,7 +213,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		}
 		edgeSrv, err := edge.New(startCtx, edge.Config{
 			OriginURL: upstream, Module: cfg.EdgeModule, CacheDir: cfg.WazeroCacheDir,
-			AllowedOrigins: []string{st.OriginURL}, OriginSecret: edgeSecret, Logger: logger, AccessLog: cfg.AccessLog,
+			AllowedOrigins: []string{st.OriginURL}, OriginSecret: edgeSecret, Leeway: cfg.EdgeLeeway, Logger: logger, AccessLog: cfg.AccessLog,
 			VersionsDir: versionsDir,
 		})
 		if err != nil {

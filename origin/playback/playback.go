@@ -2,7 +2,10 @@
 // account's plan, the profile's maturity ceiling, the title's media),
 // decides the device's caps, takes a concurrent-stream lease in Redis and
 // signs the playback token the edge verifies (claims as in
-// docs/CONTRACTS.md); heartbeats renew the lease and record progress.
+// docs/CONTRACTS.md); heartbeats renew the lease, record progress and,
+// while the lease holds, renew the short-lived playback token, so a
+// stream that loses its lease is refused at the edge within the token's
+// lifetime plus the gate's leeway.
 package playback
 
 import (
@@ -27,8 +30,20 @@ import (
 	"github.com/edgeflix/edgeflix/origin/tokens"
 )
 
-// HeartbeatInterval is how often a player should renew its stream lease.
-const HeartbeatInterval = 30 * time.Second
+// HeartbeatInterval is how often a player should renew its stream lease
+// and its playback token with the default token lifetime.
+const HeartbeatInterval = tokens.PlaybackTokenLifetime / renewalsPerLifetime
+
+// renewalsPerLifetime is how many heartbeats fit in one token lifetime: a
+// token renewed on time still has two intervals left, so one failed
+// heartbeat (retried) never lets it lapse.
+const renewalsPerLifetime = 3
+
+// HeartbeatFor is the heartbeat interval for playback tokens living
+// lifetime: a third of it, at least one second.
+func HeartbeatFor(lifetime time.Duration) time.Duration {
+	return max(lifetime/renewalsPerLifetime, time.Second)
+}
 
 // Config configures a Service.
 type Config struct {
@@ -48,6 +63,10 @@ type Config struct {
 	Streams *Streams
 	// Progress records watch progress. Required.
 	Progress *progress.Store
+	// TokenLifetime is how long a playback token lives; the heartbeat
+	// renews it. 0 means tokens.PlaybackTokenLifetime. Streams should be
+	// made with HeartbeatFor(TokenLifetime).
+	TokenLifetime time.Duration
 	// Now is the clock. If nil, time.Now is used.
 	Now func() time.Time
 	// Logger receives failures. If nil, slog.Default().
@@ -72,6 +91,9 @@ func New(cfg Config) *Service {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
+	if cfg.TokenLifetime <= 0 {
+		cfg.TokenLifetime = tokens.PlaybackTokenLifetime
+	}
 	return &Service{cfg: cfg}
 }
 
@@ -83,15 +105,24 @@ type Request struct {
 	Device    contract.DeviceReport `json:"device"`
 }
 
-// Session is the answer of POST /v1/playback.
-type Session struct {
+// Renewal is a session's playback token and its manifest URL: part of
+// the answer of POST /v1/playback and the whole answer of a heartbeat.
+// Every media URI below ManifestURL is relative to
+// <edge>/t/<token>/v1/media/<asset>/, so a player swaps the token segment
+// of that base to go on with a renewed token.
+type Renewal struct {
 	SessionID          string    `json:"session_id"`
 	ManifestURL        string    `json:"manifest_url"`
 	ExpiresAt          time.Time `json:"expires_at"`
 	HeartbeatIntervalS int       `json:"heartbeat_interval_s"`
 	Token              string    `json:"token"`
-	TitleID            string    `json:"title_id"`
-	EpisodeID          string    `json:"episode_id,omitempty"`
+}
+
+// Session is the answer of POST /v1/playback.
+type Session struct {
+	Renewal
+	TitleID   string `json:"title_id"`
+	EpisodeID string `json:"episode_id,omitempty"`
 	// ResumeS is where the viewer left off, in seconds (0 to start).
 	ResumeS int `json:"resume_s"`
 }
@@ -121,15 +152,16 @@ func (s *Service) Start(ctx context.Context, v profiles.Viewer, req Request) (Se
 	sid := tokens.RandomID(16)
 	info := SessionInfo{AccountID: v.AccountID, ProfileID: v.ProfileID, DeviceID: v.DeviceID, DeviceClass: req.Device.Class,
 		TitleID: target.TitleID, EpisodeID: target.EpisodeID, AssetID: target.AssetID, DurationS: target.DurationS,
-		DeviceKey: DeviceKey(v.DeviceID, req.Device.ID)}
+		DeviceKey: DeviceKey(v.DeviceID, req.Device.ID), Caps: caps}
 	if err := s.cfg.Streams.Acquire(ctx, sid, info, plan.Screens); err != nil {
 		return Session{}, err
 	}
-	sess, err := s.sign(v.AccountID, sid, target.AssetID, caps)
+	renewal, err := s.sign(v.AccountID, sid, target.AssetID, caps, s.cfg.Now())
 	if err != nil {
 		s.cfg.Streams.Release(context.WithoutCancel(ctx), v.AccountID, sid)
 		return Session{}, err
 	}
+	sess := Session{Renewal: renewal}
 	sess.TitleID, sess.EpisodeID = target.TitleID, target.EpisodeID
 	if v.ProfileID != "" {
 		if e, ok, err := s.cfg.Progress.Get(ctx, v.ProfileID, target.TitleID, target.EpisodeID); err == nil && ok && !e.Watched {
@@ -142,9 +174,9 @@ func (s *Service) Start(ctx context.Context, v profiles.Viewer, req Request) (Se
 	return sess, nil
 }
 
-func (s *Service) sign(accountID, sid, asset string, caps contract.Caps) (Session, error) {
-	now := s.cfg.Now()
-	exp := now.Add(tokens.PlaybackTokenLifetime)
+// sign signs session sid's playback token, issued at now.
+func (s *Service) sign(accountID, sid, asset string, caps contract.Caps, now time.Time) (Renewal, error) {
+	exp := now.Add(s.cfg.TokenLifetime)
 	prefix := "/v1/media/" + asset + "/"
 	claims := tokens.PlaybackClaims{
 		Issuer: s.cfg.Issuer, Audience: s.cfg.Audience, Subject: accountID, SessionID: sid,
@@ -154,13 +186,13 @@ func (s *Service) sign(accountID, sid, asset string, caps contract.Caps) (Sessio
 	}
 	tok, err := tokens.Sign(s.cfg.Keys, "JWT", claims)
 	if err != nil {
-		return Session{}, err
+		return Renewal{}, err
 	}
-	return Session{
+	return Renewal{
 		SessionID:          sid,
 		ManifestURL:        s.cfg.EdgeURL + "/t/" + tok + prefix + "master.m3u8",
 		ExpiresAt:          exp.UTC().Truncate(time.Second),
-		HeartbeatIntervalS: int(HeartbeatInterval.Seconds()),
+		HeartbeatIntervalS: int(HeartbeatFor(s.cfg.TokenLifetime).Seconds()),
 		Token:              tok,
 	}, nil
 }
@@ -180,21 +212,28 @@ func (s *Service) record(ctx context.Context, info SessionInfo, positionS int) e
 	return nil
 }
 
-// Heartbeat renews session sid of accountID and records the position;
-// it returns only after the position is committed. ErrSessionGone when
-// the lease was stopped or expired.
-func (s *Service) Heartbeat(ctx context.Context, accountID, sid string, positionS int) error {
+// Heartbeat renews session sid of accountID, records the position and
+// returns a fresh playback token for it; it returns only after the
+// position is committed. ErrSessionGone when the lease was stopped,
+// replaced or expired: then no token is signed. The token is issued at
+// the renewal's time, so it outlives the lease's last renewal by at most
+// the token lifetime.
+func (s *Service) Heartbeat(ctx context.Context, accountID, sid string, positionS int) (Renewal, error) {
 	info, err := s.cfg.Streams.Session(ctx, sid)
 	if err != nil {
-		return err
+		return Renewal{}, err
 	}
 	if info.AccountID != accountID {
-		return ErrSessionGone
+		return Renewal{}, ErrSessionGone
 	}
+	renewed := s.cfg.Now()
 	if err := s.cfg.Streams.Renew(ctx, accountID, sid); err != nil {
-		return err
+		return Renewal{}, err
 	}
-	return s.record(ctx, info, positionS)
+	if err := s.record(ctx, info, positionS); err != nil {
+		return Renewal{}, err
+	}
+	return s.sign(accountID, sid, info.AssetID, info.Caps, renewed)
 }
 
 // Stop frees session sid of accountID at once, recording positionS if
@@ -298,7 +337,8 @@ type positionBody struct {
 }
 
 // HandleHeartbeat serves POST /v1/playback/{sid}/heartbeat behind
-// oauth.Bearer: it renews the lease and records the position.
+// oauth.Bearer: it renews the lease, records the position and answers a
+// fresh playback token (Session without the title fields).
 func (s *Service) HandleHeartbeat(ctx *fasthttp.RequestCtx) {
 	p, sid, ok := session(ctx)
 	if !ok {
@@ -312,12 +352,13 @@ func (s *Service) HandleHeartbeat(ctx *fasthttp.RequestCtx) {
 		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-body", "position_s must be 0..1000000")
 		return
 	}
-	if err := s.Heartbeat(ctx, p.AccountID, sid, *body.PositionS); err != nil {
+	sess, err := s.Heartbeat(ctx, p.AccountID, sid, *body.PositionS)
+	if err != nil {
 		s.writeSessionError(ctx, err)
 		return
 	}
 	ctx.Response.Header.Set("Cache-Control", "no-store")
-	httpx.WriteJSON(ctx, fasthttp.StatusOK, map[string]int{"heartbeat_interval_s": int(HeartbeatInterval.Seconds())})
+	httpx.WriteJSON(ctx, fasthttp.StatusOK, sess)
 }
 
 // HandleStop serves DELETE /v1/playback/{sid} behind oauth.Bearer: it

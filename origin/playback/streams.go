@@ -2,12 +2,15 @@ package playback
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/edgeflix/edgeflix/contract"
 )
 
 // LeaseSlack is added to two heartbeat intervals to make the lease TTL: a
@@ -57,6 +60,9 @@ type SessionInfo struct {
 	// DeviceKey identifies the device for same-device takeover (see
 	// DeviceKey); "" never replaces another stream.
 	DeviceKey string
+	// Caps are the device caps signed into the session's playback
+	// tokens; a heartbeat signs its renewed token with them.
+	Caps contract.Caps
 }
 
 // Streams keeps per-account stream leases in Redis: the sorted set
@@ -144,11 +150,15 @@ return 1
 // lease of the same device (info.DeviceKey, when set) is released first:
 // starting again on a device replaces its stream.
 func (s *Streams) Acquire(ctx context.Context, sid string, info SessionInfo, screens int) error {
+	caps, err := json.Marshal(info.Caps)
+	if err != nil {
+		return fmt.Errorf("playback: encode caps: %w", err)
+	}
 	now := s.now()
 	ttl := s.leaseTTL.Milliseconds()
 	args := []any{now.UnixMilli(), now.Add(s.leaseTTL).UnixMilli(), sid, screens, ttl, info.DeviceKey, s.sessionKey(""),
 		"devkey", info.DeviceKey, "account", info.AccountID, "profile", info.ProfileID, "device", info.DeviceID, "class", info.DeviceClass,
-		"title", info.TitleID, "episode", info.EpisodeID, "asset", info.AssetID, "duration", info.DurationS}
+		"title", info.TitleID, "episode", info.EpisodeID, "asset", info.AssetID, "duration", info.DurationS, "caps", caps}
 	res, err := acquireScript.Run(ctx, s.rdb, []string{s.leasesKey(info.AccountID), s.sessionKey(sid)}, args...).StringSlice()
 	if errors.Is(err, redis.Nil) {
 		return nil
@@ -177,8 +187,14 @@ func (s *Streams) Session(ctx context.Context, sid string) (SessionInfo, error) 
 		return SessionInfo{}, ErrSessionGone
 	}
 	d, _ := strconv.Atoi(h["duration"])
-	return SessionInfo{AccountID: h["account"], ProfileID: h["profile"], DeviceID: h["device"], DeviceClass: h["class"],
-		TitleID: h["title"], EpisodeID: h["episode"], AssetID: h["asset"], DurationS: d, DeviceKey: h["devkey"]}, nil
+	info := SessionInfo{AccountID: h["account"], ProfileID: h["profile"], DeviceID: h["device"], DeviceClass: h["class"],
+		TitleID: h["title"], EpisodeID: h["episode"], AssetID: h["asset"], DurationS: d, DeviceKey: h["devkey"]}
+	if err := json.Unmarshal([]byte(h["caps"]), &info.Caps); err != nil {
+		// A session written before caps were kept cannot be renewed: it
+		// ends like a lost lease and the player starts again.
+		return SessionInfo{}, fmt.Errorf("%w: no caps: %v", ErrSessionGone, err)
+	}
+	return info, nil
 }
 
 // Renew extends the lease of session sid of accountID; ErrSessionGone if

@@ -120,3 +120,26 @@ func TestDeviceReportID(t *testing.T) {
 		}
 	}
 }
+
+// TestSessionKeepsCaps: a session's hash keeps the caps its tokens are
+// signed with, so a heartbeat renews them unchanged; a hash without them
+// (written before caps were kept) cannot be renewed and reads as gone.
+func TestSessionKeepsCaps(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	st := NewStreams(rdb, prefix, HeartbeatInterval, nil)
+	ctx := context.Background()
+	caps := contract.Caps{Class: "tv", MaxHeight: 2160, MaxBitrate: 25_000_000, Codecs: []string{"avc1", "hvc1", "mp4a"}, HDR: true}
+	if err := st.Acquire(ctx, "s1", SessionInfo{AccountID: "1", AssetID: "a1", Caps: caps}, 1); err != nil {
+		t.Fatal(err)
+	}
+	info, err := st.Session(ctx, "s1")
+	if err != nil || info.Caps.Header() != caps.Header() || info.AssetID != "a1" {
+		t.Fatalf("session %+v %v, want caps %s", info, err, caps.Header())
+	}
+	if err := rdb.HDel(ctx, prefix+"session:s1", "caps").Err(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Session(ctx, "s1"); !errors.Is(err, ErrSessionGone) {
+		t.Fatalf("session without caps: %v", err)
+	}
+}

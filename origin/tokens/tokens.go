@@ -22,8 +22,12 @@ import (
 // AccessTokenLifetime is how long an access token is valid.
 const AccessTokenLifetime = 15 * time.Minute
 
-// PlaybackTokenLifetime is how long a playback token is valid.
-const PlaybackTokenLifetime = 4 * time.Hour
+// PlaybackTokenLifetime is how long a playback token is valid. The
+// heartbeat renews it while the session holds its stream lease, so a
+// stopped, replaced or signed-out stream is refused at the edge at most
+// this plus the gate's leeway (contract.DefaultLeewaySeconds) after its
+// last renewal: 45 s + 15 s = 60 s (docs/CONTRACTS.md, RATIONALE.md).
+const PlaybackTokenLifetime = 45 * time.Second
 
 // Leeway is the clock skew tolerated when verifying times.
 const Leeway = 30 * time.Second

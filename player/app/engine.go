@@ -15,6 +15,7 @@ import (
 	"github.com/edgeflix/edgeflix/player/abr"
 	"github.com/edgeflix/edgeflix/player/engine"
 	"github.com/edgeflix/edgeflix/player/hls"
+	"github.com/edgeflix/edgeflix/player/renew"
 	"github.com/edgeflix/edgeflix/player/tracks"
 	"github.com/edgeflix/edgeflix/player/vtt"
 )
@@ -71,8 +72,11 @@ type Engine struct {
 	autoplay  bool
 	startAt   float64
 
-	master   *hls.Master
-	base     *url.URL
+	master *hls.Master
+	base   *url.URL
+	// tokens is the session's newest playback token: every fetch below
+	// base swaps its token segment for it (Renew).
+	tokens   renew.Tokens
 	variants []*variantState
 	ctrl     *abr.Controller
 	est      *abr.Estimator
@@ -322,7 +326,7 @@ func (e *Engine) newBuffer(kind, mime string) (*buffer, error) {
 func (e *Engine) open() error {
 	e.setState("opening")
 	first := e.variants[e.cur]
-	if err := loadPlaylist(&first.media, first.Variant.URI); err != nil {
+	if err := e.loadPlaylist(&first.media, first.Variant.URI); err != nil {
 		return fmt.Errorf("%w: %v", errFatal, err)
 	}
 	e.duration = first.media.playlist.Duration()
@@ -441,7 +445,7 @@ func (e *Engine) stepVideo(ahead time.Duration) error {
 		}
 	}
 	vs := e.variants[e.cur]
-	if err := loadPlaylist(&vs.media, vs.Variant.URI); err != nil {
+	if err := e.loadPlaylist(&vs.media, vs.Variant.URI); err != nil {
 		return err
 	}
 	if ok, err := e.appendNext(e.vbuf, &vs.media, e.duration, vs.VideoMIME); !ok || err != nil {
@@ -528,6 +532,12 @@ func (e *Engine) play() {
 	}
 }
 
+// Renew makes the playback token of manifestURL (a heartbeat's renewed
+// manifest_url) the one every later playlist, segment, subtitle and
+// thumbnail fetch uses; fetches in flight finish with the old token, which
+// stays valid until its exp. It reports false when the URL has no token.
+func (e *Engine) Renew(manifestURL string) bool { return e.tokens.Set(manifestURL) }
+
 // fetchPlaylist fetches and parses a media playlist.
 func fetchPlaylist(u, name string) (*hls.Media, error) {
 	status, body, err := fetchText(request{url: u})
@@ -548,11 +558,11 @@ func fetchPlaylist(u, name string) (*hls.Media, error) {
 }
 
 // loadPlaylist fetches m's playlist once; name is its URI for errors.
-func loadPlaylist(m *mediaState, name string) error {
+func (e *Engine) loadPlaylist(m *mediaState, name string) error {
 	if m.playlist != nil {
 		return nil
 	}
-	p, err := fetchPlaylist(m.url, name)
+	p, err := fetchPlaylist(e.tokens.Fresh(m.url), name)
 	if err != nil {
 		return err
 	}
@@ -571,7 +581,7 @@ func (e *Engine) audioPlaylist(i int) (*mediaState, error) {
 		return nil, fmt.Errorf("%w: %v", errFatal, err)
 	}
 	m := &mediaState{url: u, initData: js.Undefined()}
-	if err := loadPlaylist(m, t.URI); err != nil {
+	if err := e.loadPlaylist(m, t.URI); err != nil {
 		return nil, err
 	}
 	e.audioMedia[i] = m
@@ -632,7 +642,7 @@ func (e *Engine) fetchRetry(u, rng string) (js.Value, int, time.Duration, error)
 		if attempt > 0 && !e.wait(time.Duration(attempt)*500*time.Millisecond) {
 			return js.Value{}, 0, 0, fmt.Errorf("%w: stopped", errFatal)
 		}
-		data, n, took, err := fetchBytes(u, rng)
+		data, n, took, err := fetchBytes(e.tokens.Fresh(u), rng)
 		if err == nil {
 			return data, n, took, nil
 		}

@@ -11,6 +11,7 @@ import (
 	"syscall/js"
 	"time"
 
+	"github.com/edgeflix/edgeflix/player/renew"
 	"github.com/edgeflix/edgeflix/player/resume"
 	"github.com/edgeflix/edgeflix/player/tracks"
 	"github.com/edgeflix/edgeflix/player/vtt"
@@ -364,26 +365,33 @@ func (a *app) playNextEpisode() {
 }
 
 // heartbeat renews the session's stream lease every heartbeat interval
-// with its position. 409 means the lease is gone (too many screens, or
-// the device was signed out): playback stops with a message. An origin
-// without the endpoint (404) ends the heartbeat quietly.
+// with its position; each answer carries a renewed playback token, which
+// the engine uses for every later fetch (the old one stays valid until its
+// exp, so nothing in flight fails). A failed heartbeat (network, 429, 5xx)
+// is retried soon (renew.RetryDelay), well within the token's lifetime.
+// 409 means the lease is gone (too many screens, or the device was signed
+// out): playback stops with a message. An origin without the endpoint
+// (404) ends the heartbeat quietly.
 func (a *app) heartbeat(p *nowPlaying) {
 	s := p.session
 	if s.SessionID == "" || s.HeartbeatIntervalS <= 0 {
 		return
 	}
 	interval := time.Duration(s.HeartbeatIntervalS) * time.Second
+	wait, failures := interval, 0
 	for {
 		select {
 		case <-p.stop:
 			return
-		case <-time.After(interval):
+		case <-time.After(wait):
 		}
 		pos := byID("player").Get("currentTime").Float()
 		status, body, err := a.auth.api("POST", "/v1/playback/"+url.PathEscape(s.SessionID)+"/heartbeat",
 			map[string]any{"position_s": seconds(pos)})
 		switch {
-		case err != nil:
+		case err != nil || status == 429 || status >= 500:
+			failures++
+			wait = renew.RetryDelay(failures, interval)
 			continue
 		case missing(status):
 			return
@@ -400,10 +408,23 @@ func (a *app) heartbeat(p *nowPlaying) {
 			}
 			return
 		case status == 200:
-			if r, err := jsonObject(body); err == nil && r.Get("heartbeat_interval_s").Int() > 0 {
-				interval = time.Duration(r.Get("heartbeat_interval_s").Int()) * time.Second
+			failures = 0
+			r, err := jsonObject(body)
+			if err != nil {
+				break
+			}
+			if n := r.Get("heartbeat_interval_s").Int(); n > 0 {
+				interval = time.Duration(n) * time.Second
+			}
+			a.mu.Lock()
+			e := a.engine
+			current := a.playing == p
+			a.mu.Unlock()
+			if m := r.Get("manifest_url").Str(); current && e != nil && m != "" {
+				e.Renew(m)
 			}
 		}
+		wait = interval
 	}
 }
 

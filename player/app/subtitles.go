@@ -70,7 +70,7 @@ func (e *Engine) loadSubtitles(i int, tt js.Value, stop chan struct{}) {
 		e.addError(fmt.Errorf("subtitles %s: %v", t.Language, err))
 		return
 	}
-	p, err := fetchPlaylist(u, t.URI)
+	p, err := fetchPlaylist(e.tokens.Fresh(u), t.URI)
 	if err != nil {
 		e.addError(fmt.Errorf("subtitles %s: %v", t.Language, err))
 		return
@@ -97,7 +97,7 @@ func (e *Engine) loadSubtitles(i int, tt js.Value, stop chan struct{}) {
 		if err != nil {
 			continue
 		}
-		status, body, err := fetchText(request{url: su})
+		status, body, err := fetchText(request{url: e.tokens.Fresh(su)})
 		if err == nil && status != 200 {
 			err = &httpError{Status: status}
 		}
@@ -167,5 +167,5 @@ func (e *Engine) Thumbnail(t float64) (img string, th vtt.Thumbnail, ok bool) {
 	if err != nil {
 		return "", th, false
 	}
-	return img, thumbs[i], true
+	return e.tokens.Fresh(img), thumbs[i], true
 }
