@@ -56,7 +56,21 @@ const (
 	FieldMaxBitrate = "mbr"
 	FieldCodecs     = "cdc"
 	FieldHDR        = "hdr"
+	// FieldRenditions is a dev claim member only (Caps.Renditions).
+	FieldRenditions = "rnd"
 )
 
 // CapsFieldNames are the caps' member names, in header order.
 var CapsFieldNames = []string{FieldClass, FieldMaxHeight, FieldMaxBitrate, FieldCodecs, FieldHDR}
+
+// DeviceClaimNames are the dev claim's member names: the caps' and rnd.
+var DeviceClaimNames = []string{FieldClass, FieldMaxHeight, FieldMaxBitrate, FieldCodecs, FieldHDR, FieldRenditions}
+
+// Folders of an asset that hold its alternate renditions (origin/ingest's
+// layout: audio/<lang>/, subs/<lang>/); a session that may fetch anything
+// may fetch these, so the origin lists them in rnd beside the video
+// renditions.
+const (
+	AudioFolder    = "audio"
+	SubtitleFolder = "subs"
+)
