@@ -20,6 +20,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/internal/objstore"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 )
@@ -109,9 +110,14 @@ type Handler struct {
 	Timeout time.Duration
 	// Logger receives S3 failures. If nil, slog.Default().
 	Logger *slog.Logger
-	// EdgeSecret, if set, must arrive in contract.OriginVerifyHeader for every object
-	// but public artwork (see Gated); else 403. Never logged.
+	// ProofKeys verify the gate's contract.ProofHeader, required on every
+	// object but public artwork (see Gated); else 403. Never logged.
+	ProofKeys []edgeproof.Key
+	// EdgeSecret, if set without ProofKeys, makes gated media refused
+	// altogether: the API's blanket secret is no proof for media.
 	EdgeSecret string
+	// Now is the clock proofs are checked against; nil is time.Now.
+	Now func() time.Time
 
 	// wrapBody, if set (by tests), wraps each S3 body before streaming.
 	wrapBody func(io.ReadCloser) io.ReadCloser
