@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"io"
 	"log/slog"
 	"net"
@@ -73,6 +74,12 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	var proofKeys []edgeproof.Key
+	if v := os.Getenv("EDGEFLIX_EDGE_PROOF_KEYS"); v != "" { // never a flag: flags show in ps
+		if proofKeys, err = edgeproof.ParseKeys(v); err != nil {
+			return err
+		}
+	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	startCtx, cancel := context.WithTimeout(ctx, *startTimeout)
 	defer cancel()
@@ -86,6 +93,7 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Audience:       *aud,
 		AllowedOrigins: allow,
 		OriginSecret:   os.Getenv("EDGEFLIX_EDGE_SECRET"), // never a flag: flags show in ps
+		ProofKeys:      proofKeys,
 		Logger:         logger,
 	})
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"io"
 	"log/slog"
 	"net"
@@ -148,7 +149,13 @@ func (o *originFlags) build(ctx context.Context, logger *slog.Logger) (*deps, er
 		Media: media, KeyEncryptionKey: kek, Issuer: o.issuer, EdgeAudience: o.edgeAudience, Logger: logger,
 		CORSOrigins: o.corsOrigins, TrustedProxies: proxies, EdgeSecret: o.edgeSecret,
 	}
-	if o.edgeSecret == "" {
+	if v := os.Getenv("EDGEFLIX_EDGE_PROOF_KEYS"); v != "" { // never a flag: flags show in ps
+		if d.cfg.EdgeProofKeys, err = edgeproof.ParseKeys(v); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
+	if o.edgeSecret == "" && len(d.cfg.EdgeProofKeys) == 0 {
 		logger.Warn("origin: EDGEFLIX_EDGE_SECRET unset; media is served to any caller, not only the edge")
 	}
 	if st, err := os.Stat(o.webDir); err == nil && st.IsDir() {

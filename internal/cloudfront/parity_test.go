@@ -23,6 +23,7 @@ import (
 
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
 )
 
@@ -31,6 +32,9 @@ const lambdaDir = "../../wasm/lambda"
 var (
 	keyA     = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{'a'}, 32))
 	keyOther = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{'o'}, 32))
+	// proofKey is the bundle's proof key (proof.json), the parity
+	// origin's only one.
+	proofKey = edgeproof.Key{ID: "p1", Secret: bytes.Repeat([]byte{'p'}, 32)}
 	cache    = wazero.NewCompilationCache()
 )
 
@@ -62,14 +66,20 @@ func templateVars(t testing.TB, originPort int) map[string]string {
 	good := sign(t, "k1", keyA, "/v1/media/a1/", hour)
 	sig := good[strings.LastIndexByte(good, '.')+1:]
 	tampered := good[:len(good)-len(sig)] + strings.Repeat("A", len(sig)-2) + sig[len(sig)-2:]
-	return map[string]string{
+	vars := map[string]string{
 		"{{TOKEN_A1}}":          good,
 		"{{TOKEN_A2}}":          sign(t, "k1", keyA, "/v1/media/a2/", hour),
 		"{{TOKEN_EXPIRED}}":     sign(t, "k1", keyA, "/v1/media/a1/", time.Now().Add(-time.Hour)),
 		"{{TOKEN_TAMPERED}}":    tampered,
 		"{{TOKEN_UNKNOWN_KEY}}": sign(t, "k9", keyOther, "/v1/media/a1/", hour),
 		`"{{ORIGIN_PORT}}"`:     strconv.Itoa(originPort),
+		"{{PROOF_FORGED}}":      edgeproof.Sign(edgeproof.Key{ID: "p1", Secret: bytes.Repeat([]byte{'f'}, 32)}, "/v1/media/a1/master.m3u8", hour),
+		"{{PROOF_EXPIRED}}":     edgeproof.Sign(proofKey, "/v1/media/a1/master.m3u8", time.Now().Add(-time.Second)),
 	}
+	for _, p := range []string{"/v1/media/a1/master.m3u8", "/v1/media/a2/master.m3u8", "/v1/media/bad/master.m3u8", "/v1/media/nope/master.m3u8"} {
+		vars["{{PROOF:"+p+"}}"] = edgeproof.Sign(proofKey, p, time.Now().Add(edgeproof.Lifetime))
+	}
+	return vars
 }
 
 // want is what each corpus event must produce (checked on both sides, so
@@ -100,6 +110,12 @@ var want = map[string]struct{ status, uri string }{
 	"vr_garbage_token":            {"403", ""},
 	"vr_unicode":                  {"403", ""},
 	"vr_root":                     {"403", ""},
+	"vr_viewer_proof_master":      {"request", "/v1/media/a1/master.m3u8"},
+	"vr_viewer_proof_segment":     {"request", "/v1/media/a1/720p/seg_00001.m4s"},
+	"or_master_no_proof":          {"502", ""},
+	"or_master_forged_proof":      {"502", ""},
+	"or_master_other_path_proof":  {"502", ""},
+	"or_master_expired_proof":     {"502", ""},
 	"or_master_desktop":           {"200", ""},
 	"or_master_phone":             {"200", ""},
 	"or_master_tv":                {"200", ""},
@@ -146,6 +162,9 @@ func lambdaBundle(t *testing.T, cfg []byte) string {
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := WriteProofFile(dir, proofKey); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
@@ -171,12 +190,12 @@ func TestParity(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Fatal("node is required (scripts/setup.sh installs Node.js)")
 	}
-	// The origin answers only requests that carry the custom origin header
-	// the events declare, as the production origin does with its secret.
+	// The origin answers only requests that carry a valid proof for their
+	// path, as the production origin does for /v1/media/ (origin/media).
 	originFiles := http.FileServer(http.Dir(filepath.Join(lambdaDir, "testdata", "origin")))
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get("X-Origin-Verify") != "parity-origin-secret" {
-			http.Error(w, "origin secret missing", http.StatusForbidden)
+		if err := edgeproof.Verify([]edgeproof.Key{proofKey}, r.Header.Get(contract.ProofHeader), r.URL.Path, time.Now()); err != nil {
+			http.Error(w, err.Error(), http.StatusForbidden)
 			return
 		}
 		originFiles.ServeHTTP(w, r)
@@ -187,7 +206,7 @@ func TestParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Handler{Module: HostModule{Host: newHost(t, cfg)}}
+	h := &Handler{Module: HostModule{Host: newHost(t, cfg)}, ProofKey: &proofKey}
 	dir := lambdaBundle(t, cfg)
 	vars := templateVars(t, port)
 	files, err := filepath.Glob(filepath.Join(lambdaDir, "testdata", "events", "*.json"))
@@ -220,6 +239,17 @@ func TestParity(t *testing.T) {
 			}
 			if err := json.Unmarshal(nodeOut, &n); err != nil {
 				t.Fatalf("node output: %v\n%s", err, nodeOut)
+			}
+			// A request leaving viewer-request carries a fresh proof for
+			// exactly its uri (made on each side at its own second).
+			for _, out := range []map[string]any{g, n} {
+				if et := path(out, "headers", ProofHeader, 0, "value"); w.status == "request" && strings.HasPrefix(name, "vr_") {
+					pv, _ := et.(string)
+					if err := edgeproof.Verify([]edgeproof.Key{proofKey}, pv, w.uri, time.Now()); err != nil {
+						t.Fatalf("proof %q for %s: %v", pv, w.uri, err)
+					}
+					delete(out["headers"].(map[string]any), ProofHeader)
+				}
 			}
 			if !reflect.DeepEqual(g, n) {
 				t.Fatalf("results differ\n go:   %s\n node: %s", goOut, nodeOut)

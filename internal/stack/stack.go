@@ -9,6 +9,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -159,10 +160,16 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 
 	// A fresh edge secret per run: only this stack's edge may fetch media.
 	edgeSecret := rand.Text()
+	// One proof key shared by the edge (signs) and the origin (verifies).
+	proofKey, err := edgeproof.NewKey("dev")
+	if err != nil {
+		return nil, err
+	}
+	proofKeys := []edgeproof.Key{proofKey}
 	st.Origin, err = origin.New(ctx, origin.Config{
 		PublicURL: st.OriginURL, EdgeURL: st.EdgeURL, DB: db, Redis: rdb,
 		RedisPrefix: cfg.RedisPrefix, Media: st.Media, WebDir: cfg.WebFS,
-		KeyEncryptionKey: cfg.KeyEncryptionKey, Logger: logger, EdgeSecret: edgeSecret,
+		KeyEncryptionKey: cfg.KeyEncryptionKey, Logger: logger, EdgeSecret: edgeSecret, EdgeProofKeys: proofKeys,
 	})
 	if err != nil {
 		return nil, err
@@ -182,7 +189,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 	defer cancel()
 	edgeSrv, err := edge.New(startCtx, edge.Config{
 		OriginURL: upstream, Module: cfg.EdgeModule, CacheDir: cfg.WazeroCacheDir,
-		AllowedOrigins: []string{st.OriginURL}, OriginSecret: edgeSecret, Logger: logger,
+		AllowedOrigins: []string{st.OriginURL}, OriginSecret: edgeSecret, ProofKeys: proofKeys, Logger: logger,
 	})
 	if err != nil {
 		return nil, err

@@ -12,22 +12,22 @@ import (
 	"github.com/edgeflix/edgeflix/origin/httpx"
 )
 
-// publicArtwork are the artwork files at an asset's root that the catalog
-// links to directly (posters, backdrops): they are not token-gated, so
-// they need no proof. Everything else, the thumbnail sprite included, is
-// gated media.
-var publicArtwork = []string{"poster", "backdrop"}
+// publicArtwork are the image extensions of artwork the catalog links to
+// directly; only files named poster.* or backdrop.* with one of them are
+// public (no proof needed). Everything else, the thumbnail sprite
+// included, is gated media.
+var publicArtwork = []string{".jpg", ".jpeg", ".png", ".webp", ".avif"}
 
 // Gated reports whether file (the path after the asset id) is gated media
-// that only the gate may fetch: everything but a poster.* or backdrop.*
-// at the asset root.
+// that only the gate may fetch: everything but poster and backdrop images.
 func Gated(file string) bool {
-	if strings.Contains(file, "/") {
+	ext := strings.ToLower(path.Ext(file))
+	name := strings.ToLower(strings.TrimSuffix(path.Base(file), path.Ext(file)))
+	if name != "poster" && name != "backdrop" {
 		return true
 	}
-	base := strings.ToLower(strings.TrimSuffix(file, path.Ext(file)))
-	for _, a := range publicArtwork {
-		if base == a {
+	for _, e := range publicArtwork {
+		if ext == e {
 			return false
 		}
 	}
