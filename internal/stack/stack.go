@@ -70,6 +70,9 @@ type Stack struct {
 	Origin *origin.Server
 	// Media is the S3 bucket the stack serves.
 	Media *objstore.Store
+	// ProofKeys are the gate's proof keys the edge signs with and the
+	// origin verifies, fresh per run (attack tests forge around them).
+	ProofKeys []edgeproof.Key
 
 	closers []func() error
 }
@@ -166,6 +169,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		return nil, err
 	}
 	proofKeys := []edgeproof.Key{proofKey}
+	st.ProofKeys = proofKeys
 	st.Origin, err = origin.New(ctx, origin.Config{
 		PublicURL: st.OriginURL, EdgeURL: st.EdgeURL, DB: db, Redis: rdb,
 		RedisPrefix: cfg.RedisPrefix, Media: st.Media, WebDir: cfg.WebFS,
