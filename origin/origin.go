@@ -201,7 +201,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Catalog: s.catalog, Viewers: s.profileStore, Accounts: s.accounts, Streams: streams,
 		Progress: progress.NewStore(cfg.DB), Now: cfg.Now, Logger: cfg.Logger,
 	})
-	s.media = &media.Handler{Store: cfg.Media, Ctx: s.ctx, Logger: cfg.Logger, EdgeSecret: cfg.EdgeSecret, ProofKeys: cfg.EdgeProofKeys, Now: cfg.Now}
+	s.media = &media.Handler{Store: cfg.Media, Ctx: s.ctx, Logger: cfg.Logger, EdgeSecret: cfg.EdgeSecret, ProofKeys: cfg.EdgeProofKeys, Now: cfg.Now,
+		Published: func(ctx context.Context, rel string) (bool, error) { return s.catalog.ArtPublished(ctx, rel) }}
 	s.web = &webapp.Handler{FS: cfg.WebDir, EdgeURL: cfg.EdgeURL}
 	s.web.Ready() // read, name and start compressing the app's files now, not on the first request
 	s.metadata = mustJSON(s.oauth.Metadata())
