@@ -47,13 +47,13 @@ check-infra: ## Terraform: fmt, user_data render, policy + provider-schema tests
 
 JWKS ?= $(or $(EDGEFLIX_ORIGIN_URL),http://127.0.0.1:8080)/.well-known/jwks.json
 
-lambda: ## Lambda@Edge zips (viewer-request, origin-request): JWKS=URL|FILE ISS= AUD=
+lambda: ## Lambda@Edge zips (viewer-request, origin-request): JWKS=URL|FILE ISS= AUD=; env EDGEFLIX_EDGE_PROOF_KEYS bakes the proof key
 	@mkdir -p $(DIST)/lambda/bundle
 	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -ldflags=-s -o $(DIST)/edge.wasm ./wasm/module
 	$(GO) run ./cmd/edgeflix fn bundle --jwks "$(JWKS)" $(if $(ISS),--iss "$(ISS)") $(if $(AUD),--aud "$(AUD)") --out $(DIST)/lambda/bundle
 	cp wasm/lambda/index.mjs $(DIST)/edge.wasm $(DIST)/lambda/bundle/
 	rm -f $(DIST)/lambda/viewer-request.zip $(DIST)/lambda/origin-request.zip
-	cd $(DIST)/lambda/bundle && zip -X -9 -q ../viewer-request.zip index.mjs edge.wasm config.json && zip -X -9 -q ../origin-request.zip index.mjs edge.wasm config.json
+	cd $(DIST)/lambda/bundle && zip -X -9 -q ../viewer-request.zip index.mjs edge.wasm config.json $$(test -f proof.json && echo proof.json) && zip -X -9 -q ../origin-request.zip index.mjs edge.wasm config.json
 	@ls -l $(DIST)/lambda/*.zip
 	@test $$(stat -c %s $(DIST)/lambda/viewer-request.zip) -le 1048576 || { echo "viewer-request.zip is over Lambda@Edge's 1 MB viewer limit"; exit 1; }
 

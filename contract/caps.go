@@ -10,9 +10,9 @@ import (
 // Caps are a device's capabilities as granted by the origin: what a
 // playback token carries in its dev claim, what the gate hands on as the
 // X-Edgeflix-Caps header, and what the master playlist rewrite filters by.
-// The JSON tags are the dev claim's members. Fields that later limit a
-// session (such as the renditions it may fetch) belong here too, with a
-// member in both forms.
+// The JSON tags are the dev claim's members. Renditions is a claim member
+// only: the gate enforces it on every fetch, the rewrite does not need it,
+// so the header (and the caches keyed by it) leave it out.
 type Caps struct {
 	// Class is the device class (cls): phone, tablet, desktop or tv.
 	Class string `json:"cls"`
@@ -25,6 +25,13 @@ type Caps struct {
 	Codecs []string `json:"cdc"`
 	// HDR allows variants whose VIDEO-RANGE is not SDR (hdr).
 	HDR bool `json:"hdr"`
+	// Renditions are the asset folders the session may fetch (rnd): the
+	// video renditions the master rewrite keeps for these caps and the
+	// audio and subtitle track folders. A fetch below the token's prefix
+	// in any other folder is refused by the gate; files at the asset root
+	// (the master playlist) are not folders. A token without rnd opens no
+	// folder.
+	Renditions []string `json:"rnd,omitempty"`
 }
 
 // Bounds of the caps' values.
@@ -37,6 +44,8 @@ const (
 	MaxCodecLength = 32
 	// MaxCodecs bounds the names in cdc.
 	MaxCodecs = 32
+	// MaxRenditions bounds the folder names in rnd.
+	MaxRenditions = 64
 )
 
 // ErrCaps reports caps that are malformed or out of bounds.
@@ -63,7 +72,48 @@ func (c *Caps) Validate() error {
 			return errdetail.Wrap(ErrCaps, "bad codec name")
 		}
 	}
+	if len(c.Renditions) > MaxRenditions {
+		return errdetail.Wrap(ErrCaps, "too many renditions")
+	}
+	for _, n := range c.Renditions {
+		if !ValidFolderName(n) {
+			return errdetail.Wrap(ErrCaps, "bad rendition name")
+		}
+	}
 	return nil
+}
+
+// ValidFolderName reports whether s can name a folder in rnd: 1..32 bytes
+// of [A-Za-z0-9_-] (ingest's rendition and track folder names).
+func ValidFolderName(s string) bool {
+	if s == "" || len(s) > MaxCodecLength {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// MayFetch reports whether a session with caps c may fetch rel, a path
+// relative to the token's prefix: a file at the asset root (no '/'), or a
+// file below a folder that c.Renditions names exactly.
+func (c *Caps) MayFetch(rel string) bool {
+	for i := 0; i < len(rel); i++ {
+		if rel[i] == '/' {
+			folder := rel[:i]
+			for _, n := range c.Renditions {
+				if n == folder {
+					return true
+				}
+			}
+			return false
+		}
+	}
+	return true
 }
 
 // ValidCodecName reports whether s can travel in the caps: 1..MaxCodecLength

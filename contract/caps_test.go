@@ -195,3 +195,35 @@ func TestClasses(t *testing.T) {
 		}
 	}
 }
+
+func TestMayFetch(t *testing.T) {
+	c := Caps{Class: "desktop", Renditions: []string{"360p", "720p", AudioFolder, SubtitleFolder}}
+	for _, tc := range []struct {
+		rel  string
+		want bool
+	}{
+		{"master.m3u8", true},
+		{"thumbnails.vtt", true},
+		{"720p/seg_00001.m4s", true},
+		{"audio/en/init.mp4", true},
+		{"subs/pt-BR/index.m3u8", true},
+		{"1080p/seg_00001.m4s", false},
+		{"1080p_hevc/init.mp4", false},
+		{"720/index.m3u8", false},
+		{"720p_hdr/index.m3u8", false},
+		{"/720p/index.m3u8", false},
+	} {
+		if got := c.MayFetch(tc.rel); got != tc.want {
+			t.Errorf("MayFetch(%q) = %v, want %v", tc.rel, got, tc.want)
+		}
+	}
+	if (&Caps{Class: "tv"}).MayFetch("720p/index.m3u8") {
+		t.Error("caps without rnd open a folder")
+	}
+	for _, bad := range [][]string{{""}, {"../x"}, {"a/b"}, {"a.b"}, {strings.Repeat("x", 33)}, make([]string, MaxRenditions+1)} {
+		c := Caps{Class: "tv", Renditions: bad}
+		if err := c.Validate(); err == nil {
+			t.Errorf("Validate() accepts rnd %q", bad)
+		}
+	}
+}

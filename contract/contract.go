@@ -16,8 +16,13 @@ const (
 	// CapsHeader carries the caps (Caps.Header) from the gate to the
 	// origin-request function and the origin, on master playlist fetches.
 	CapsHeader = "X-Edgeflix-Caps"
-	// OriginVerifyHeader carries the edge-to-origin secret (the Terraform
-	// origin_verify_header_name default).
+	// ProofHeader carries the gate's proof that it admitted a request for
+	// this path (internal/edgeproof) to the origin, which serves /v1/media/
+	// only with a valid one.
+	ProofHeader = "X-Edgeflix-Proof"
+	// OriginVerifyHeader carries the edge-to-origin secret of the API
+	// behaviours (the Terraform api_origin_header_name default); it is no
+	// proof for media.
 	OriginVerifyHeader = "X-Origin-Verify"
 )
 
@@ -58,7 +63,21 @@ const (
 	FieldMaxBitrate = "mbr"
 	FieldCodecs     = "cdc"
 	FieldHDR        = "hdr"
+	// FieldRenditions is a dev claim member only (Caps.Renditions).
+	FieldRenditions = "rnd"
 )
 
 // CapsFieldNames are the caps' member names, in header order.
 var CapsFieldNames = []string{FieldClass, FieldMaxHeight, FieldMaxBitrate, FieldCodecs, FieldHDR}
+
+// DeviceClaimNames are the dev claim's member names: the caps' and rnd.
+var DeviceClaimNames = []string{FieldClass, FieldMaxHeight, FieldMaxBitrate, FieldCodecs, FieldHDR, FieldRenditions}
+
+// Folders of an asset that hold its alternate renditions (origin/ingest's
+// layout: audio/<lang>/, subs/<lang>/); a session that may fetch anything
+// may fetch these, so the origin lists them in rnd beside the video
+// renditions.
+const (
+	AudioFolder    = "audio"
+	SubtitleFolder = "subs"
+)

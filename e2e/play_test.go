@@ -156,6 +156,7 @@ func TestSignUpSignInPlay(t *testing.T) {
 		t.Fatalf("player's master URL %q is not a token URL on the edge %s", state.MasterURL, st.EdgeURL)
 	}
 	checkEdgeGate(t, state.MasterURL, proxy)
+	checkBypasses(t, st, state.MasterURL)
 	checkModuleLoad(ctx, t)
 }
 

@@ -33,6 +33,7 @@ import (
 	"github.com/edgeflix/edgeflix/edge/cache"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/edge/traffic"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/wasm/gate"
 )
 
@@ -84,6 +85,10 @@ type Config struct {
 	// fetch, proving to the origin that the request came through the edge
 	// (origin.Config.EdgeSecret). Never logged.
 	OriginSecret string
+	// ProofKeys sign the gate's proof (contract.ProofHeader) on every
+	// origin request, with the first key; the origin verifies it
+	// (internal/edgeproof). Never logged.
+	ProofKeys []edgeproof.Key
 	// OriginTimeout bounds one origin fetch; 0 means DefaultOriginTimeout.
 	OriginTimeout time.Duration
 	// CacheBytes bounds the edge cache's memory; 0 means

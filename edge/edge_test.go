@@ -149,7 +149,7 @@ func signToken(t *testing.T, kid string, k ed25519.PrivateKey, pfx string, exp t
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
 		"iss": "edgeflix-origin", "aud": "edgeflix-edge", "sub": "acc_1", "sid": "ses_1",
 		"iat": testNow.Add(-time.Minute).Unix(), "exp": exp.Unix(), "pfx": pfx,
-		"dev": map[string]any{"cls": "tv", "mh": 2160, "mbr": 16000000, "cdc": []string{"hvc1", "mp4a"}, "hdr": true},
+		"dev": map[string]any{"cls": "tv", "mh": 2160, "mbr": 16000000, "cdc": []string{"hvc1", "mp4a"}, "hdr": true, "rnd": []string{"720p", "1080p", "audio", "subs"}},
 	})
 	tok.Header["kid"] = kid
 	s, err := tok.SignedString(k)

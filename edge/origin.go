@@ -15,6 +15,7 @@ import (
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/cache"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/wasm/manifest"
 )
 
@@ -477,9 +478,15 @@ func (s *Server) passThrough(ctx *fasthttp.RequestCtx, r gateResult) {
 // CacheStats returns the edge cache's counters.
 func (s *Server) CacheStats() cache.Stats { return s.cache.Stats() }
 
-// signOrigin adds the origin secret, if one is configured, to an origin
-// request.
+// signOrigin adds the gate's proof for the request's path (with the
+// first proof key, if any are configured) and the origin secret, if one
+// is configured, to an origin request. Every origin request follows an
+// admitted gate decision for that path.
 func (s *Server) signOrigin(req *fasthttp.Request) {
+	if len(s.cfg.ProofKeys) > 0 {
+		p := string(req.URI().Path())
+		req.Header.Set(contract.ProofHeader, edgeproof.Sign(s.cfg.ProofKeys[0], p, s.cfg.Now().Add(edgeproof.Lifetime)))
+	}
 	if s.cfg.OriginSecret != "" {
 		req.Header.Set(contract.OriginVerifyHeader, s.cfg.OriginSecret)
 	}

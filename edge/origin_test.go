@@ -173,7 +173,7 @@ func deviceToken(t testing.TB, pfx string, d device) string {
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
 		"iss": "edgeflix-origin", "aud": "edgeflix-edge", "sub": "acc_1", "sid": "ses_1",
 		"iat": testNow.Add(-time.Minute).Unix(), "exp": testNow.Add(time.Hour).Unix(), "pfx": pfx,
-		"dev": map[string]any{"cls": d.class, "mh": d.height, "mbr": d.rate, "cdc": d.codecs, "hdr": d.hdr},
+		"dev": map[string]any{"cls": d.class, "mh": d.height, "mbr": d.rate, "cdc": d.codecs, "hdr": d.hdr, "rnd": []string{"360p", "720p", "1080p", "audio", "subs"}},
 	})
 	tok.Header["kid"] = "a"
 	s, err := tok.SignedString(keyA)

@@ -14,13 +14,16 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/internal/testenv"
 	originmedia "github.com/edgeflix/edgeflix/origin/media"
 )
 
-// TestOriginSecret puts the edge in front of the origin's real media
-// handler (S3-backed) that demands the edge secret.
-func TestOriginSecret(t *testing.T) {
+// TestOriginProof puts the edge in front of the origin's real media
+// handler (S3-backed) that demands the gate's proof for each path: the
+// edge signs its origin requests with its first proof key; the API's
+// blanket secret alone opens nothing.
+func TestOriginProof(t *testing.T) {
 	st := testenv.S3(t)
 	for k, v := range map[string]string{
 		"media/s1/master.m3u8":        ladder,
@@ -32,7 +35,11 @@ func TestOriginSecret(t *testing.T) {
 		}
 	}
 	const secret = "edge-secret-0123456789abcdef0123456789"
-	mh := &originmedia.Handler{Store: st, EdgeSecret: secret}
+	clk := newTestClock()
+	k1 := edgeproof.Key{ID: "k1", Secret: bytes.Repeat([]byte{1}, 32)}
+	k2 := edgeproof.Key{ID: "k2", Secret: bytes.Repeat([]byte{2}, 32)}
+	forged := edgeproof.Key{ID: "k1", Secret: bytes.Repeat([]byte{7}, 32)}
+	mh := &originmedia.Handler{Store: st, EdgeSecret: secret, ProofKeys: []edgeproof.Key{k2, k1}, Now: clk.Now}
 	x := base64.RawURLEncoding.EncodeToString(keyA.Public().(ed25519.PublicKey))
 	jwks := fmt.Sprintf(`{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"a","x":"%s"}]}`, x)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -59,21 +66,23 @@ func TestOriginSecret(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		secret string
+		keys   []edgeproof.Key
 		path   string
 		rng    string
 		want   int
 	}{
-		{"no secret: master refused", "", "/v1/media/s1/master.m3u8", "", 403},
-		{"no secret: segment refused", "", "/v1/media/s1/720p/seg_00001.m4s", "", 403},
-		{"wrong secret: segment refused", "wrong", "/v1/media/s1/720p/seg_00001.m4s", "", 403},
-		{"wrong secret: range refused", "wrong", "/v1/media/s1/720p/seg_00001.m4s", "bytes=0-3", 403},
-		{"right secret: master", secret, "/v1/media/s1/master.m3u8", "", 200},
-		{"right secret: media playlist", secret, "/v1/media/s1/720p/index.m3u8", "", 200},
-		{"right secret: segment", secret, "/v1/media/s1/720p/seg_00001.m4s", "", 200},
-		{"right secret: uncached range", secret, "/v1/media/s1/720p/index.m3u8", "bytes=0-6", 206},
+		{"no proof key: master refused", "", nil, "/v1/media/s1/master.m3u8", "", 403},
+		{"no proof key: segment refused", "", nil, "/v1/media/s1/720p/seg_00001.m4s", "", 403},
+		{"secret alone: segment refused", secret, nil, "/v1/media/s1/720p/seg_00001.m4s", "", 403},
+		{"forged key: segment refused", "", []edgeproof.Key{forged}, "/v1/media/s1/720p/seg_00001.m4s", "", 403},
+		{"forged key: range refused", "", []edgeproof.Key{forged}, "/v1/media/s1/720p/seg_00001.m4s", "bytes=0-3", 403},
+		{"proof: master", "", []edgeproof.Key{k1}, "/v1/media/s1/master.m3u8", "", 200},
+		{"proof: media playlist", "", []edgeproof.Key{k1}, "/v1/media/s1/720p/index.m3u8", "", 200},
+		{"proof with the next key: segment", secret, []edgeproof.Key{k2, k1}, "/v1/media/s1/720p/seg_00001.m4s", "", 200},
+		{"proof: uncached range", "", []edgeproof.Key{k1}, "/v1/media/s1/720p/index.m3u8", "bytes=0-6", 206},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, url := startCachingEdge(t, o, newTestClock(), func(c *Config) { c.OriginSecret = tc.secret })
+			_, url := startCachingEdge(t, o, clk, func(c *Config) { c.OriginSecret, c.ProofKeys = tc.secret, tc.keys })
 			h := map[string]string{}
 			if tc.rng != "" {
 				h["Range"] = tc.rng

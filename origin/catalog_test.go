@@ -85,7 +85,7 @@ func TestTitlesPagination(t *testing.T) {
 		json.Unmarshal(b, &p)
 		it := p.Items[0]
 		if it.ID != "t00" || it.Title != "Title t00" || it.Year != 2024 || it.Maturity != "PG" || it.RuntimeS != 60 ||
-			it.Synopsis == "" || it.PosterURL != e.url+"/v1/media/a00/poster.jpg" {
+			it.Synopsis == "" || it.PosterURL != e.url+"/v1/art/a00/poster.jpg" {
 			t.Fatalf("%+v", it)
 		}
 	})

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestMedia(t *testing.T) {
@@ -161,4 +162,39 @@ func TestWebAppAndMisc(t *testing.T) {
 			t.Fatalf("%d", resp.StatusCode)
 		}
 	})
+}
+
+// TestArtwork: /v1/art serves the posters and backdrops of published
+// titles only; an unpublished title's artwork and any sprite are 404 there.
+func TestArtwork(t *testing.T) {
+	e := newEnv(t)
+	past := time.Now().Add(-time.Hour)
+	e.addTitle("pub", "asset-pub", &past)
+	e.addTitle("draft", "asset-draft", nil)
+	for _, a := range []string{"asset-pub", "asset-draft"} {
+		e.putObject("media/"+a+"/poster.jpg", "application/octet-stream", []byte("\xff\xd8\xff"))
+		e.putObject("media/"+a+"/backdrop.jpg", "application/octet-stream", []byte("\xff\xd8\xff"))
+		e.putObject("media/"+a+"/sprite.jpg", "application/octet-stream", []byte("\xff\xd8\xff"))
+	}
+	for _, tc := range []struct {
+		path string
+		want int
+	}{
+		{"/v1/art/asset-pub/poster.jpg", 200},
+		{"/v1/art/asset-pub/backdrop.jpg", 200},
+		{"/v1/art/asset-pub/sprite.jpg", 404},
+		{"/v1/art/asset-pub/master.m3u8", 404},
+		{"/v1/art/asset-draft/poster.jpg", 404},
+		{"/v1/art/asset-draft/backdrop.jpg", 404},
+		{"/v1/art/asset-draft/sprite.jpg", 404},
+		{"/v1/art/asset-none/poster.jpg", 404},
+		{"/v1/art/asset-pub/../asset-draft/poster.jpg", 400},
+	} {
+		t.Run(tc.path, func(t *testing.T) {
+			resp, _ := e.get(tc.path, "")
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.want)
+			}
+		})
+	}
 }

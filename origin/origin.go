@@ -22,6 +22,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/origin/accounts"
 	"github.com/edgeflix/edgeflix/origin/cache"
 	"github.com/edgeflix/edgeflix/origin/catalog"
@@ -101,6 +102,9 @@ type Config struct {
 	// /v1/media/ request for gated media (the edge sends it, CloudFront adds
 	// it as a custom origin header); else 403. Never logged.
 	EdgeSecret string
+	// EdgeProofKeys verify the gate's X-Edgeflix-Proof on /v1/media/
+	// (EDGEFLIX_EDGE_PROOF_KEYS); see media.Handler.ProofKeys.
+	EdgeProofKeys []edgeproof.Key
 	// Streams stops a revoked device's streams. If nil, the playback
 	// stream leases (playback.Streams) do.
 	Streams oauth.StreamStopper
@@ -223,7 +227,8 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		Catalog: s.catalog, Viewers: s.profileStore, Accounts: s.accounts, Streams: streams,
 		Progress: progress.NewStore(cfg.DB), TokenLifetime: tokenLifetime, Now: cfg.Now, Logger: cfg.Logger,
 	})
-	s.media = &media.Handler{Store: cfg.Media, Ctx: s.ctx, Logger: cfg.Logger, EdgeSecret: cfg.EdgeSecret}
+	s.media = &media.Handler{Store: cfg.Media, Ctx: s.ctx, Logger: cfg.Logger, EdgeSecret: cfg.EdgeSecret, ProofKeys: cfg.EdgeProofKeys, Now: cfg.Now,
+		Published: func(ctx context.Context, rel string) (bool, error) { return s.catalog.ArtPublished(ctx, rel) }}
 	s.web = &webapp.Handler{FS: cfg.WebDir, EdgeURL: cfg.EdgeURL}
 	s.web.Ready() // read, name and start compressing the app's files now, not on the first request
 	s.metadata = mustJSON(s.oauth.Metadata())

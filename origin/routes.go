@@ -91,6 +91,8 @@ func (s *Server) routes() []httpx.Route {
 
 		// Media from S3 (origin/media validates the path itself, again).
 		{Method: "GET", Pattern: "/v1/media/{path...}", Handler: s.media.ServeHTTP},
+		// Posters and backdrops of published titles (the catalog's URLs).
+		{Method: "GET", Pattern: "/v1/art/{path...}", Handler: s.media.ServeArt},
 
 		// The web app (origin/webapp).
 		{Method: "GET", Pattern: "/", Handler: redirectToApp},

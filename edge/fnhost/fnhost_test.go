@@ -48,7 +48,7 @@ func signToken(t testing.TB, kid string, k ed25519.PrivateKey, pfx string) strin
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
 		"iss": "edgeflix-origin", "aud": "edgeflix-edge", "sub": "acc_1", "sid": "ses_1",
 		"iat": testNow.Unix(), "exp": testNow.Add(time.Hour).Unix(), "pfx": pfx,
-		"dev": map[string]any{"cls": "desktop", "mh": 1080, "mbr": 8000000, "cdc": []string{"avc1", "mp4a"}, "hdr": false},
+		"dev": map[string]any{"cls": "desktop", "mh": 1080, "mbr": 8000000, "cdc": []string{"avc1", "mp4a"}, "hdr": false, "rnd": []string{"360p", "720p", "audio", "subs"}},
 	})
 	tok.Header["kid"] = kid
 	s, err := tok.SignedString(k)
@@ -325,7 +325,7 @@ func BenchmarkGate(b *testing.B) {
 			b.Run(mode.name+"/"+bc.name, func(b *testing.B) {
 				h := newBenchHost(b, mode.unguarded, bc.cacheSize)
 				ctx := context.Background()
-				path := "/t/" + signToken(b, "a", keyA, "/v1/media/a/") + "/v1/media/a/1080p/seg_00001.m4s"
+				path := "/t/" + signToken(b, "a", keyA, "/v1/media/a/") + "/v1/media/a/720p/seg_00001.m4s"
 				b.ReportAllocs()
 				for b.Loop() {
 					if r, err := h.Gate(ctx, path, testNow); err != nil || r.Status != gate.Allow {
@@ -345,7 +345,7 @@ func TestGateAllocs(t *testing.T) {
 	}
 	h := newBenchHost(t, true, 0)
 	ctx := context.Background()
-	path := "/t/" + signToken(t, "a", keyA, "/v1/media/a/") + "/v1/media/a/1080p/seg_00001.m4s"
+	path := "/t/" + signToken(t, "a", keyA, "/v1/media/a/") + "/v1/media/a/720p/seg_00001.m4s"
 	n := testing.AllocsPerRun(200, func() {
 		if r, err := h.Gate(ctx, path, testNow); err != nil || r.Status != gate.Allow {
 			t.Fatal(r, err)

@@ -22,6 +22,7 @@ import (
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/internal/cloudfront"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/wasm/lambda"
 )
 
@@ -88,6 +89,7 @@ func (r Report) Summary() string {
 var keys = lambda.Keys{
 	Signing: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{'s'}, 32)),
 	Unknown: ed25519.NewKeyFromSeed(bytes.Repeat([]byte{'u'}, 32)),
+	Proof:   edgeproof.Key{ID: "selftest", Secret: bytes.Repeat([]byte{'p'}, 32)},
 }
 
 // Run self-tests module.
@@ -118,7 +120,7 @@ func Run(ctx context.Context, module []byte, opts Options) Report {
 		return Report{Error: "configure: " + err.Error()}
 	}
 	now := opts.Now()
-	h := &cloudfront.Handler{Module: cloudfront.HostModule{Host: host}, Fetch: originFetcher{}, Now: func() time.Time { return now }}
+	h := &cloudfront.Handler{Module: cloudfront.HostModule{Host: host}, Fetch: originFetcher{key: k.Proof, now: now}, ProofKey: &k.Proof, Now: func() time.Time { return now }}
 	vars := k.Vars(now, 443)
 	var rep Report
 	run := func(name string, event []byte, status, uri string) {
@@ -170,12 +172,16 @@ func check(ctx context.Context, h *cloudfront.Handler, name string, event []byte
 }
 
 // originFetcher answers origin-request fetches from the corpus origin
-// (lambda.Origin) for requests that carry the origin secret, as the
-// parity test's HTTP origin does, without a socket.
-type originFetcher struct{}
+// (lambda.Origin) for requests that carry a valid gate proof for their
+// path, as the production origin (origin/media) and the parity test's HTTP
+// origin do, without a socket.
+type originFetcher struct {
+	key edgeproof.Key
+	now time.Time
+}
 
-func (originFetcher) Fetch(_ context.Context, origin map[string]any, uri string) ([]byte, error) {
-	if cloudfront.CustomHeaders(origin)[lambda.OriginSecretHeader] != lambda.OriginSecret {
+func (f originFetcher) Fetch(_ context.Context, _ map[string]any, uri, proof string) ([]byte, error) {
+	if err := edgeproof.Verify([]edgeproof.Key{f.key}, proof, uri, f.now); err != nil {
 		return nil, fmt.Errorf("%w: status 403", cloudfront.ErrFetch)
 	}
 	b, err := fs.ReadFile(lambda.Origin, strings.TrimPrefix(uri, "/"))

@@ -13,6 +13,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
+
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge"
 	"github.com/edgeflix/edgeflix/edge/admin"
@@ -79,6 +81,12 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			return err
 		}
 	}
+	var proofKeys []edgeproof.Key
+	if v := os.Getenv("EDGEFLIX_EDGE_PROOF_KEYS"); v != "" { // never a flag: flags show in ps
+		if proofKeys, err = edgeproof.ParseKeys(v); err != nil {
+			return err
+		}
+	}
 	logger := logFmt.logger(stderr)
 	var access *slog.Logger
 	if *accessLog {
@@ -96,6 +104,7 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		Audience:       *aud,
 		AllowedOrigins: allow,
 		OriginSecret:   os.Getenv("EDGEFLIX_EDGE_SECRET"), // never a flag: flags show in ps
+		ProofKeys:      proofKeys,
 		Logger:         logger,
 		AccessLog:      access,
 

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
+
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/internal/cloudfront"
@@ -229,5 +231,21 @@ func runFnBundle(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s\n", p)
+	// The gate's proof key: the first of EDGEFLIX_EDGE_PROOF_KEYS (the
+	// origin's list; never a flag, flags show in ps). Without it the
+	// bundle forwards no proof and the origin refuses its media.
+	if v := os.Getenv("EDGEFLIX_EDGE_PROOF_KEYS"); v != "" {
+		keys, err := edgeproof.ParseKeys(v)
+		if err != nil {
+			return err
+		}
+		if err := cloudfront.WriteProofFile(*out, keys[0]); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s (proof key %s)\n", filepath.Join(*out, cloudfront.ProofFile), keys[0].ID)
+	} else {
+		_ = os.Remove(filepath.Join(*out, cloudfront.ProofFile)) // no stale key from an earlier bundle
+		fmt.Fprintln(stderr, "fn bundle: EDGEFLIX_EDGE_PROOF_KEYS unset; the bundle forwards no proof and the origin will refuse its media")
+	}
 	return nil
 }

@@ -80,3 +80,48 @@ func TestFn(t *testing.T) {
 		t.Fatalf("config.json = %s (%v)", b, err)
 	}
 }
+
+// TestFnBundleProofKey: the bundle bakes the first of
+// EDGEFLIX_EDGE_PROOF_KEYS as proof.json (0600), and drops a stale one when
+// the variable is unset.
+func TestFnBundleProofKey(t *testing.T) {
+	dir := t.TempDir()
+	pub := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{'k'}, 32)).Public().(ed25519.PublicKey)
+	jwks := filepath.Join(dir, "jwks.json")
+	if err := os.WriteFile(jwks, []byte(`{"keys":[{"kty":"OKP","crv":"Ed25519","kid":"k1","x":"`+base64.RawURLEncoding.EncodeToString(pub)+`"}]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	next, cur := bytes.Repeat([]byte{2}, 32), bytes.Repeat([]byte{1}, 32)
+	t.Setenv("EDGEFLIX_EDGE_PROOF_KEYS", "k2:"+base64.RawURLEncoding.EncodeToString(next)+",k1:"+base64.RawURLEncoding.EncodeToString(cur))
+	out := filepath.Join(dir, "b")
+	var stdout, stderr bytes.Buffer
+	if err := runFnBundle(context.Background(), []string{"--jwks", jwks, "--out", out}, &stdout, &stderr); err != nil {
+		t.Fatal(err, stderr.String())
+	}
+	p := filepath.Join(out, "proof.json")
+	b, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc struct{ Kid, Key string }
+	if err := json.Unmarshal(b, &doc); err != nil || doc.Kid != "k2" || doc.Key != base64.RawURLEncoding.EncodeToString(next) {
+		t.Fatalf("proof.json = %s (%v), want the first key k2", b, err)
+	}
+	if fi, err := os.Stat(p); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("proof.json mode %v (%v), want 0600", fi.Mode(), err)
+	}
+	if strings.Contains(stdout.String()+stderr.String(), doc.Key) {
+		t.Fatal("the key reached the output")
+	}
+	t.Setenv("EDGEFLIX_EDGE_PROOF_KEYS", "")
+	if err := runFnBundle(context.Background(), []string{"--jwks", jwks, "--out", out}, &stdout, &stderr); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(p); !os.IsNotExist(err) {
+		t.Fatalf("stale proof.json kept: %v", err)
+	}
+	t.Setenv("EDGEFLIX_EDGE_PROOF_KEYS", "k1:short")
+	if err := runFnBundle(context.Background(), []string{"--jwks", jwks, "--out", out}, &stdout, &stderr); err == nil {
+		t.Fatal("a bad key list was accepted")
+	}
+}

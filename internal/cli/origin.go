@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
+
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
@@ -31,9 +33,9 @@ import (
 // until an address is chosen on purpose.
 const defaultOriginAddr = "127.0.0.1:8080"
 
-// errNoEdgeSecret refuses an origin that would serve gated media to anyone.
-var errNoEdgeSecret = errors.New("origin: EDGEFLIX_EDGE_SECRET is unset, so gated media would be served to any caller, not only the edge; " +
-	"set it to the secret the edge (its own EDGEFLIX_EDGE_SECRET) and CloudFront send, or pass --insecure-dev for a local development origin")
+// errNoProofKeys refuses an origin that would serve gated media to anyone.
+var errNoProofKeys = errors.New("origin: EDGEFLIX_EDGE_PROOF_KEYS is unset, so gated media would be served to any caller, not only through the gate; " +
+	"set it to the keys the gate signs its path proofs with (the edge's EDGEFLIX_EDGE_PROOF_KEYS, the Lambda@Edge bundle's proof.json), or pass --insecure-dev for a local development origin")
 
 // defaultDataDir holds local state such as the key-encryption key file.
 const defaultDataDir = "data" // EDGEFLIX_DATA_DIR
@@ -176,6 +178,12 @@ func (o *originFlags) build(ctx context.Context, logger *slog.Logger) (*deps, er
 		CORSOrigins: o.corsOrigins, TrustedProxies: proxies, EdgeSecret: o.edgeSecret,
 		PasswordHashMemory: int64(o.hashMemoryMiB) << 20,
 	}
+	if v := os.Getenv("EDGEFLIX_EDGE_PROOF_KEYS"); v != "" { // never a flag: flags show in ps
+		if d.cfg.EdgeProofKeys, err = edgeproof.ParseKeys(v); err != nil {
+			d.Close()
+			return nil, err
+		}
+	}
 	if st, err := os.Stat(o.webDir); err == nil && st.IsDir() {
 		d.cfg.WebDir = web.Site(os.DirFS(o.webDir))
 	} else {
@@ -190,17 +198,17 @@ func runOrigin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	o.register(fs)
 	addr := fs.String("addr", envOr("EDGEFLIX_ORIGIN_ADDR", defaultOriginAddr), "listen address; loopback unless set, e.g. :8080 behind a load balancer (env EDGEFLIX_ORIGIN_ADDR)")
 	metricsAddr := fs.String("metrics-addr", envOr("EDGEFLIX_METRICS_ADDR", defaultMetricsAddr), "private listen address of /metrics (Prometheus), never the public port; \"off\" disables (env EDGEFLIX_METRICS_ADDR)")
-	insecureDev := fs.Bool("insecure-dev", false, "start without EDGEFLIX_EDGE_SECRET: gated media is then served to any caller that reaches the origin (local development only)")
+	insecureDev := fs.Bool("insecure-dev", false, "start without EDGEFLIX_EDGE_PROOF_KEYS: gated media is then served to any caller that reaches the origin (local development only)")
 	logFmt := registerLogFormat(fs)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
 	logger := logFmt.logger(stderr)
-	if o.edgeSecret == "" {
+	if os.Getenv("EDGEFLIX_EDGE_PROOF_KEYS") == "" {
 		if !*insecureDev {
-			return errNoEdgeSecret
+			return errNoProofKeys
 		}
-		logger.Warn("origin: --insecure-dev: EDGEFLIX_EDGE_SECRET unset; media is served to any caller, not only the edge")
+		logger.Warn("origin: --insecure-dev: EDGEFLIX_EDGE_PROOF_KEYS unset; media is served to any caller, not only through the gate")
 	}
 	d, err := o.build(ctx, logger)
 	if err != nil {

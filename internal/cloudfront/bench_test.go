@@ -111,7 +111,7 @@ func TestBenchWasm(t *testing.T) {
 	}
 	ctx := context.Background()
 	n := *benchN
-	path := "/t/" + corpusKeys.Token("/v1/media/a1/", time.Now(), time.Now().Add(24*time.Hour)) + "/v1/media/a1/1080p/seg_00001.m4s"
+	path := "/t/" + corpusKeys.Token("/v1/media/a1/", time.Now(), time.Now().Add(24*time.Hour)) + "/v1/media/a1/720p/seg_00001.m4s"
 	now := time.Now()
 	master, err := os.ReadFile(filepath.Join(lambdaDir, "testdata", "origin", "v1", "media", "a1", "master.m3u8"))
 	if err != nil {

@@ -9,15 +9,20 @@ package cloudfront
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/wasm/gate"
 	"github.com/edgeflix/edgeflix/wasm/manifest"
 )
@@ -29,6 +34,10 @@ const MaxGeneratedBody = 1 << 20
 // CapsHeader is the request header (lowercase, as CloudFront keys headers)
 // that carries the gate's caps from viewer-request to origin-request.
 const CapsHeader = "x-edgeflix-caps"
+
+// ProofHeader is the request header (lowercase) that carries the gate's
+// proof (internal/edgeproof) from viewer-request to the origin.
+const ProofHeader = "x-edgeflix-proof"
 
 var (
 	// ErrEvent reports an event that is not a CloudFront Lambda@Edge event
@@ -50,7 +59,9 @@ type Module interface {
 // Fetcher fetches uri from an event's origin (the request's "origin"
 // member, custom or s3) and returns the body of a 200 answer.
 type Fetcher interface {
-	Fetch(ctx context.Context, origin map[string]any, uri string) ([]byte, error)
+	// proof is the gate's X-Edgeflix-Proof the request carries (sent when
+	// not empty).
+	Fetch(ctx context.Context, origin map[string]any, uri, proof string) ([]byte, error)
 }
 
 // Handler handles Lambda@Edge events like wasm/lambda/index.mjs.
@@ -62,6 +73,10 @@ type Handler struct {
 	Fetch Fetcher
 	// Now is the clock passed to the gate; nil means time.Now.
 	Now func() time.Time
+	// ProofKey, if set, signs the proof viewer-request adds for the
+	// admitted path (proof.json in the Lambda bundle); without it no proof
+	// is forwarded and the origin refuses media.
+	ProofKey *edgeproof.Key
 }
 
 // Handle runs one event (JSON) and returns the handler's result as JSON.
@@ -152,6 +167,11 @@ func (h *Handler) viewerRequest(ctx context.Context, req map[string]any) (any, e
 		req["headers"] = headers
 	}
 	headers[CapsHeader] = []any{map[string]any{"key": "X-Edgeflix-Caps", "value": r.Caps}}
+	if h.ProofKey != nil {
+		headers[ProofHeader] = []any{map[string]any{"key": "X-Edgeflix-Proof", "value": edgeproof.Sign(*h.ProofKey, r.Path, h.now().Add(edgeproof.Lifetime))}}
+	} else {
+		delete(headers, ProofHeader) // never a viewer's own
+	}
 	return req, nil
 }
 
@@ -169,7 +189,8 @@ func (h *Handler) originRequest(ctx context.Context, req map[string]any) (any, e
 	if f == nil {
 		f = HTTPFetcher{}
 	}
-	body, err := f.Fetch(ctx, origin, uri)
+	proof, _ := path(req, "headers", ProofHeader, 0, "value").(string)
+	body, err := f.Fetch(ctx, origin, uri, proof)
 	if err != nil {
 		return response(502, "Bad Gateway", "text/plain; charset=utf-8", "origin fetch failed\n"), nil
 	}
@@ -238,7 +259,7 @@ type HTTPFetcher struct {
 
 // Fetch GETs uri from origin and returns the body of a 200 answer, read up
 // to 4 MiB.
-func (f HTTPFetcher) Fetch(ctx context.Context, origin map[string]any, uri string) ([]byte, error) {
+func (f HTTPFetcher) Fetch(ctx context.Context, origin map[string]any, uri, proof string) ([]byte, error) {
 	u, err := OriginURL(origin, uri)
 	if err != nil {
 		return nil, err
@@ -253,6 +274,9 @@ func (f HTTPFetcher) Fetch(ctx context.Context, origin map[string]any, uri strin
 	}
 	for name, value := range CustomHeaders(origin) {
 		req.Header.Set(name, value)
+	}
+	if proof != "" {
+		req.Header.Set(contract.ProofHeader, proof)
 	}
 	resp, err := c.Do(req)
 	if err != nil {
@@ -276,7 +300,7 @@ type StaticFetcher struct {
 }
 
 // Fetch returns f.Body.
-func (f StaticFetcher) Fetch(context.Context, map[string]any, string) ([]byte, error) {
+func (f StaticFetcher) Fetch(context.Context, map[string]any, string, string) ([]byte, error) {
 	return f.Body, nil
 }
 
@@ -301,4 +325,17 @@ func CustomHeaders(origin map[string]any) map[string]string {
 		}
 	}
 	return out
+}
+
+// ProofFile is the file of a Lambda bundle that holds the gate's proof
+// key: {"kid": ..., "key": base64url secret}.
+const ProofFile = "proof.json"
+
+// WriteProofFile writes k as dir/ProofFile (mode 0600: it is a secret).
+func WriteProofFile(dir string, k edgeproof.Key) error {
+	doc, err := json.Marshal(map[string]string{"kid": k.ID, "key": base64.RawURLEncoding.EncodeToString(k.Secret)})
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, ProofFile), append(doc, '\n'), 0o600)
 }

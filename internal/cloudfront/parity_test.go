@@ -20,6 +20,7 @@ import (
 
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/edge/fnhost"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
 	"github.com/edgeflix/edgeflix/wasm/lambda"
 )
@@ -29,11 +30,14 @@ const lambdaDir = "../../wasm/lambda"
 var (
 	keyA     = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{'a'}, 32))
 	keyOther = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{'o'}, 32))
+	// proofKey is the bundle's proof key (proof.json), the parity
+	// origin's only one.
+	proofKey = edgeproof.Key{ID: "p1", Secret: bytes.Repeat([]byte{'p'}, 32)}
 	cache    = wazero.NewCompilationCache()
 )
 
 // corpusKeys mint the corpus tokens.
-var corpusKeys = lambda.Keys{Signing: keyA, Unknown: keyOther, Issuer: contract.DefaultIssuer, Audience: contract.DefaultAudience}
+var corpusKeys = lambda.Keys{Signing: keyA, Unknown: keyOther, Issuer: contract.DefaultIssuer, Audience: contract.DefaultAudience, Proof: proofKey}
 
 func testJWKS() []byte { return corpusKeys.JWKS() }
 
@@ -72,6 +76,9 @@ func lambdaBundle(t *testing.T, cfg []byte) string {
 	if err := os.WriteFile(filepath.Join(dir, "config.json"), cfg, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := WriteProofFile(dir, proofKey); err != nil {
+		t.Fatal(err)
+	}
 	return dir
 }
 
@@ -97,12 +104,12 @@ func TestParity(t *testing.T) {
 	if _, err := exec.LookPath("node"); err != nil {
 		t.Fatal("node is required (scripts/setup.sh installs Node.js)")
 	}
-	// The origin answers only requests that carry the custom origin header
-	// the events declare, as the production origin does with its secret.
+	// The origin answers only requests that carry a valid proof for their
+	// path, as the production origin does for /v1/media/ (origin/media).
 	originFiles := http.FileServer(http.FS(lambda.Origin))
 	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Header.Get(lambda.OriginSecretHeader) != lambda.OriginSecret {
-			http.Error(w, "origin secret missing", http.StatusForbidden)
+		if err := edgeproof.Verify([]edgeproof.Key{proofKey}, r.Header.Get(contract.ProofHeader), r.URL.Path, time.Now()); err != nil {
+			http.Error(w, err.Error(), http.StatusForbidden)
 			return
 		}
 		originFiles.ServeHTTP(w, r)
@@ -113,7 +120,7 @@ func TestParity(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &Handler{Module: HostModule{Host: newHost(t, cfg)}}
+	h := &Handler{Module: HostModule{Host: newHost(t, cfg)}, ProofKey: &proofKey}
 	dir := lambdaBundle(t, cfg)
 	vars := corpusKeys.Vars(time.Now(), port)
 	for _, c := range lambda.Cases() {
@@ -130,6 +137,17 @@ func TestParity(t *testing.T) {
 			}
 			if err := json.Unmarshal(nodeOut, &n); err != nil {
 				t.Fatalf("node output: %v\n%s", err, nodeOut)
+			}
+			// A request leaving viewer-request carries a fresh proof for
+			// exactly its uri (made on each side at its own second).
+			for _, out := range []map[string]any{g, n} {
+				if et := path(out, "headers", ProofHeader, 0, "value"); c.Status == "request" && strings.HasPrefix(c.Name, "vr_") {
+					pv, _ := et.(string)
+					if err := edgeproof.Verify([]edgeproof.Key{proofKey}, pv, c.URI, time.Now()); err != nil {
+						t.Fatalf("proof %q for %s: %v", pv, c.URI, err)
+					}
+					delete(out["headers"].(map[string]any), ProofHeader)
+				}
 			}
 			if !reflect.DeepEqual(g, n) {
 				t.Fatalf("results differ\n go:   %s\n node: %s", goOut, nodeOut)

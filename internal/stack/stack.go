@@ -16,6 +16,8 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
+
 	"github.com/edgeflix/edgeflix/edge"
 	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/s3local"
@@ -87,6 +89,9 @@ type Stack struct {
 	Origin *origin.Server
 	// Media is the S3 bucket the stack serves.
 	Media *objstore.Store
+	// ProofKeys are the gate's proof keys the edge signs with and the
+	// origin verifies, fresh per run (attack tests forge around them).
+	ProofKeys []edgeproof.Key
 
 	closers []func() error
 }
@@ -177,10 +182,17 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 
 	// A fresh edge secret per run: only this stack's edge may fetch media.
 	edgeSecret := rand.Text()
+	// One proof key shared by the edge (signs) and the origin (verifies).
+	proofKey, err := edgeproof.NewKey("dev")
+	if err != nil {
+		return nil, err
+	}
+	proofKeys := []edgeproof.Key{proofKey}
+	st.ProofKeys = proofKeys
 	st.Origin, err = origin.New(ctx, origin.Config{
 		PublicURL: st.OriginURL, EdgeURL: st.EdgeURL, DB: db, Redis: rdb,
 		RedisPrefix: cfg.RedisPrefix, Media: st.Media, WebDir: cfg.WebFS,
-		KeyEncryptionKey: cfg.KeyEncryptionKey, Logger: logger, EdgeSecret: edgeSecret,
+		KeyEncryptionKey: cfg.KeyEncryptionKey, Logger: logger, EdgeSecret: edgeSecret, EdgeProofKeys: proofKeys,
 		PlaybackTokenLifetime: cfg.PlaybackTokenLifetime,
 	})
 	if err != nil {
@@ -213,7 +225,7 @@ func Start(ctx context.Context, cfg Config) (_ *Stack, err error) {
 		}
 		edgeSrv, err := edge.New(startCtx, edge.Config{
 			OriginURL: upstream, Module: cfg.EdgeModule, CacheDir: cfg.WazeroCacheDir,
-			AllowedOrigins: []string{st.OriginURL}, OriginSecret: edgeSecret, Leeway: cfg.EdgeLeeway, Logger: logger, AccessLog: cfg.AccessLog,
+			AllowedOrigins: []string{st.OriginURL}, OriginSecret: edgeSecret, ProofKeys: proofKeys, Leeway: cfg.EdgeLeeway, Logger: logger, AccessLog: cfg.AccessLog,
 			VersionsDir: versionsDir,
 		})
 		if err != nil {

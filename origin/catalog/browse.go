@@ -100,9 +100,9 @@ const summaryColumns = "t.id, t.kind, t.name, t.year, t.maturity, t.maturity_lev
 func (s *Store) artURL(p sql.NullString, asset sql.NullString, file string) string {
 	switch {
 	case p.Valid && p.String != "":
-		return s.publicURL + "/v1/media/" + strings.TrimPrefix(p.String, "/")
+		return s.publicURL + "/v1/art/" + strings.TrimPrefix(p.String, "/")
 	case asset.Valid && file != "":
-		return s.publicURL + "/v1/media/" + asset.String + "/" + file
+		return s.publicURL + "/v1/art/" + asset.String + "/" + file
 	}
 	return ""
 }

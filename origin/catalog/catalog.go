@@ -126,7 +126,7 @@ func (s *Store) scan(row interface{ Scan(...any) error }) (Title, error) {
 	if err != nil {
 		return Title{}, err
 	}
-	t.PosterURL = s.publicURL + "/v1/media/" + t.AssetID + "/poster.jpg"
+	t.PosterURL = s.publicURL + "/v1/art/" + t.AssetID + "/poster.jpg"
 	return t, nil
 }
 

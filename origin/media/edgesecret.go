@@ -1,26 +1,31 @@
 package media
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 )
 
-// publicArtwork are the file extensions of artwork the catalog links to
-// directly (posters, backdrops); they are not token-gated anywhere, so
-// they need no edge secret.
+// publicArtwork are the image extensions of artwork the catalog links to
+// directly; only files named poster.* or backdrop.* with one of them are
+// public (no proof needed). Everything else, the thumbnail sprite
+// included, is gated media.
 var publicArtwork = []string{".jpg", ".jpeg", ".png", ".webp", ".avif"}
 
 // Gated reports whether file (the path after the asset id) is gated media
-// that only the edge may fetch: everything but public artwork.
+// that only the gate may fetch: everything but poster and backdrop images.
 func Gated(file string) bool {
 	ext := strings.ToLower(path.Ext(file))
+	name := strings.ToLower(strings.TrimSuffix(path.Base(file), path.Ext(file)))
+	if name != "poster" && name != "backdrop" {
+		return true
+	}
 	for _, e := range publicArtwork {
 		if ext == e {
 			return false
@@ -29,19 +34,22 @@ func Gated(file string) bool {
 	return true
 }
 
-// edgeAllowed reports whether the request may read file: always when no
-// EdgeSecret is configured or file is public artwork, else only with the
-// secret in contract.OriginVerifyHeader (compared in constant time). It answers 403
-// itself otherwise.
+// edgeAllowed reports whether the request may read file, the object at
+// Prefix+name: always for public artwork or when neither ProofKeys nor
+// EdgeSecret is configured (a development origin); else only with a
+// valid, unexpired contract.ProofHeader for exactly this path
+// (internal/edgeproof). X-Origin-Verify is no proof: an EdgeSecret without
+// ProofKeys refuses all gated media. It answers 403 itself otherwise.
 func (h *Handler) edgeAllowed(ctx *fasthttp.RequestCtx, file string) bool {
-	if h.EdgeSecret == "" || !Gated(file) {
+	if len(h.ProofKeys) == 0 && h.EdgeSecret == "" || !Gated(file) {
 		return true
 	}
-	// Hashing first makes the comparison's time independent of the
-	// lengths too.
-	got := sha256.Sum256(ctx.Request.Header.Peek(contract.OriginVerifyHeader))
-	want := sha256.Sum256([]byte(h.EdgeSecret))
-	if subtle.ConstantTimeCompare(got[:], want[:]) == 1 {
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	err := edgeproof.Verify(h.ProofKeys, string(ctx.Request.Header.Peek(contract.ProofHeader)), string(ctx.Path()), now())
+	if err == nil {
 		return true
 	}
 	httpx.WriteProblem(ctx, fasthttp.StatusForbidden, "edge-only", "media is served through the edge")

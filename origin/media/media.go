@@ -20,6 +20,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 	"github.com/edgeflix/edgeflix/origin/objstore"
 )
@@ -109,16 +110,55 @@ type Handler struct {
 	Timeout time.Duration
 	// Logger receives S3 failures. If nil, slog.Default().
 	Logger *slog.Logger
-	// EdgeSecret, if set, must arrive in contract.OriginVerifyHeader for every object
-	// but public artwork (see Gated); else 403. Never logged.
+	// ProofKeys verify the gate's contract.ProofHeader, required on every
+	// object but public artwork (see Gated); else 403. Never logged.
+	ProofKeys []edgeproof.Key
+	// EdgeSecret, if set without ProofKeys, makes gated media refused
+	// altogether: the API's blanket secret is no proof for media.
 	EdgeSecret string
+	// Now is the clock proofs are checked against; nil is time.Now.
+	Now func() time.Time
+	// Published reports whether "<asset>/<file>" is the poster or backdrop
+	// of a title published now (ServeArt); nil serves no artwork.
+	Published func(ctx context.Context, rel string) (bool, error)
 
 	// wrapBody, if set (by tests), wraps each S3 body before streaming.
 	wrapBody func(io.ReadCloser) io.ReadCloser
 }
 
-// ServeHTTP serves GET and HEAD of Prefix + <asset>/<file>.
+// ServeHTTP serves GET and HEAD of Prefix + <asset>/<file>: gated media
+// with the gate's proof (edgeAllowed), posters and backdrops without.
 func (h *Handler) ServeHTTP(ctx *fasthttp.RequestCtx) {
+	h.serve(ctx, Prefix, func(_, file string) bool { return h.edgeAllowed(ctx, file) })
+}
+
+// ArtPrefix is the artwork route: /v1/art/<asset>/<file>.
+const ArtPrefix = "/v1/art/"
+
+// ServeArt serves GET and HEAD of ArtPrefix + <asset>/<file>: a poster or
+// backdrop image (not Gated) that Published reports as artwork of a
+// title published now; anything else is 404, whether or not it exists.
+func (h *Handler) ServeArt(ctx *fasthttp.RequestCtx) {
+	h.serve(ctx, ArtPrefix, func(asset, file string) bool {
+		ok := !Gated(file) && h.Published != nil
+		if ok {
+			var err error
+			if ok, err = h.Published(ctx, asset+"/"+file); err != nil {
+				h.logger().Error("media: artwork lookup", "err", err)
+				httpx.WriteProblem(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "try again")
+				return false
+			}
+		}
+		if !ok {
+			httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no such artwork")
+		}
+		return ok
+	})
+}
+
+// serve serves GET and HEAD of prefix + <asset>/<file> when allow (which
+// answers itself otherwise) lets it.
+func (h *Handler) serve(ctx *fasthttp.RequestCtx, prefix string, allow func(asset, file string) bool) {
 	if !ctx.IsGet() && !ctx.IsHead() {
 		ctx.Response.Header.Set("Allow", "GET, HEAD")
 		httpx.WriteProblem(ctx, fasthttp.StatusMethodNotAllowed, "method-not-allowed", "use GET or HEAD")
@@ -128,18 +168,18 @@ func (h *Handler) ServeHTTP(ctx *fasthttp.RequestCtx) {
 	if q := strings.IndexByte(raw, '?'); q >= 0 {
 		raw = raw[:q]
 	}
-	if !strings.HasPrefix(raw, Prefix) {
+	if !strings.HasPrefix(raw, prefix) {
 		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-path", ErrBadPath.Error())
 		return
 	}
 	// Validate the path as sent: no percent-escapes, dot segments or
 	// double slashes are accepted, so what was checked is what is fetched.
-	asset, file, err := ParsePath(raw[len(Prefix):])
+	asset, file, err := ParsePath(raw[len(prefix):])
 	if err != nil {
 		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-path", err.Error())
 		return
 	}
-	if !h.edgeAllowed(ctx, file) {
+	if !allow(asset, file) {
 		return
 	}
 	key := "media/" + asset + "/" + file

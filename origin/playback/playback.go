@@ -149,6 +149,9 @@ func (s *Service) Start(ctx context.Context, v profiles.Viewer, req Request) (Se
 	if err != nil {
 		return Session{}, err
 	}
+	if caps.Renditions, err = s.renditionsFor(ctx, target.AssetID, caps); err != nil {
+		return Session{}, err
+	}
 	sid := tokens.RandomID(16)
 	info := SessionInfo{AccountID: v.AccountID, ProfileID: v.ProfileID, DeviceID: v.DeviceID, DeviceClass: req.Device.Class,
 		TitleID: target.TitleID, EpisodeID: target.EpisodeID, AssetID: target.AssetID, DurationS: target.DurationS,

@@ -28,7 +28,7 @@ func testToken(t testing.TB, pfx string, exp time.Time) string {
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
 		"iss": "edgeflix-origin", "aud": "edgeflix-edge", "sub": "acc_1", "sid": "ses_1",
 		"iat": testNow.Unix(), "exp": exp.Unix(), "pfx": pfx,
-		"dev": map[string]any{"cls": "tv", "mh": 2160, "mbr": 16000000, "cdc": []string{"hvc1", "mp4a"}, "hdr": true},
+		"dev": map[string]any{"cls": "tv", "mh": 2160, "mbr": 16000000, "cdc": []string{"hvc1", "mp4a"}, "hdr": true, "rnd": []string{"720p", "1080p", "audio", "subs"}},
 	})
 	tok.Header["kid"] = "k1"
 	s, err := tok.SignedString(testPriv)
@@ -63,6 +63,9 @@ func TestCheck(t *testing.T) {
 	}{
 		{"master", "/t/" + good + "/v1/media/a/master.m3u8", testNow, Result{Status: Allow, Path: "/v1/media/a/master.m3u8", Caps: caps}},
 		{"segment", "/t/" + good + "/v1/media/a/1080p/seg_00001.m4s", testNow, Result{Status: Allow, Path: "/v1/media/a/1080p/seg_00001.m4s", Caps: caps}},
+		{"subtitles", "/t/" + good + "/v1/media/a/subs/en/index.m3u8", testNow, Result{Status: Allow, Path: "/v1/media/a/subs/en/index.m3u8", Caps: caps}},
+		{"rendition not granted", "/t/" + good + "/v1/media/a/2160p/init.mp4", testNow, Result{Status: Deny, Reason: "rendition"}},
+		{"guessed av1 folder", "/t/" + good + "/v1/media/a/1080p_av1/index.m3u8", testNow, Result{Status: Deny, Reason: "rendition"}},
 		{"expired", "/t/" + good + "/v1/media/a/master.m3u8", testNow.Add(2 * time.Hour), Result{Status: Deny, Reason: "expired"}},
 		{"other asset", "/t/" + good + "/v1/media/ab/master.m3u8", testNow, Result{Status: Deny, Reason: "prefix"}},
 		{"dot dot", "/t/" + good + "/v1/media/a/../b/master.m3u8", testNow, Result{Status: Deny, Reason: "path"}},
@@ -74,7 +77,7 @@ func TestCheck(t *testing.T) {
 		{"empty token", "/t//v1/media/a/master.m3u8", testNow, Result{Status: Deny, Reason: "path"}},
 		{"no token", "/v1/media/a/master.m3u8", testNow, Result{Status: Deny, Reason: "no_token"}},
 		{"garbage token", "/t/abc/v1/media/a/master.m3u8", testNow, Result{Status: Deny, Reason: "malformed"}},
-		{"tampered", "/t/" + good[:len(good)-2] + "AA/v1/media/a/master.m3u8", testNow, Result{Status: Deny, Reason: "signature"}},
+		{"tampered", "/t/" + tamper(good) + "/v1/media/a/master.m3u8", testNow, Result{Status: Deny, Reason: "signature"}},
 		{"too long", "/t/" + good + "/v1/media/a/" + strings.Repeat("x", MaxPathLength), testNow, Result{Status: Deny, Reason: "path"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -192,4 +195,15 @@ func TestParseConfigReadsWriter(t *testing.T) {
 	if cfg.Issuer != w.Issuer || cfg.Audience != w.Audience || cfg.LeewayMillis != 7000 || cfg.CacheSize != -1 || len(cfg.Keys["k1"]) != 32 {
 		t.Fatalf("ParseConfig = %+v", cfg)
 	}
+}
+
+// tamper changes one byte of tok's signature (one that carries all six
+// bits, so the change is never absorbed by base64 padding bits).
+func tamper(tok string) string {
+	i := len(tok) - 5
+	c := byte('A')
+	if tok[i] == 'A' {
+		c = 'B'
+	}
+	return tok[:i] + string(c) + tok[i+1:]
 }

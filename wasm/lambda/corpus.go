@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/edgeflix/edgeflix/internal/edgeproof"
 )
 
 //go:embed testdata/events/*.json testdata/origin
@@ -33,14 +35,6 @@ func init() {
 	Origin = sub
 }
 
-// OriginSecretHeader and OriginSecret are the custom origin header the
-// origin-request events declare; a faithful origin answers only requests
-// that carry it.
-const (
-	OriginSecretHeader = "X-Origin-Verify"
-	OriginSecret       = "parity-origin-secret"
-)
-
 // PortPlaceholder is replaced, quotes included, by the origin's port.
 const PortPlaceholder = `"{{ORIGIN_PORT}}"`
 
@@ -56,30 +50,45 @@ type Case struct {
 
 // want is what each corpus event must produce.
 var want = map[string]struct{ status, uri string }{
-	"vr_good_master":       {"request", "/v1/media/a1/master.m3u8"},
-	"vr_good_segment":      {"request", "/v1/media/a1/720p/seg_00001.m4s"},
-	"vr_expired":           {"403", ""},
-	"vr_tampered":          {"403", ""},
-	"vr_wrong_prefix":      {"403", ""},
-	"vr_missing_token":     {"403", ""},
-	"vr_other_asset":       {"403", ""},
-	"vr_unknown_key":       {"403", ""},
-	"vr_dot_segments":      {"403", ""},
-	"vr_encoded_dots":      {"403", ""},
-	"vr_double_slash":      {"403", ""},
-	"vr_empty_token":       {"403", ""},
-	"vr_garbage_token":     {"403", ""},
-	"vr_unicode":           {"403", ""},
-	"vr_root":              {"403", ""},
-	"or_master_desktop":    {"200", ""},
-	"or_master_phone":      {"200", ""},
-	"or_master_tv":         {"200", ""},
-	"or_master_unplayable": {"422", ""},
-	"or_master_no_caps":    {"500", ""},
-	"or_master_invalid":    {"502", ""},
-	"or_master_missing":    {"502", ""},
-	"or_media_playlist":    {"request", "/v1/media/a1/720p/index.m3u8"},
-	"or_segment":           {"request", "/v1/media/a1/720p/seg_00001.m4s"},
+	"vr_good_master":              {"request", "/v1/media/a1/master.m3u8"},
+	"vr_good_segment":             {"request", "/v1/media/a1/720p/seg_00001.m4s"},
+	"vr_expired":                  {"403", ""},
+	"vr_rendition_1080p":          {"403", ""},
+	"vr_rendition_1080p_playlist": {"403", ""},
+	"vr_rendition_hevc":           {"403", ""},
+	"vr_rendition_av1":            {"403", ""},
+	"vr_rendition_hdr":            {"403", ""},
+	"vr_audio_track":              {"request", "/v1/media/a1/audio/en/seg_00001.m4s"},
+	"vr_subtitle_track":           {"request", "/v1/media/a1/subs/en/index.m3u8"},
+	"vr_good_iframes":             {"request", "/v1/media/a1/720p/iframes.m3u8"},
+	"vr_thumbnails":               {"request", "/v1/media/a1/thumbnails.vtt"},
+	"vr_tampered":                 {"403", ""},
+	"vr_wrong_prefix":             {"403", ""},
+	"vr_missing_token":            {"403", ""},
+	"vr_other_asset":              {"403", ""},
+	"vr_unknown_key":              {"403", ""},
+	"vr_dot_segments":             {"403", ""},
+	"vr_encoded_dots":             {"403", ""},
+	"vr_double_slash":             {"403", ""},
+	"vr_empty_token":              {"403", ""},
+	"vr_garbage_token":            {"403", ""},
+	"vr_unicode":                  {"403", ""},
+	"vr_root":                     {"403", ""},
+	"vr_viewer_proof_master":      {"request", "/v1/media/a1/master.m3u8"},
+	"vr_viewer_proof_segment":     {"request", "/v1/media/a1/720p/seg_00001.m4s"},
+	"or_master_no_proof":          {"502", ""},
+	"or_master_forged_proof":      {"502", ""},
+	"or_master_other_path_proof":  {"502", ""},
+	"or_master_expired_proof":     {"502", ""},
+	"or_master_desktop":           {"200", ""},
+	"or_master_phone":             {"200", ""},
+	"or_master_tv":                {"200", ""},
+	"or_master_unplayable":        {"422", ""},
+	"or_master_no_caps":           {"500", ""},
+	"or_master_invalid":           {"502", ""},
+	"or_master_missing":           {"502", ""},
+	"or_media_playlist":           {"request", "/v1/media/a1/720p/index.m3u8"},
+	"or_segment":                  {"request", "/v1/media/a1/720p/seg_00001.m4s"},
 }
 
 // Cases returns every corpus event with its expected answer, by name. It
@@ -118,6 +127,9 @@ type Keys struct {
 	Unknown ed25519.PrivateKey
 	// Issuer and Audience are the tokens' iss and aud.
 	Issuer, Audience string
+	// Proof is the gate's path-proof key: the faithful origin checks the
+	// proofs the origin-request events carry with it.
+	Proof edgeproof.Key
 }
 
 // JWKS is the key set that trusts k.Signing as kid k1.
@@ -133,14 +145,21 @@ func (k Keys) Vars(now time.Time, originPort int) map[string]string {
 	good := k.token("k1", k.Signing, "/v1/media/a1/", now, hour)
 	sig := good[strings.LastIndexByte(good, '.')+1:]
 	tampered := good[:len(good)-len(sig)] + strings.Repeat("A", len(sig)-2) + sig[len(sig)-2:]
-	return map[string]string{
+	forged := edgeproof.Key{ID: k.Proof.ID, Secret: []byte(strings.Repeat("f", 32))}
+	vars := map[string]string{
 		"{{TOKEN_A1}}":          good,
 		"{{TOKEN_A2}}":          k.token("k1", k.Signing, "/v1/media/a2/", now, hour),
 		"{{TOKEN_EXPIRED}}":     k.token("k1", k.Signing, "/v1/media/a1/", now, now.Add(-time.Hour)),
 		"{{TOKEN_TAMPERED}}":    tampered,
 		"{{TOKEN_UNKNOWN_KEY}}": k.token("k9", k.Unknown, "/v1/media/a1/", now, hour),
 		PortPlaceholder:         strconv.Itoa(originPort),
+		"{{PROOF_FORGED}}":      edgeproof.Sign(forged, "/v1/media/a1/master.m3u8", hour),
+		"{{PROOF_EXPIRED}}":     edgeproof.Sign(k.Proof, "/v1/media/a1/master.m3u8", now.Add(-time.Second)),
 	}
+	for _, p := range []string{"/v1/media/a1/master.m3u8", "/v1/media/a2/master.m3u8", "/v1/media/bad/master.m3u8", "/v1/media/nope/master.m3u8"} {
+		vars["{{PROOF:"+p+"}}"] = edgeproof.Sign(k.Proof, p, now.Add(edgeproof.Lifetime))
+	}
+	return vars
 }
 
 // Render replaces the placeholders of an event.
@@ -156,13 +175,14 @@ func (k Keys) Token(pfx string, now, exp time.Time) string {
 	return k.token("k1", k.Signing, pfx, now, exp)
 }
 
-// token is an EdDSA JWT with the claims the origin's playback tokens carry.
+// token is an EdDSA JWT with the claims the origin's playback tokens
+// carry: a basic (720p) plan's caps and renditions.
 func (k Keys) token(kid string, key ed25519.PrivateKey, pfx string, now, exp time.Time) string {
 	head, _ := json.Marshal(map[string]any{"alg": "EdDSA", "typ": "JWT", "kid": kid})
 	claims, _ := json.Marshal(map[string]any{
 		"iss": k.Issuer, "aud": k.Audience, "sub": "acc_1", "sid": "ses_1",
 		"iat": now.Add(-2 * time.Hour).Unix(), "exp": exp.Unix(), "pfx": pfx,
-		"dev": map[string]any{"cls": "desktop", "mh": 1080, "mbr": 8000000, "cdc": []string{"avc1", "mp4a"}, "hdr": false},
+		"dev": map[string]any{"cls": "desktop", "mh": 720, "mbr": 4000000, "cdc": []string{"avc1", "mp4a"}, "hdr": false, "rnd": []string{"360p", "720p", "audio", "subs"}},
 	})
 	signed := base64.RawURLEncoding.EncodeToString(head) + "." + base64.RawURLEncoding.EncodeToString(claims)
 	return signed + "." + base64.RawURLEncoding.EncodeToString(ed25519.Sign(key, []byte(signed)))

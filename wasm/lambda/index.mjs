@@ -3,13 +3,17 @@
 // serves CloudFront viewer-request (token gate) and origin-request (master
 // playlist rewrite) events. The module's ABI is wasm/ABI.md; the Go twin of
 // this file is internal/cloudfront (tested against it on one event corpus).
-// Lambda@Edge has no environment variables: config.json ships in the zip.
+// Lambda@Edge has no environment variables: config.json (and proof.json,
+// the gate's proof key) ship in the zip.
+import { createHmac } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { WASI } from 'node:wasi';
 
 const here = new URL('.', import.meta.url);
 const MAX_GENERATED_BODY = 1 << 20;
 const CAPS_HEADER = 'x-edgeflix-caps';
+const PROOF_HEADER = 'x-edgeflix-proof';
+const PROOF_LIFETIME_S = 60; // internal/edgeproof.Lifetime
 
 let ready = null; // one instance per container, made on first use
 
@@ -63,6 +67,30 @@ async function load() {
   return instantiate(wasm, config);
 }
 
+let proofKey = null; // {kid, key} from proof.json, loaded on first use
+
+/** loadProofKey reads proof.json ({"kid": ..., "key": base64url}); a
+ * bundle without it forwards no proof, and the origin refuses its media. */
+async function loadProofKey() {
+  let j;
+  try {
+    j = JSON.parse(await readFile(new URL('proof.json', here), 'utf8'));
+  } catch (e) {
+    if (e.code === 'ENOENT') return { kid: '', key: null };
+    throw e;
+  }
+  if (typeof j.kid !== 'string' || typeof j.key !== 'string') throw new Error('proof.json needs kid and key');
+  return { kid: j.kid, key: Buffer.from(j.key, 'base64url') };
+}
+
+/** proof is internal/edgeproof.Sign: the gate's proof for path, valid
+ * PROOF_LIFETIME_S from nowMs, under the bundled key. */
+export function proof(kid, key, path, nowMs) {
+  const exp = String(Math.floor(nowMs / 1000) + PROOF_LIFETIME_S);
+  const mac = createHmac('sha512-256', key).update(`edgeflix-proof-v1\n${kid}\n${exp}\n${path}`).digest('base64url');
+  return `v1.${kid}.${exp}.${mac}`;
+}
+
 async function module() {
   if (!ready) ready = load().catch((e) => { ready = null; throw e; });
   return ready;
@@ -113,8 +141,10 @@ export function customHeaders(origin) {
   return out;
 }
 
-async function fetchOrigin(origin, uri) {
-  const res = await fetch(originURL(origin, uri), { redirect: 'manual', headers: customHeaders(origin) });
+async function fetchOrigin(origin, uri, proofValue) {
+  const headers = customHeaders(origin);
+  if (proofValue) headers['X-Edgeflix-Proof'] = proofValue;
+  const res = await fetch(originURL(origin, uri), { redirect: 'manual', headers });
   if (res.status !== 200) throw new Error(`origin status ${res.status}`);
   const b = Buffer.from(await res.arrayBuffer());
   return b.subarray(0, 4 << 20);
@@ -122,8 +152,10 @@ async function fetchOrigin(origin, uri) {
 
 async function viewerRequest(request) {
   let r;
+  const now = Date.now();
   try {
-    r = (await module()).gate(typeof request.uri === 'string' ? request.uri : '', Date.now());
+    r = (await module()).gate(typeof request.uri === 'string' ? request.uri : '', now);
+    if (!proofKey) proofKey = await loadProofKey();
   } catch (e) {
     ready = null; // a trapped instance is never reused
     return fnError();
@@ -132,6 +164,8 @@ async function viewerRequest(request) {
   request.uri = r.path;
   if (!request.headers || typeof request.headers !== 'object') request.headers = {};
   request.headers[CAPS_HEADER] = [{ key: 'X-Edgeflix-Caps', value: r.caps }];
+  if (proofKey.key) request.headers[PROOF_HEADER] = [{ key: 'X-Edgeflix-Proof', value: proof(proofKey.kid, proofKey.key, r.path, now) }];
+  else delete request.headers[PROOF_HEADER]; // never a viewer's own
   return request;
 }
 
@@ -140,9 +174,11 @@ async function originRequest(request) {
   if (!uri.endsWith('/master.m3u8')) return request;
   const h = request.headers && request.headers[CAPS_HEADER];
   const caps = Array.isArray(h) && h[0] && typeof h[0].value === 'string' ? h[0].value : '';
+  const p = request.headers && request.headers[PROOF_HEADER];
+  const proofValue = Array.isArray(p) && p[0] && typeof p[0].value === 'string' ? p[0].value : '';
   let body;
   try {
-    body = await fetchOrigin(request.origin, uri);
+    body = await fetchOrigin(request.origin, uri, proofValue);
   } catch (e) {
     return response(502, 'Bad Gateway', TEXT, 'origin fetch failed\n');
   }

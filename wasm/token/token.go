@@ -56,6 +56,9 @@ var (
 	ErrIssuedInFuture = errors.New("token: issued in the future")
 	// ErrPrefix reports a requested path outside the token's pfx.
 	ErrPrefix = errors.New("token: path outside token prefix")
+	// ErrRendition reports a requested path in a folder the token's rnd
+	// does not open (a rendition its plan or device does not get).
+	ErrRendition = errors.New("token: rendition not granted")
 )
 
 // reasons maps each sentinel to the short reason the gate reports.
@@ -66,7 +69,7 @@ var reasons = []struct {
 	{ErrMalformed, "malformed"}, {ErrHeader, "header"}, {ErrUnknownKey, "unknown_key"},
 	{ErrSignature, "signature"}, {ErrClaims, "claims"}, {ErrIssuer, "issuer"},
 	{ErrAudience, "audience"}, {ErrExpired, "expired"}, {ErrNotYetValid, "not_yet_valid"},
-	{ErrIssuedInFuture, "issued_in_future"}, {ErrPrefix, "prefix"},
+	{ErrIssuedInFuture, "issued_in_future"}, {ErrPrefix, "prefix"}, {ErrRendition, "rendition"},
 }
 
 // Reason returns a short machine-readable reason for err ("expired",
@@ -257,7 +260,7 @@ func (v *Verifier) Verify(token, path string, now int64) (Claims, error) {
 			if err := v.checkCached(e, now); err != nil {
 				return Claims{}, err
 			}
-			return e.claims, checkPrefix(e.claims.Prefix, path)
+			return e.claims, checkPath(&e.claims, path)
 		}
 	}
 	c, err := v.verify(token, now)
@@ -265,7 +268,7 @@ func (v *Verifier) Verify(token, path string, now int64) (Claims, error) {
 		return Claims{}, err
 	}
 	v.remember(token, c, now)
-	return c, checkPrefix(c.Prefix, path)
+	return c, checkPath(&c, path)
 }
 
 // Admit is Verify for the gate's hot path: it returns only the caps header
@@ -277,7 +280,7 @@ func (v *Verifier) Admit(token, path string, now int64) (capsHeader string, err 
 			if err := v.checkCached(e, now); err != nil {
 				return "", err
 			}
-			if err := checkPrefix(e.claims.Prefix, path); err != nil {
+			if err := checkPath(&e.claims, path); err != nil {
 				return "", err
 			}
 			return e.claims.CapsHeader, nil
@@ -321,9 +324,14 @@ func (v *Verifier) remember(token string, c Claims, now int64) {
 	v.cache[tokenKey(token)] = newCachedToken(token, c, v.cfg.LeewayMillis)
 }
 
-func checkPrefix(prefix, path string) error {
-	if !strings.HasPrefix(path, prefix) {
+// checkPath checks that path is below c's prefix and in a folder c's
+// rnd opens (contract.Caps.MayFetch).
+func checkPath(c *Claims, path string) error {
+	if !strings.HasPrefix(path, c.Prefix) {
 		return ErrPrefix
+	}
+	if !c.Caps.MayFetch(path[len(c.Prefix):]) {
+		return ErrRendition
 	}
 	return nil
 }
@@ -492,7 +500,7 @@ func parseHeader(data []byte) (kid string, err error) {
 // based consumer; such members are rejected.
 var (
 	claimNames = contract.PlaybackClaimNames
-	capsNames  = contract.CapsFieldNames
+	capsNames  = contract.DeviceClaimNames
 )
 
 // foldName folds s the way encoding/json v1 does for field matching
@@ -695,6 +703,18 @@ func parseCaps(dev strictjson.Value) (contract.Caps, error) {
 			return contract.Caps{}, errdetail.Wrap(ErrClaims, "dev.hdr must be a boolean")
 		}
 		c.HDR = hdr.Bool
+	}
+	if rnd, ok := dev.Get(contract.FieldRenditions); ok {
+		if rnd.Kind != strictjson.Array {
+			return contract.Caps{}, errdetail.Wrap(ErrClaims, "dev.rnd must be an array")
+		}
+		c.Renditions = make([]string, 0, len(rnd.Elems))
+		for _, e := range rnd.Elems {
+			if e.Kind != strictjson.String {
+				return contract.Caps{}, errdetail.Wrap(ErrClaims, "dev.rnd holds an invalid name")
+			}
+			c.Renditions = append(c.Renditions, e.Str)
+		}
 	}
 	if err := c.Validate(); err != nil {
 		return contract.Caps{}, errdetail.Wrap(ErrClaims, "dev: "+detail(err))

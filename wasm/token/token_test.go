@@ -51,6 +51,7 @@ type testDev struct {
 	MBR int64    `json:"mbr"`
 	CDC []string `json:"cdc"`
 	HDR bool     `json:"hdr"`
+	RND []string `json:"rnd,omitempty"`
 }
 
 func goodClaims() testClaims {
@@ -65,7 +66,7 @@ func goodClaims() testClaims {
 		},
 		SID: "ses_1",
 		Pfx: "/v1/media/a/",
-		Dev: testDev{Cls: "desktop", MH: 1080, MBR: 8_000_000, CDC: []string{"avc1", "mp4a"}},
+		Dev: testDev{Cls: "desktop", MH: 1080, MBR: 8_000_000, CDC: []string{"avc1", "mp4a"}, RND: []string{"360p", "720p", "audio"}},
 	}
 }
 
@@ -184,6 +185,15 @@ func TestVerify(t *testing.T) {
 	}{
 		{"good", good, path, testNow, nil},
 		{"good child playlist", good, "/v1/media/a/720p/index.m3u8", testNow, nil},
+		{"good audio track", good, "/v1/media/a/audio/en/init.mp4", testNow, nil},
+		{"rendition above the plan", good, "/v1/media/a/1080p/index.m3u8", testNow, ErrRendition},
+		{"guessed hevc folder", good, "/v1/media/a/1080p_hevc/init.mp4", testNow, ErrRendition},
+		{"rendition name prefix", good, "/v1/media/a/720/seg_00001.m4s", testNow, ErrRendition},
+		{"rendition name extended", good, "/v1/media/a/720p2/seg_00001.m4s", testNow, ErrRendition},
+		{"no rnd opens no folder", mustSign(t, func(c *testClaims) { c.Dev.RND = nil }), "/v1/media/a/720p/index.m3u8", testNow, ErrRendition},
+		{"no rnd opens the master", mustSign(t, func(c *testClaims) { c.Dev.RND = nil }), path, testNow, nil},
+		{"rnd not an array", rawToken(testPriv, goodHeader, `{"iss":"edgeflix-origin","aud":"edgeflix-edge","sub":"a","sid":"s","exp":1700003600,"pfx":"/v1/media/a/","dev":{"cls":"tv","mh":1,"mbr":1,"cdc":[],"rnd":"720p"}}`), path, testNow, ErrClaims},
+		{"rnd bad name", mustSign(t, func(c *testClaims) { c.Dev.RND = []string{"../x"} }), path, testNow, ErrClaims},
 		{"good aud array", mustSign(t, func(c *testClaims) { c.Audience = jwt.ClaimStrings{"other", testAud} }), path, testNow, nil},
 		{"good without nbf and iat", mustSign(t, func(c *testClaims) { c.NotBefore, c.IssuedAt = nil, nil }), path, testNow, nil},
 		{"good without typ", rawToken(testPriv, `{"kid":"k1","alg":"EdDSA"}`, goodPayload(t)), path, testNow, nil},
