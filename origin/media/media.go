@@ -143,6 +143,9 @@ func (h *Handler) ServeHTTP(ctx *fasthttp.RequestCtx) {
 		return
 	}
 	key := "media/" + asset + "/" + file
+	if h.serveMasterForCaps(ctx, key, file) {
+		return
+	}
 	if ctx.IsHead() {
 		h.head(ctx, key, file)
 		return
