@@ -90,7 +90,8 @@ func goldenCaps(t *testing.T) []string {
 // TestMasterRewriteMatchesModule puts every manifest golden input in S3 as
 // a master and asks the origin for it over HTTP with every golden device's
 // caps (and a stored object that is no playlist): the origin's answer must be the edge module's (run by fnhost) for
-// the same input — the rewritten bytes, the unchanged bytes for a media
+// the same input (and rewriting the origin's answer again, as the edge
+// does, changes nothing) — the rewritten bytes, the unchanged bytes for a media
 // playlist, 422 when nothing is playable, 502 for an invalid master.
 func TestMasterRewriteMatchesModule(t *testing.T) {
 	host, err := fnhost.New(context.Background(), fnhost.Options{Module: wasmbuild.Edge(t), PoolSize: 1})
@@ -147,6 +148,11 @@ func TestMasterRewriteMatchesModule(t *testing.T) {
 				}
 				if !bytes.Equal(body, want) {
 					t.Fatalf("origin's rewrite differs from the module's:\n%s\n--- module:\n%s", body, want)
+				}
+				// The edge rewrites what the origin sends: that second pass
+				// must change nothing.
+				if again, err := host.Rewrite(context.Background(), body, caps); err != nil && !errors.Is(err, manifest.ErrNotMaster) || err == nil && !bytes.Equal(again, body) {
+					t.Fatalf("the module's rewrite of the origin's answer is not the same (%v):\n%s", err, again)
 				}
 				if ct, cc := resp.Header.Get("Content-Type"), resp.Header.Get("Cache-Control"); ct != ContentType("master.m3u8") || cc != CacheControl("master.m3u8") {
 					t.Errorf("Content-Type %q Cache-Control %q", ct, cc)
