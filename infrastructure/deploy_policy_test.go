@@ -391,27 +391,7 @@ func checkProofForwarding(files []*tfFile, r *report) {
 	for _, fn := range topBlocks(files, "resource", "aws_lambda_function") {
 		lambdaDirs[fn.file.dir] = true
 	}
-	headerItems := func(body *hclsyntax.Body, dir string) []string {
-		var out []string
-		for _, hc := range nested(body, "headers_config") {
-			for _, h := range nested(hc.Body, "headers") {
-				a, ok := h.Body.Attributes["items"]
-				if !ok {
-					continue
-				}
-				tup, ok := a.Expr.(*hclsyntax.TupleConsExpr)
-				if !ok {
-					continue
-				}
-				for _, e := range tup.Exprs {
-					if s, _, ok := resolveString(files, dir, e); ok {
-						out = append(out, s)
-					}
-				}
-			}
-		}
-		return out
-	}
+	headerItems := func(body *hclsyntax.Body, dir string) []string { return policyHeaders(files, dir, body) }
 	for _, p := range topBlocks(files, "resource", "aws_cloudfront_origin_request_policy") {
 		if !lambdaDirs[p.file.dir] {
 			continue
@@ -461,6 +441,31 @@ func checkProofForwarding(files []*tfFile, r *report) {
 			}
 		}
 	}
+}
+
+// policyHeaders returns the header names a CloudFront policy body (or its
+// parameters_in_cache_key_and_forwarded_to_origin block) lists in
+// headers_config, those that resolve to strings.
+func policyHeaders(files []*tfFile, dir string, body *hclsyntax.Body) []string {
+	var out []string
+	for _, hc := range nested(body, "headers_config") {
+		for _, h := range nested(hc.Body, "headers") {
+			a, ok := h.Body.Attributes["items"]
+			if !ok {
+				continue
+			}
+			tup, ok := a.Expr.(*hclsyntax.TupleConsExpr)
+			if !ok {
+				continue
+			}
+			for _, e := range tup.Exprs {
+				if s, _, ok := resolveString(files, dir, e); ok {
+					out = append(out, s)
+				}
+			}
+		}
+	}
+	return out
 }
 
 // checkSecurityGroups: no rule opens to or from the whole internet, whether

@@ -183,6 +183,9 @@ func (h *Handler) serve(ctx *fasthttp.RequestCtx, prefix string, allow func(asse
 		return
 	}
 	key := "media/" + asset + "/" + file
+	if h.serveMasterForCaps(ctx, key, file) {
+		return
+	}
 	if ctx.IsHead() {
 		h.head(ctx, key, file)
 		return

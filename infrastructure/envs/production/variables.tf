@@ -237,9 +237,9 @@ variable "staging_header_value" {
 }
 
 variable "master_rewrite_at_origin" {
-  description = "Drop the origin-request trigger once the origin rewrites master playlists itself (see RATIONALE.md)."
+  description = "True (the default): the origin rewrites master playlists for X-Edgeflix-Caps and no origin-request trigger runs. False only with an origin the origin-request function's own fetch can reach (a VPC origin, or an ALB admitting Lambda@Edge's ranges); see modules/edge and RATIONALE.md."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "waf_rate_limit_per_5min" {

@@ -44,9 +44,9 @@ variable "lambda_runtime" {
 }
 
 variable "master_rewrite_at_origin" {
-  description = "Drop the origin-request trigger: CloudFront fetches master playlists itself and the origin rewrites them for X-Edgeflix-Caps. The origin-request function's own fetch leaves from Lambda's address space, which the ALB (CloudFront origin-facing ranges only) refuses; see RATIONALE.md."
+  description = "True (the default): no origin-request trigger; CloudFront fetches master playlists through the ALB's CloudFront prefix list with X-Edgeflix-Caps (in the master cache key and forwarded), and the origin rewrites them with the module's own Go package. False: the origin-request Lambda@Edge function rewrites masters; its own fetch leaves from Lambda's address space, so set false only where the origin admits it: a CloudFront VPC origin, or an ALB whose security group admits Lambda@Edge's regional ranges. See RATIONALE.md."
   type        = bool
-  default     = false
+  default     = true
 }
 
 variable "staging_viewer_request_version" {

@@ -477,7 +477,7 @@ resource "aws_lb_target_group" "origin" {
   deregistration_delay = 30
 
   health_check {
-    path                = "/healthz"
+    path                = "/readyz"
     matcher             = "200"
     interval            = 15
     timeout             = 5
@@ -647,7 +647,7 @@ resource "aws_lb_target_group" "internal" {
   deregistration_delay = 30
 
   health_check {
-    path                = "/healthz"
+    path                = "/readyz"
     matcher             = "200"
     interval            = 15
     timeout             = 5
