@@ -1,6 +1,6 @@
 //go:build !js
 
-package browsertest
+package e2e
 
 import (
 	"bytes"
@@ -54,7 +54,7 @@ type accessLine struct {
 func TestCMCDAndQoEInChromium(t *testing.T) {
 	var logs lockedBuffer
 	var dsn string
-	st := startStack(t, func(c *stack.Config) {
+	st, _ := startStack(t, func(c *stack.Config) {
 		c.AccessLog = slog.New(slog.NewJSONHandler(&logs, nil))
 		dsn = c.MySQLDSN
 	})

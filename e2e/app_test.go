@@ -1,6 +1,6 @@
 //go:build !js
 
-package browsertest
+package e2e
 
 import (
 	"context"
@@ -8,7 +8,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -17,43 +16,8 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/edgeflix/edgeflix/internal/browser"
-	"github.com/edgeflix/edgeflix/internal/stack"
 	"github.com/edgeflix/edgeflix/internal/testenv"
-	"github.com/edgeflix/edgeflix/internal/wasmbuild"
-	"github.com/edgeflix/edgeflix/origin/ingest/demo"
-	"github.com/edgeflix/edgeflix/origin/keys"
-	"github.com/edgeflix/edgeflix/player/web"
 )
-
-// startStack runs the whole service (origin, edge, local S3, one demo
-// title) on loopback for the app test.
-func startStack(t *testing.T, mutate ...func(*stack.Config)) *stack.Stack {
-	t.Helper()
-	_, dsn := testenv.MySQL(t)
-	_, prefix := testenv.Redis(t)
-	kek := make([]byte, keys.KEKSize)
-	copy(kek, "player-app-test-key-encryption-0")
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cfg := stack.Config{
-		MySQLDSN: dsn, RedisAddr: testenv.RedisAddr(), RedisPrefix: prefix,
-		S3Dir: t.TempDir(), S3Addr: "127.0.0.1:0", Bucket: "edgeflix-app-test",
-		OriginAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0",
-		KeyEncryptionKey: kek,
-		EdgeModule:       wasmbuild.Edge(t),
-		WebFS:            web.Site(os.DirFS(wasmbuild.Player(t))),
-		Demo:             demo.Config{Count: 1},
-	}
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	st, err := stack.Start(ctx, cfg)
-	if err != nil {
-		t.Fatalf("stack: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
 
 // pageState is what the app test reads between steps.
 type pageState struct {
@@ -87,7 +51,7 @@ const pageStateJS = `(() => {
 // continue watching, keyboard navigation, the devices page and approving a
 // TV's device code on /app/activate.
 func TestAppAgainstStack(t *testing.T) {
-	st := startStack(t)
+	st, _ := startStack(t, nil)
 	ctx := browser.New(t)
 	ctx, cancel := context.WithTimeout(ctx, 4*time.Minute)
 	defer cancel()
