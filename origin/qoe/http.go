@@ -84,7 +84,7 @@ func (h *Handler) HandleReport(ctx *fasthttp.RequestCtx, sid string) {
 		h.recorded("invalid")
 		return
 	}
-	if err := r.Validate(); err != nil {
+	if err := Validate(&r); err != nil {
 		h.recorded("invalid")
 		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-body", err.Error())
 		return

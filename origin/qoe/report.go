@@ -9,6 +9,8 @@ package qoe
 import (
 	"errors"
 	"fmt"
+
+	"github.com/edgeflix/edgeflix/contract"
 )
 
 // Bounds of report fields; a report outside them is refused.
@@ -23,43 +25,9 @@ const (
 	MaxFnVersion = 64                  // bytes
 )
 
-// Report is the body of POST /v1/playback/{sid}/qoe: the session's totals
-// so far (cumulative, not deltas), so a lost report loses nothing and the
-// newest one (highest Seq) is the session's state.
-type Report struct {
-	// Seq numbers the session's reports from 1; a report whose Seq is not
-	// above the stored one is acknowledged and ignored (a retry).
-	Seq int `json:"seq"`
-	// Final marks the report sent when the session ends.
-	Final bool `json:"final"`
-	// FnVersion is the edge function version that served the session (the
-	// edge's X-Edgeflix-Fn-Version response header), "" if not known.
-	FnVersion string `json:"fn_version"`
-	// StartupMS is the video startup time: play asked → first frame shown.
-	// Nil while (or because) video has not started.
-	StartupMS *int `json:"startup_ms"`
-	// ExitBeforeStart: the viewer left before the first frame (EBVS).
-	ExitBeforeStart bool `json:"exit_before_start"`
-	// StartFailed: an error ended the session before the first frame (VSF).
-	StartFailed bool `json:"start_failed"`
-	// WatchMS is the time video played (not paused, not stalled).
-	WatchMS int64 `json:"watch_ms"`
-	// RebufferCount and RebufferMS are the stalls after the first frame
-	// (seeks excluded) and their total time.
-	RebufferCount int   `json:"rebuffer_count"`
-	RebufferMS    int64 `json:"rebuffer_ms"`
-	// AvgBitrateKbps is the bitrate of the rendition played, weighted by
-	// the time each played.
-	AvgBitrateKbps int `json:"avg_bitrate_kbps"`
-	// Switches counts rendition changes.
-	Switches int `json:"switches"`
-	// DroppedFrames is the video element's dropped frame count.
-	DroppedFrames int `json:"dropped_frames"`
-	// Errors counts playback errors (fatal or recovered); LastError is the
-	// last one's short text.
-	Errors    int    `json:"errors"`
-	LastError string `json:"last_error"`
-}
+// Report is the body of POST /v1/playback/{sid}/qoe, as the player sends
+// it (contract.QoEReport).
+type Report = contract.QoEReport
 
 // ErrInvalidReport is wrapped by every validation error.
 var ErrInvalidReport = errors.New("invalid qoe report")
@@ -68,8 +36,8 @@ func invalid(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidReport}, args...)...)
 }
 
-// Validate checks r's ranges and consistency.
-func (r *Report) Validate() error {
+// Validate checks a report's ranges and consistency.
+func Validate(r *Report) error {
 	switch {
 	case r.Seq < 1 || r.Seq > MaxSeq:
 		return invalid("seq must be 1..%d", MaxSeq)

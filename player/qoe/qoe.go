@@ -7,25 +7,14 @@
 // tested on the host; the clock is passed in.
 package qoe
 
-import "time"
+import (
+	"time"
 
-// Report is the body of POST /v1/playback/{sid}/qoe (origin/qoe.Report).
-type Report struct {
-	Seq             int    `json:"seq"`
-	Final           bool   `json:"final"`
-	FnVersion       string `json:"fn_version"`
-	StartupMS       *int   `json:"startup_ms"`
-	ExitBeforeStart bool   `json:"exit_before_start"`
-	StartFailed     bool   `json:"start_failed"`
-	WatchMS         int64  `json:"watch_ms"`
-	RebufferCount   int    `json:"rebuffer_count"`
-	RebufferMS      int64  `json:"rebuffer_ms"`
-	AvgBitrateKbps  int    `json:"avg_bitrate_kbps"`
-	Switches        int    `json:"switches"`
-	DroppedFrames   int    `json:"dropped_frames"`
-	Errors          int    `json:"errors"`
-	LastError       string `json:"last_error"`
-}
+	"github.com/edgeflix/edgeflix/contract"
+)
+
+// Report is the body of POST /v1/playback/{sid}/qoe (contract.QoEReport).
+type Report = contract.QoEReport
 
 // maxLastError is the longest error text sent (the origin takes 200 bytes).
 const maxLastError = 200

@@ -100,7 +100,7 @@ func assertOriginAccepts(t *testing.T, r Report) {
 	if err := dec.Decode(&o); err != nil {
 		t.Fatalf("origin cannot read %s: %v", b, err)
 	}
-	if err := o.Validate(); err != nil {
+	if err := originqoe.Validate(&o); err != nil {
 		t.Fatalf("origin refuses %s: %v", b, err)
 	}
 }
