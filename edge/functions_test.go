@@ -53,7 +53,7 @@ func sessionToken(t *testing.T, sid string) string {
 	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
 		"iss": "edgeflix-origin", "aud": "edgeflix-edge", "sub": "acc_1", "sid": sid,
 		"iat": now.Add(-time.Minute).Unix(), "exp": now.Add(time.Hour).Unix(), "pfx": "/v1/media/a/",
-		"dev": map[string]any{"cls": "tv", "mh": 2160, "mbr": 16000000, "cdc": []string{"hvc1", "mp4a"}, "hdr": true},
+		"dev": map[string]any{"cls": "tv", "mh": 2160, "mbr": 16000000, "cdc": []string{"hvc1", "mp4a"}, "hdr": true, "rnd": []string{"720p", "2160p"}},
 	})
 	tok.Header["kid"] = "a"
 	s, err := tok.SignedString(keyA)
@@ -181,7 +181,7 @@ func TestVersionWalkUnderLoad(t *testing.T) {
 	if !errors.As(err, &ae) || ae.Report == nil || !slices.Contains(ae.Report.Failed, "vr_good_segment") {
 		t.Fatalf("self-test of the broken version: %v", err)
 	}
-	if _, err := ac.Activate(ctx, v3); !errors.As(err, &ae) || ae.Status != http.StatusUnprocessableEntity || !strings.Contains(ae.Msg, "vr_good") {
+	if _, err := ac.Activate(ctx, v3); !errors.As(err, &ae) || ae.Status != http.StatusUnprocessableEntity || !strings.Contains(ae.Msg, "self-test failed") {
 		t.Fatalf("activate broken: %v", err)
 	}
 	if _, err := ac.Split(ctx, v3, 10); !errors.As(err, &ae) || ae.Status != http.StatusUnprocessableEntity {
