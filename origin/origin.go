@@ -192,6 +192,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	// Stores.
 	s.accounts = accounts.NewStore(cfg.DB, accounts.NewHashGate(cfg.PasswordHashMemory, hashWait))
 	s.profileStore = profiles.NewStore(cfg.DB, cfg.Now)
+	s.profileStore.SetHashGate(s.accounts.HashGate())
 	deviceStore := devices.NewStore(cfg.DB, cfg.Now)
 	s.catalog = catalog.NewStore(cfg.DB, cfg.PublicURL, cfg.Now)
 	if !cfg.NoCatalogCache {

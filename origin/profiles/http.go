@@ -7,6 +7,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/origin/accounts"
 	"github.com/edgeflix/edgeflix/origin/devices"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 	"github.com/edgeflix/edgeflix/origin/oauth"
@@ -230,6 +231,9 @@ func (a *API) writeError(ctx *fasthttp.RequestCtx, err error) {
 		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-pin", "pin must be 4 digits")
 	case errors.Is(err, ErrWrongPIN):
 		httpx.WriteProblem(ctx, fasthttp.StatusForbidden, "wrong-pin", "the PIN is wrong")
+	case errors.Is(err, accounts.ErrBusy):
+		ctx.Response.Header.Set("Retry-After", accounts.BusyRetryAfter)
+		httpx.WriteProblem(ctx, fasthttp.StatusServiceUnavailable, "busy", "PIN checks are at capacity; retry shortly")
 	default:
 		a.Logger.Error("profiles", "err", err)
 		httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")

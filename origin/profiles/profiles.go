@@ -95,7 +95,15 @@ type Store struct {
 	db      *sql.DB
 	now     func() time.Time
 	viewers viewers
+	// gate bounds the memory of concurrent PIN checks (Argon2id) together
+	// with the password checks; nil runs them unbounded.
+	gate *accounts.HashGate
 }
+
+// SetHashGate makes PIN checks hold their Argon2id memory in g, the budget
+// the password checks share, so a flood of PIN guesses cannot exhaust
+// memory either.
+func (s *Store) SetHashGate(g *accounts.HashGate) { s.gate = g }
 
 // NewStore returns a Store over db; now is the clock of the viewer cache
 // (time.Now if nil).
@@ -324,7 +332,8 @@ func (s *Store) Delete(ctx context.Context, accountID, id string) error {
 }
 
 // CheckPIN returns the account's profile id if it has no PIN or pin
-// matches; otherwise ErrWrongPIN. Callers rate-limit attempts.
+// matches; otherwise ErrWrongPIN, or accounts.ErrBusy when the hash
+// budget (SetHashGate) had no room. Callers rate-limit attempts.
 func (s *Store) CheckPIN(ctx context.Context, accountID, id, pin string) (Profile, error) {
 	p, err := s.Get(ctx, accountID, id)
 	if err != nil {
@@ -336,7 +345,13 @@ func (s *Store) CheckPIN(ctx context.Context, accountID, id, pin string) (Profil
 	if CheckPIN(pin) != nil {
 		return Profile{}, ErrWrongPIN
 	}
-	ok, err := accounts.CheckPassword(p.pinHash, pin)
+	var ok bool
+	check := func() { ok, err = accounts.CheckPassword(p.pinHash, pin) }
+	if s.gate == nil {
+		check()
+	} else if gerr := s.gate.Run(ctx, check); gerr != nil {
+		return Profile{}, gerr
+	}
 	if err != nil {
 		return Profile{}, fmt.Errorf("profiles: pin: %w", err)
 	}

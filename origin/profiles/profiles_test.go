@@ -6,8 +6,10 @@ import (
 	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/edgeflix/edgeflix/internal/testenv"
+	"github.com/edgeflix/edgeflix/origin/accounts"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 	"github.com/edgeflix/edgeflix/origin/maturity"
 )
@@ -161,5 +163,53 @@ func TestStoreLimits(t *testing.T) {
 	}
 	if p, _ := s.Get(ctx, acct, list[0].ID); p.HasPIN {
 		t.Fatal("pin not removed")
+	}
+}
+
+// TestPINCheckHoldsTheHashBudget: a PIN check is an Argon2id hash, so it
+// takes its memory from the budget the password checks share; with the
+// budget full it answers accounts.ErrBusy without checking, and with room
+// it checks as before.
+func TestPINCheckHoldsTheHashBudget(t *testing.T) {
+	db, _ := testenv.MySQL(t)
+	ctx := context.Background()
+	res, err := db.Exec("INSERT INTO accounts (email, password_hash) VALUES ('pin@example.com', 'x')")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n, _ := res.LastInsertId()
+	acct := strconv.FormatInt(n, 10)
+	s := NewStore(db, nil)
+	gate := accounts.NewHashGate(19<<20, 0) // one slot, no wait
+	s.SetHashGate(gate)
+	p, err := s.Create(ctx, acct, Changes{Name: ptr("Locked"), PIN: ptr("4821")})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	held, release := make(chan struct{}), make(chan struct{})
+	go gate.Run(ctx, func() { close(held); <-release }) // another check holds the only slot
+	<-held
+	if _, err := s.CheckPIN(ctx, acct, p.ID, "4821"); !errors.Is(err, accounts.ErrBusy) {
+		t.Fatalf("full budget: err %v, want ErrBusy", err)
+	}
+	close(release)
+	for _, c := range []struct {
+		pin  string
+		want error
+	}{{"4821", nil}, {"0000", ErrWrongPIN}} {
+		var err error
+		for range 100 { // the holder gives its slot back asynchronously
+			if _, err = s.CheckPIN(ctx, acct, p.ID, c.pin); !errors.Is(err, accounts.ErrBusy) {
+				break
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !errors.Is(err, c.want) {
+			t.Fatalf("pin %s: err %v, want %v", c.pin, err, c.want)
+		}
+	}
+	if gate.Peak() != 1 {
+		t.Fatalf("peak %d hashes at once, budget 1", gate.Peak())
 	}
 }
