@@ -15,7 +15,7 @@ import (
 var cache = wazero.NewCompilationCache()
 
 func TestRun(t *testing.T) {
-	goodSegment := json.RawMessage(`{"Records":[{"cf":{"config":{"eventType":"viewer-request"},"request":{"method":"GET","querystring":"","headers":{},"uri":"/t/{{TOKEN_A1}}/v1/media/a1/1080p/seg_00042.m4s"}}}]}`)
+	goodSegment := json.RawMessage(`{"Records":[{"cf":{"config":{"eventType":"viewer-request"},"request":{"method":"GET","querystring":"","headers":{},"uri":"/t/{{TOKEN_A1}}/v1/media/a1/720p/seg_00042.m4s"}}}]}`)
 	cases := []struct {
 		name       string
 		module     []byte
@@ -27,14 +27,14 @@ func TestRun(t *testing.T) {
 	}{
 		{name: "release module passes the corpus", module: wasmbuild.Edge(t), passed: true},
 		{name: "operator case passes", module: wasmbuild.Edge(t), passed: true,
-			cases: []Case{{Name: "segment 42", Event: goodSegment, Status: "request", URI: "/v1/media/a1/1080p/seg_00042.m4s"}}},
+			cases: []Case{{Name: "segment 42", Event: goodSegment, Status: "request", URI: "/v1/media/a1/720p/seg_00042.m4s"}}},
 		{name: "operator case with a wrong expectation fails by name", module: wasmbuild.Edge(t),
 			cases:  []Case{{Name: "expects a 403", Event: goodSegment, Status: "403"}},
 			failed: []string{"operator/expects a 403"}},
 		{name: "a version that denies everything is refused", module: wasmbuild.EdgeFault(t, "deny_all"),
 			failed: []string{"vr_good_master", "vr_good_segment"}},
 		{name: "a version that traps on later segments fails the operator case", module: wasmbuild.EdgeFault(t, "trap_segments"),
-			cases:  []Case{{Name: "segment 42", Event: goodSegment, Status: "request", URI: "/v1/media/a1/1080p/seg_00042.m4s"}},
+			cases:  []Case{{Name: "segment 42", Event: goodSegment, Status: "request", URI: "/v1/media/a1/720p/seg_00042.m4s"}},
 			failed: []string{"operator/segment 42"}},
 		{name: "not a module", module: []byte("\x00asm garbage"), errPrefix: "abi: "},
 	}
