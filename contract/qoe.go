@@ -1,5 +1,7 @@
 package contract
 
+import "strconv"
+
 // QoEReport is the body of POST /v1/playback/{sid}/qoe: the session's totals
 // so far (cumulative, not deltas), so a lost report loses nothing and the
 // newest one (highest Seq) is the session's state.
@@ -36,4 +38,42 @@ type QoEReport struct {
 	// last one's short text.
 	Errors    int    `json:"errors"`
 	LastError string `json:"last_error"`
+}
+
+// AppendJSON appends r as the JSON object POST /v1/playback/{sid}/qoe
+// takes (the members of its json tags), for clients without
+// encoding/json's reflection (the player).
+func (r *QoEReport) AppendJSON(b []byte) []byte {
+	b = append(b, `{"seq":`...)
+	b = strconv.AppendInt(b, int64(r.Seq), 10)
+	b = append(b, `,"final":`...)
+	b = strconv.AppendBool(b, r.Final)
+	b = append(b, `,"fn_version":`...)
+	b = appendJSONString(b, r.FnVersion)
+	b = append(b, `,"startup_ms":`...)
+	if r.StartupMS == nil {
+		b = append(b, "null"...)
+	} else {
+		b = strconv.AppendInt(b, int64(*r.StartupMS), 10)
+	}
+	b = append(b, `,"exit_before_start":`...)
+	b = strconv.AppendBool(b, r.ExitBeforeStart)
+	b = append(b, `,"start_failed":`...)
+	b = strconv.AppendBool(b, r.StartFailed)
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{
+		{"watch_ms", r.WatchMS}, {"rebuffer_count", int64(r.RebufferCount)}, {"rebuffer_ms", r.RebufferMS},
+		{"avg_bitrate_kbps", int64(r.AvgBitrateKbps)}, {"switches", int64(r.Switches)},
+		{"dropped_frames", int64(r.DroppedFrames)}, {"errors", int64(r.Errors)},
+	} {
+		b = append(b, `,"`...)
+		b = append(b, f.name...)
+		b = append(b, `":`...)
+		b = strconv.AppendInt(b, f.v, 10)
+	}
+	b = append(b, `,"last_error":`...)
+	b = appendJSONString(b, r.LastError)
+	return append(b, '}')
 }

@@ -68,6 +68,21 @@ func jsonUnmarshal(s string, v any) error {
 			SessionID: val.Get("session_id").Text(), ManifestURL: val.Get("manifest_url").Str(),
 			ExpiresAt: val.Get("expires_at").Str(), HeartbeatIntervalS: val.Get("heartbeat_interval_s").Int(),
 		}
+	case *qoeSummary:
+		if err := want(val, jsonv.Object); err != nil {
+			return err
+		}
+		p.Groups = nil
+		for _, g := range val.Get("groups").Items() {
+			p.Groups = append(p.Groups, qoeGroup{
+				FnVersion: g.Get("fn_version").Str(), DeviceClass: g.Get("device_class").Str(),
+				Sessions: g.Get("sessions").Int(), Started: g.Get("started").Int(),
+				StartupP50MS: g.Get("startup_p50_ms").Int(), StartupP95MS: g.Get("startup_p95_ms").Int(),
+				RebufferRatio: g.Get("rebuffer_ratio").Float(), AvgBitrateKbps: g.Get("avg_bitrate_kbps").Int(),
+				EBVSRate: g.Get("ebvs_rate").Float(), VSFRate: g.Get("vsf_rate").Float(), Errors: g.Get("errors").Int(),
+				ErrorSessionRate: g.Get("error_session_rate").Float(), WatchHours: g.Get("watch_hours").Float(),
+			})
+		}
 	default:
 		return errors.New("jsonUnmarshal: no decoder for this type")
 	}

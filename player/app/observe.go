@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/edgeflix/edgeflix/internal/cmcd"
+	"github.com/edgeflix/edgeflix/player/jsonv"
 	"github.com/edgeflix/edgeflix/player/qoe"
 )
 
@@ -172,15 +173,15 @@ func (o *observer) report(final, keepalive bool) {
 	r := o.tracker.Report(time.Now(), final, o.bitrateKbps(), switches, dropped, o.fnVersion)
 	o.mu.Unlock()
 	path := "/v1/playback/" + url.PathEscape(o.sid) + "/qoe"
+	body := string(r.AppendJSON(nil))
 	if !keepalive {
-		_, _, _ = o.a.auth.api("POST", path, r)
+		_, _, _ = o.a.auth.api("POST", path, jsonv.Raw(body))
 		return
 	}
 	t, ok := o.a.auth.tokens()
 	if !ok {
 		return
 	}
-	body, _ := jsonMarshal(r)
 	// Not awaited: the page is going away and the session's DELETE must go
 	// out too. If the DELETE wins the race, a session that never reported
 	// before loses this report (404); one that did is matched by its row.

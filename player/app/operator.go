@@ -8,6 +8,11 @@ import (
 	"syscall/js"
 )
 
+// qoeSummary is the answer of GET /v1/operator/qoe (origin/qoe.Summary).
+type qoeSummary struct {
+	Groups []qoeGroup
+}
+
 // qoeGroup is one row of GET /v1/operator/qoe (origin/qoe.Group).
 type qoeGroup struct {
 	FnVersion        string  `json:"fn_version"`
@@ -65,9 +70,7 @@ func (a *app) operator() {
 		setStatus("Could not load QoE: "+problemOr(body, status), true)
 		return
 	}
-	var sum struct {
-		Groups []qoeGroup `json:"groups"`
-	}
+	var sum qoeSummary
 	if err := jsonUnmarshal(body, &sum); err != nil {
 		setStatus("Could not load QoE: "+err.Error(), true)
 		return
