@@ -3,13 +3,12 @@
 package main
 
 import (
-	"fmt"
-	"net/url"
 	"strings"
 	"syscall/js"
 	"time"
 
 	"github.com/edgeflix/edgeflix/player/resume"
+	"github.com/edgeflix/edgeflix/player/uri"
 )
 
 // searchDebounce is how long the search box waits for typing to pause.
@@ -57,7 +56,7 @@ func withProfile(path string) string {
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	return path + sep + "profile_id=" + url.QueryEscape(id)
+	return path + sep + "profile_id=" + uri.QueryEscape(id)
 }
 
 // home shows the hero and the browse rows of GET /v1/browse/home, or the
@@ -180,7 +179,7 @@ func (a *app) search(q string, seq int) {
 		a.showRows()
 		return
 	}
-	status, body, err := a.auth.api("GET", withProfile("/v1/search?q="+url.QueryEscape(q)+"&limit=48"), nil)
+	status, body, err := a.auth.api("GET", withProfile("/v1/search?q="+uri.QueryEscape(q)+"&limit=48"), nil)
 	if err != nil {
 		a.apiFailed(err)
 		return
@@ -227,9 +226,9 @@ func (a *app) search(q string, seq int) {
 		grid.Call("appendChild", a.card(t))
 	}
 	if len(page.Items) == 0 {
-		byID("search-heading").Set("textContent", fmt.Sprintf("No titles match “%s”", q))
+		byID("search-heading").Set("textContent", "No titles match “"+q+"”")
 	} else {
-		byID("search-heading").Set("textContent", fmt.Sprintf("Results for “%s”", q))
+		byID("search-heading").Set("textContent", "Results for “"+q+"”")
 	}
 	setStatus("", false)
 }
@@ -246,7 +245,7 @@ func (a *app) browse(more bool) {
 		if next == "" {
 			return
 		}
-		path += "&cursor=" + url.QueryEscape(next)
+		path += "&cursor=" + uri.QueryEscape(next)
 	} else {
 		grid.Set("textContent", "")
 	}
@@ -305,7 +304,7 @@ func (a *app) card(t title) js.Value {
 	if t.Progress != nil && t.Progress.DurationS > 0 {
 		bar := el("div", "progress", "")
 		fill := el("span", "", "")
-		fill.Get("style").Set("width", fmt.Sprintf("%.1f%%", 100*resume.Fraction(t.Progress.PositionS, t.Progress.DurationS)))
+		fill.Get("style").Set("width", percent(resume.Fraction(t.Progress.PositionS, t.Progress.DurationS)))
 		bar.Call("appendChild", fill)
 		c.Call("appendChild", bar)
 	}

@@ -3,10 +3,11 @@
 package main
 
 import (
-	"net/url"
 	"strings"
 	"syscall/js"
 	"time"
+
+	"github.com/edgeflix/edgeflix/player/uri"
 )
 
 // devices shows GET /v1/devices with rename and sign-out buttons.
@@ -96,7 +97,7 @@ func (a *app) renameDevice(d deviceInfo, name string) {
 		setStatus("Enter a name for the device.", true)
 		return
 	}
-	status, body, err := a.auth.api("PATCH", "/v1/devices/"+url.PathEscape(string(d.ID)), map[string]any{"name": name})
+	status, body, err := a.auth.api("PATCH", "/v1/devices/"+uri.PathEscape(string(d.ID)), map[string]any{"name": name})
 	if err != nil {
 		a.apiFailed(err)
 		return
@@ -109,7 +110,7 @@ func (a *app) renameDevice(d deviceInfo, name string) {
 }
 
 func (a *app) revokeDevice(d deviceInfo) {
-	status, body, err := a.auth.api("DELETE", "/v1/devices/"+url.PathEscape(string(d.ID)), nil)
+	status, body, err := a.auth.api("DELETE", "/v1/devices/"+uri.PathEscape(string(d.ID)), nil)
 	if err != nil {
 		a.apiFailed(err)
 		return

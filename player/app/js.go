@@ -4,7 +4,7 @@ package main
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 	"syscall/js"
 	"time"
@@ -26,9 +26,9 @@ type httpError struct {
 
 func (e *httpError) Error() string {
 	if e.Detail != "" {
-		return fmt.Sprintf("%d: %s", e.Status, e.Detail)
+		return strconv.Itoa(e.Status) + ": " + e.Detail
 	}
-	return fmt.Sprintf("HTTP %d", e.Status)
+	return "HTTP " + strconv.Itoa(e.Status)
 }
 
 func (e *httpError) Unwrap() error { return errHTTP }
@@ -86,7 +86,7 @@ func try(f func()) (err error) {
 				err = errors.New(jsErrorString(je.Value))
 				return
 			}
-			err = fmt.Errorf("%v", r)
+			err = errors.New(panicString(r))
 		}
 	}()
 	f()
