@@ -156,7 +156,24 @@ func (a *app) setHero(t *title) {
 }
 
 func cssURL(u string) string {
-	return `"` + strings.NewReplacer(`"`, `%22`, `\`, `%5C`, "\n", "", ")", "%29").Replace(u) + `"`
+	// As strings.NewReplacer(`"`, `%22`, `\`, `%5C`, "\n", "", ")", "%29")
+	// would, without the Replacer machinery in the module.
+	b := make([]byte, 0, len(u)+2)
+	b = append(b, '"')
+	for i := 0; i < len(u); i++ {
+		switch c := u[i]; c {
+		case '"':
+			b = append(b, "%22"...)
+		case '\\':
+			b = append(b, "%5C"...)
+		case '\n':
+		case ')':
+			b = append(b, "%29"...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(append(b, '"'))
 }
 
 // showRows shows the home rows and hides search results.

@@ -647,8 +647,7 @@ func (e *Engine) fetchRetry(u, rng string) (js.Value, int, time.Duration, error)
 		if err == nil {
 			return data, n, took, nil
 		}
-		var he *httpError
-		if errors.As(err, &he) && (he.Status == 403 || he.Status == 404 || he.Status == 410) {
+		if s := httpStatus(err); s == 403 || s == 404 || s == 410 {
 			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, shortURL(u)+": "+err.Error())
 		}
 		lastErr = err

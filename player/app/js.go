@@ -33,6 +33,17 @@ func (e *httpError) Error() string {
 
 func (e *httpError) Unwrap() error { return errHTTP }
 
+// httpStatus returns the status of the first *httpError in err's chain,
+// 0 if there is none: errors.As without the reflection it links in.
+func httpStatus(err error) int {
+	for ; err != nil; err = errors.Unwrap(err) {
+		if he, ok := err.(*httpError); ok {
+			return he.Status
+		}
+	}
+	return 0
+}
+
 // await blocks the calling goroutine until the JS promise p settles. It must
 // never run on the goroutine of a JS callback: callbacks start goroutines.
 func await(p js.Value) (js.Value, error) {

@@ -1,7 +1,9 @@
 package vtt
 
 import (
+	"cmp"
 	"errors"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -42,7 +44,7 @@ func ParseThumbnails(data []byte) ([]Thumbnail, error) {
 		t.Start, t.End = c.Start, c.End
 		out = append(out, t)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	slices.SortStableFunc(out, func(a, b Thumbnail) int { return cmp.Compare(a.Start, b.Start) })
 	return out, nil
 }
 
