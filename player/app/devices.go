@@ -5,8 +5,8 @@ package main
 import (
 	"strings"
 	"syscall/js"
-	"time"
 
+	"github.com/edgeflix/edgeflix/player/rfc3339"
 	"github.com/edgeflix/edgeflix/player/uri"
 )
 
@@ -57,8 +57,8 @@ func (a *app) deviceItem(d deviceInfo) js.Value {
 	info.Call("appendChild", el("strong", "device-name", name))
 	facts := []string{d.Class}
 	if d.LastSeen != "" {
-		if t, err := time.Parse(time.RFC3339, d.LastSeen); err == nil {
-			facts = append(facts, "last used "+t.Local().Format("2 Jan 2006 15:04"))
+		if t, err := rfc3339.Parse(d.LastSeen); err == nil {
+			facts = append(facts, "last used "+shortDate(t.Local()))
 		}
 	}
 	info.Call("appendChild", el("span", "dim", " "+strings.Join(facts, " · ")))

@@ -2,7 +2,10 @@
 
 package main
 
-import "strconv"
+import (
+	"strconv"
+	"time"
+)
 
 // The app formats numbers with strconv: fmt would link reflect and
 // fmt's printer into the module (see docs/BENCHMARKS.md).
@@ -34,4 +37,11 @@ func panicString(r any) string {
 		return r
 	}
 	return "unexpected panic"
+}
+
+// shortDate writes t as its Format("2 Jan 2006 15:04") would, without the
+// time package's layout engine.
+func shortDate(t time.Time) string {
+	y, m, d := t.Date()
+	return strconv.Itoa(d) + " " + m.String()[:3] + " " + strconv.Itoa(y) + " " + pad2(t.Hour()) + ":" + pad2(t.Minute())
 }

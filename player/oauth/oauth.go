@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/edgeflix/edgeflix/player/jsonv"
+	"github.com/edgeflix/edgeflix/player/rfc3339"
 	"github.com/edgeflix/edgeflix/player/uri"
 	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
@@ -169,7 +170,7 @@ func (t Tokens) Encode() string {
 	if t.Refresh != "" {
 		f = append(f, jsonv.Field{Key: "refresh_token", Value: t.Refresh})
 	}
-	return jsonv.Encode(append(f, jsonv.Field{Key: "expiry", Value: t.Expiry.UTC().Format(time.RFC3339Nano)})...)
+	return jsonv.Encode(append(f, jsonv.Field{Key: "expiry", Value: rfc3339.Format(t.Expiry)})...)
 }
 
 // DecodeTokens reads what Encode wrote.
@@ -180,7 +181,7 @@ func DecodeTokens(s string) (Tokens, error) {
 	}
 	t := Tokens{Access: v.Get("access_token").Str(), Refresh: v.Get("refresh_token").Str()}
 	if e := v.Get("expiry").Str(); e != "" {
-		if t.Expiry, err = time.Parse(time.RFC3339Nano, e); err != nil {
+		if t.Expiry, err = rfc3339.Parse(e); err != nil {
 			return Tokens{}, errdetail.Wrap(ErrBadResponse, "stored tokens: "+err.Error())
 		}
 	}
