@@ -4,6 +4,10 @@ GO          ?= go
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 GOIMPORTS   := golang.org/x/tools/cmd/goimports@v0.52.0
 DIST        := dist
+# The browser player is built without inlining in edgeflix's own packages:
+# 34 KB less gzipped for UI glue and parsers that run a few times a second
+# (RATIONALE.md). internal/wasmbuild builds the tests' player the same way.
+PLAYER_FLAGS := -trimpath -gcflags=github.com/edgeflix/edgeflix/...=-l
 
 .PHONY: run test check check-infra setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-edge bench-origin bench-auth size-player
 
@@ -25,7 +29,7 @@ wasm: ## build the edge module and the browser player
 	@mkdir -p $(DIST)
 	GOOS=wasip1 GOARCH=wasm $(GO) build -buildmode=c-shared -trimpath -ldflags=-s -o $(DIST)/edge.wasm ./wasm/module
 	@mkdir -p $(DIST)/web
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o $(DIST)/web/player.wasm ./player/app
+	GOOS=js GOARCH=wasm $(GO) build $(PLAYER_FLAGS) -ldflags=-s -o $(DIST)/web/player.wasm ./player/app
 	cp "$$($(GO) env GOROOT)/lib/wasm/wasm_exec.js" $(DIST)/web/wasm_exec.js
 	$(GO) run ./cmd/precompress $(DIST)/web
 
@@ -80,10 +84,10 @@ bench-origin: ## home rows and title detail p50/p99 at 50 and 200 connections be
 comma := ,
 size-player: ## player.wasm raw, gzip and brotli size, code bytes per Go package, who imports the heavy packages (BR11=1 adds brotli -11, slow)
 	@mkdir -p $(DIST)
-	GOOS=js GOARCH=wasm $(GO) build -trimpath -o $(DIST)/player-names.wasm ./player/app
+	GOOS=js GOARCH=wasm $(GO) build $(PLAYER_FLAGS) -o $(DIST)/player-names.wasm ./player/app
 	$(GO) run ./cmd/wasmsize -top 40 -why fmt,encoding/json,reflect,net/url,net/http,crypto/rand,crypto/sha256,time,os -pkg ./player/app $(DIST)/player-names.wasm
-	@echo "== as served (make wasm builds with -ldflags=-s; the origin compresses with brotli -6):"
-	@GOOS=js GOARCH=wasm $(GO) build -trimpath -ldflags=-s -o $(DIST)/player-stripped.wasm ./player/app
+	@echo "== as served (make wasm builds with $(PLAYER_FLAGS) -ldflags=-s; the origin compresses with brotli -6):"
+	@GOOS=js GOARCH=wasm $(GO) build $(PLAYER_FLAGS) -ldflags=-s -o $(DIST)/player-stripped.wasm ./player/app
 	$(GO) run ./cmd/wasmsize -top 0 -br 6$(if $(BR11),$(comma)11) -pkg ./player/app $(DIST)/player-stripped.wasm
 
 bench-edge: ## wrk against edgeflix's edge and Debian's nginx (proxy_cache + secure_link) over one loopback origin: 1 KB / 1 MB, hits and cold misses

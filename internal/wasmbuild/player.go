@@ -39,7 +39,9 @@ func buildPlayer() (string, string) {
 	if err != nil {
 		return "", err.Error()
 	}
-	cmd := exec.Command("go", "build", "-trimpath", "-ldflags=-s", "-o", filepath.Join(dir, "player.wasm"), "./player/app")
+	// The flags of make wasm (PLAYER_FLAGS in the Makefile).
+	cmd := exec.Command("go", "build", "-trimpath", "-gcflags=github.com/edgeflix/edgeflix/...=-l", "-ldflags=-s",
+		"-o", filepath.Join(dir, "player.wasm"), "./player/app")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")
 	var stderr bytes.Buffer

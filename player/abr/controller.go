@@ -1,8 +1,9 @@
 package abr
 
 import (
+	"cmp"
 	"errors"
-	"sort"
+	"slices"
 	"time"
 )
 
@@ -127,8 +128,8 @@ func NewController(variants []Variant, cfg Config) (*Controller, error) {
 			}
 		}
 	}
-	sort.SliceStable(c.allowed, func(a, b int) bool {
-		return variants[c.allowed[a]].Bandwidth < variants[c.allowed[b]].Bandwidth
+	slices.SortStableFunc(c.allowed, func(a, b int) int { // no sort.SliceStable: its reflection weighs on the player module
+		return cmp.Compare(variants[a].Bandwidth, variants[b].Bandwidth)
 	})
 	for i := range c.rank {
 		c.rank[i] = -1

@@ -4,13 +4,14 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"net/url"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/edgeflix/edgeflix/player/jsonv"
 	"github.com/edgeflix/edgeflix/player/oauth"
+	"github.com/edgeflix/edgeflix/player/uri"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // Session storage keys.
@@ -48,10 +49,10 @@ func (a *auth) metadataLocked() (oauth.Metadata, error) {
 	}
 	status, body, err := fetchText(request{url: a.origin + oauth.MetadataPath})
 	if err != nil {
-		return oauth.Metadata{}, fmt.Errorf("authorization server metadata: %w", err)
+		return oauth.Metadata{}, errdetail.Prefix("authorization server metadata", err)
 	}
 	if status != 200 {
-		return oauth.Metadata{}, fmt.Errorf("authorization server metadata: %w", &httpError{Status: status, Detail: problemDetail(body)})
+		return oauth.Metadata{}, errdetail.Prefix("authorization server metadata", &httpError{Status: status, Detail: problemDetail(body)})
 	}
 	m, err := oauth.ParseMetadata([]byte(body))
 	if err != nil {
@@ -124,7 +125,7 @@ func (a *auth) callback(rawQuery string) error {
 }
 
 // tokenRequest posts form to the token endpoint. a.mu must be held.
-func (a *auth) tokenRequest(form url.Values, previous oauth.Tokens) (oauth.Tokens, error) {
+func (a *auth) tokenRequest(form uri.Values, previous oauth.Tokens) (oauth.Tokens, error) {
 	m, err := a.metadataLocked()
 	if err != nil {
 		return oauth.Tokens{}, err
@@ -136,11 +137,11 @@ func (a *auth) tokenRequest(form url.Values, previous oauth.Tokens) (oauth.Token
 		body:    form.Encode(),
 	})
 	if err != nil {
-		return oauth.Tokens{}, fmt.Errorf("token endpoint: %w", err)
+		return oauth.Tokens{}, errdetail.Prefix("token endpoint", err)
 	}
 	t, err := oauth.ParseTokenResponse([]byte(body), a.now(), previous)
 	if err != nil {
-		return t, fmt.Errorf("token endpoint (HTTP %d): %w", status, err)
+		return t, errdetail.Prefix("token endpoint (HTTP "+strconv.Itoa(status)+")", err)
 	}
 	return t, nil
 }
@@ -164,7 +165,7 @@ func (a *auth) refresh(stale oauth.Tokens) (oauth.Tokens, error) {
 	t, err := a.tokenRequest(oauth.RefreshForm(cur.Refresh), cur)
 	if err != nil {
 		sessionSet(keyTokens, "")
-		return t, fmt.Errorf("%w: %v", errSignedOut, err)
+		return t, errdetail.Wrap(errSignedOut, err.Error())
 	}
 	a.store(t)
 	return t, nil
@@ -179,7 +180,7 @@ func (a *auth) signOut() {
 		return
 	}
 	if m, err := a.metadata(); err == nil && m.RevocationEndpoint != "" {
-		form := url.Values{"token": {t.Refresh}, "token_type_hint": {"refresh_token"}, "client_id": {oauth.ClientID}}
+		form := uri.Values{"token": {t.Refresh}, "token_type_hint": {"refresh_token"}, "client_id": {oauth.ClientID}}
 		_, _, _ = fetchText(request{method: "POST", url: m.RevocationEndpoint,
 			headers: map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, body: form.Encode()})
 	}

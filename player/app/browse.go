@@ -3,13 +3,12 @@
 package main
 
 import (
-	"fmt"
-	"net/url"
 	"strings"
 	"syscall/js"
 	"time"
 
 	"github.com/edgeflix/edgeflix/player/resume"
+	"github.com/edgeflix/edgeflix/player/uri"
 )
 
 // searchDebounce is how long the search box waits for typing to pause.
@@ -57,7 +56,7 @@ func withProfile(path string) string {
 	if strings.Contains(path, "?") {
 		sep = "&"
 	}
-	return path + sep + "profile_id=" + url.QueryEscape(id)
+	return path + sep + "profile_id=" + uri.QueryEscape(id)
 }
 
 // home shows the hero and the browse rows of GET /v1/browse/home, or the
@@ -157,7 +156,24 @@ func (a *app) setHero(t *title) {
 }
 
 func cssURL(u string) string {
-	return `"` + strings.NewReplacer(`"`, `%22`, `\`, `%5C`, "\n", "", ")", "%29").Replace(u) + `"`
+	// As strings.NewReplacer(`"`, `%22`, `\`, `%5C`, "\n", "", ")", "%29")
+	// would, without the Replacer machinery in the module.
+	b := make([]byte, 0, len(u)+2)
+	b = append(b, '"')
+	for i := 0; i < len(u); i++ {
+		switch c := u[i]; c {
+		case '"':
+			b = append(b, "%22"...)
+		case '\\':
+			b = append(b, "%5C"...)
+		case '\n':
+		case ')':
+			b = append(b, "%29"...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(append(b, '"'))
 }
 
 // showRows shows the home rows and hides search results.
@@ -180,7 +196,7 @@ func (a *app) search(q string, seq int) {
 		a.showRows()
 		return
 	}
-	status, body, err := a.auth.api("GET", withProfile("/v1/search?q="+url.QueryEscape(q)+"&limit=48"), nil)
+	status, body, err := a.auth.api("GET", withProfile("/v1/search?q="+uri.QueryEscape(q)+"&limit=48"), nil)
 	if err != nil {
 		a.apiFailed(err)
 		return
@@ -227,9 +243,9 @@ func (a *app) search(q string, seq int) {
 		grid.Call("appendChild", a.card(t))
 	}
 	if len(page.Items) == 0 {
-		byID("search-heading").Set("textContent", fmt.Sprintf("No titles match “%s”", q))
+		byID("search-heading").Set("textContent", "No titles match “"+q+"”")
 	} else {
-		byID("search-heading").Set("textContent", fmt.Sprintf("Results for “%s”", q))
+		byID("search-heading").Set("textContent", "Results for “"+q+"”")
 	}
 	setStatus("", false)
 }
@@ -246,7 +262,7 @@ func (a *app) browse(more bool) {
 		if next == "" {
 			return
 		}
-		path += "&cursor=" + url.QueryEscape(next)
+		path += "&cursor=" + uri.QueryEscape(next)
 	} else {
 		grid.Set("textContent", "")
 	}
@@ -305,7 +321,7 @@ func (a *app) card(t title) js.Value {
 	if t.Progress != nil && t.Progress.DurationS > 0 {
 		bar := el("div", "progress", "")
 		fill := el("span", "", "")
-		fill.Get("style").Set("width", fmt.Sprintf("%.1f%%", 100*resume.Fraction(t.Progress.PositionS, t.Progress.DurationS)))
+		fill.Get("style").Set("width", percent(resume.Fraction(t.Progress.PositionS, t.Progress.DurationS)))
 		bar.Call("appendChild", fill)
 		c.Call("appendChild", bar)
 	}

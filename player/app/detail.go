@@ -3,13 +3,12 @@
 package main
 
 import (
-	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"syscall/js"
 
 	"github.com/edgeflix/edgeflix/player/resume"
+	"github.com/edgeflix/edgeflix/player/uri"
 )
 
 func (a *app) bindDetail() {
@@ -39,7 +38,7 @@ func (a *app) bindDetail() {
 func (a *app) openDetail(t title, push bool) {
 	a.show("view-detail", push)
 	a.renderDetail(t)
-	status, body, err := a.auth.api("GET", withProfile("/v1/titles/"+url.PathEscape(t.ID)), nil)
+	status, body, err := a.auth.api("GET", withProfile("/v1/titles/"+uri.PathEscape(t.ID)), nil)
 	if err != nil {
 		a.apiFailed(err)
 		return
@@ -94,7 +93,7 @@ func (a *app) renderDetail(t title) {
 		}
 		if p.DurationS > 0 {
 			bar.Set("hidden", false)
-			bar.Get("firstElementChild").Get("style").Set("width", fmt.Sprintf("%.1f%%", 100*resume.Fraction(p.PositionS, p.DurationS)))
+			bar.Get("firstElementChild").Get("style").Set("width", percent(resume.Fraction(p.PositionS, p.DurationS)))
 		}
 	}
 	byID("detail-play").Set("textContent", play)
@@ -150,7 +149,7 @@ func (a *app) renderEpisodes(t title, n int) {
 			b.Get("dataset").Set("episodeId", ep.ID)
 			b.Call("appendChild", el("span", "episode-name", ep.label()))
 			if ep.RuntimeS > 0 {
-				b.Call("appendChild", el("span", "dim", fmt.Sprintf(" %d min", (ep.RuntimeS+59)/60)))
+				b.Call("appendChild", el("span", "dim", " "+minutes(ep.RuntimeS)))
 			}
 			if ep.Playable != nil && !*ep.Playable {
 				b.Set("disabled", true)
@@ -239,7 +238,7 @@ func (a *app) toggleMyList() {
 	if d.InMyList {
 		method = "DELETE"
 	}
-	status, body, err := a.auth.api(method, withProfile("/v1/my-list/"+url.PathEscape(d.ID)), nil)
+	status, body, err := a.auth.api(method, withProfile("/v1/my-list/"+uri.PathEscape(d.ID)), nil)
 	if err != nil {
 		a.apiFailed(err)
 		return

@@ -3,10 +3,11 @@
 package main
 
 import (
-	"net/url"
 	"strings"
 	"syscall/js"
-	"time"
+
+	"github.com/edgeflix/edgeflix/player/rfc3339"
+	"github.com/edgeflix/edgeflix/player/uri"
 )
 
 // devices shows GET /v1/devices with rename and sign-out buttons.
@@ -56,8 +57,8 @@ func (a *app) deviceItem(d deviceInfo) js.Value {
 	info.Call("appendChild", el("strong", "device-name", name))
 	facts := []string{d.Class}
 	if d.LastSeen != "" {
-		if t, err := time.Parse(time.RFC3339, d.LastSeen); err == nil {
-			facts = append(facts, "last used "+t.Local().Format("2 Jan 2006 15:04"))
+		if t, err := rfc3339.Parse(d.LastSeen); err == nil {
+			facts = append(facts, "last used "+shortDate(t.Local()))
 		}
 	}
 	info.Call("appendChild", el("span", "dim", " "+strings.Join(facts, " · ")))
@@ -96,7 +97,7 @@ func (a *app) renameDevice(d deviceInfo, name string) {
 		setStatus("Enter a name for the device.", true)
 		return
 	}
-	status, body, err := a.auth.api("PATCH", "/v1/devices/"+url.PathEscape(string(d.ID)), map[string]any{"name": name})
+	status, body, err := a.auth.api("PATCH", "/v1/devices/"+uri.PathEscape(string(d.ID)), map[string]any{"name": name})
 	if err != nil {
 		a.apiFailed(err)
 		return
@@ -109,7 +110,7 @@ func (a *app) renameDevice(d deviceInfo, name string) {
 }
 
 func (a *app) revokeDevice(d deviceInfo) {
-	status, body, err := a.auth.api("DELETE", "/v1/devices/"+url.PathEscape(string(d.ID)), nil)
+	status, body, err := a.auth.api("DELETE", "/v1/devices/"+uri.PathEscape(string(d.ID)), nil)
 	if err != nil {
 		a.apiFailed(err)
 		return

@@ -4,9 +4,8 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"math"
-	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall/js"
@@ -17,7 +16,9 @@ import (
 	"github.com/edgeflix/edgeflix/player/hls"
 	"github.com/edgeflix/edgeflix/player/renew"
 	"github.com/edgeflix/edgeflix/player/tracks"
+	"github.com/edgeflix/edgeflix/player/uri"
 	"github.com/edgeflix/edgeflix/player/vtt"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // Engine tuning; the scheduling limits are in player/engine.
@@ -73,7 +74,7 @@ type Engine struct {
 	startAt   float64
 
 	master *hls.Master
-	base   *url.URL
+	base   string
 	// tokens is the session's newest playback token: every fetch below
 	// base swaps its token segment for it (Renew).
 	tokens   renew.Tokens
@@ -148,22 +149,24 @@ func NewEngine(video js.Value, masterURL string, opt EngineOptions) (*Engine, er
 	e.publish()
 	status, body, err := fetchText(request{url: masterURL})
 	if err != nil {
-		return nil, e.fail(fmt.Errorf("%w: master playlist: %v", errFatal, err))
+		return nil, e.fail(errdetail.Wrap(errFatal, "master playlist: "+err.Error()))
 	}
 	if status != 200 {
-		return nil, e.fail(fmt.Errorf("%w: master playlist: HTTP %d", errFatal, status))
+		return nil, e.fail(errdetail.Wrap(errFatal, "master playlist: HTTP "+strconv.Itoa(status)))
 	}
 	master, err := hls.ParseMaster([]byte(body))
 	if err != nil {
-		return nil, e.fail(fmt.Errorf("%w: master playlist: %v", errFatal, err))
+		return nil, e.fail(errdetail.Wrap(errFatal, "master playlist: "+err.Error()))
 	}
 	e.master = master
-	if e.base, err = url.Parse(masterURL); err != nil {
-		return nil, e.fail(fmt.Errorf("%w: %v", errFatal, err))
+	// A relative masterURL (the ?play= debug hook) is fetched against the
+	// page; its playlists and segments are resolved against the same URL.
+	if e.base, err = uri.Resolve(global.Get("location").Get("href").String(), masterURL); err != nil {
+		return nil, e.fail(errdetail.Wrap(errFatal, err.Error()))
 	}
 	ms := global.Get("MediaSource")
 	if ms.IsUndefined() {
-		return nil, e.fail(fmt.Errorf("%w: this browser has no Media Source Extensions", errFatal))
+		return nil, e.fail(errdetail.Wrap(errFatal, "this browser has no Media Source Extensions"))
 	}
 	supported := func(mime string) bool { return ms.Call("isTypeSupported", mime).Bool() }
 	var abrVariants []abr.Variant
@@ -176,7 +179,7 @@ func NewEngine(video js.Value, masterURL string, opt EngineOptions) (*Engine, er
 		abrVariants = append(abrVariants, abr.Variant{Bandwidth: p.Variant.Bandwidth, Height: p.Variant.Height})
 	}
 	if len(e.variants) == 0 {
-		return nil, e.fail(fmt.Errorf("%w: no variant this browser can play", errFatal))
+		return nil, e.fail(errdetail.Wrap(errFatal, "no variant this browser can play"))
 	}
 	first := e.variants[0]
 	e.demuxed = first.Demuxed
@@ -201,7 +204,7 @@ func NewEngine(video js.Value, masterURL string, opt EngineOptions) (*Engine, er
 	}
 	e.subSel = tracks.PickSubtitle(e.subTracks, opt.Subtitle, audioLang)
 	if e.ctrl, err = abr.NewController(abrVariants, abr.Config{MaxHeight: opt.MaxHeight}); err != nil {
-		return nil, e.fail(fmt.Errorf("%w: %v", errFatal, err))
+		return nil, e.fail(errdetail.Wrap(errFatal, err.Error()))
 	}
 	e.est = abr.NewEstimator(abr.EstimatorConfig{})
 	e.cur = e.ctrl.Start(e.est.Estimate()).Index
@@ -300,7 +303,7 @@ func (e *Engine) run() {
 func (e *Engine) newBuffer(kind, mime string) (*buffer, error) {
 	b := &buffer{Track: *engine.NewTrack(e.startAt), kind: kind, mime: mime, updates: make(chan error, 4)}
 	if err := try(func() { b.sb = e.ms.Call("addSourceBuffer", mime) }); err != nil {
-		return nil, fmt.Errorf("%w: addSourceBuffer(%s): %v", errFatal, mime, err)
+		return nil, errdetail.Wrap(errFatal, "addSourceBuffer("+mime+"): "+err.Error())
 	}
 	onUpdate := js.FuncOf(func(js.Value, []js.Value) any {
 		select {
@@ -327,7 +330,7 @@ func (e *Engine) open() error {
 	e.setState("opening")
 	first := e.variants[e.cur]
 	if err := e.loadPlaylist(&first.media, first.Variant.URI); err != nil {
-		return fmt.Errorf("%w: %v", errFatal, err)
+		return errdetail.Wrap(errFatal, err.Error())
 	}
 	e.duration = first.media.playlist.Duration()
 	if e.startAt >= e.duration-1 {
@@ -349,9 +352,9 @@ func (e *Engine) open() error {
 	select {
 	case <-opened:
 	case <-e.stop:
-		return fmt.Errorf("%w: stopped", errFatal)
+		return errdetail.Wrap(errFatal, "stopped")
 	case <-time.After(10 * time.Second):
-		return fmt.Errorf("%w: MediaSource did not open", errFatal)
+		return errdetail.Wrap(errFatal, "MediaSource did not open")
 	}
 	var err error
 	if e.vbuf, err = e.newBuffer("video", first.VideoMIME); err != nil {
@@ -471,7 +474,7 @@ func (e *Engine) appendNext(b *buffer, m *mediaState, end float64, mime string) 
 	}
 	seg := m.playlist.Segments[i]
 	if seg.Key != nil {
-		return false, fmt.Errorf("%w: encrypted segments (%s) are not supported", errFatal, seg.Key.Method)
+		return false, errdetail.Wrap(errFatal, "encrypted segments ("+seg.Key.Method+") are not supported")
 	}
 	if b.NeedsInit(m.url) {
 		if err := e.appendInit(b, m, seg.Map, mime); err != nil {
@@ -484,9 +487,9 @@ func (e *Engine) appendNext(b *buffer, m *mediaState, end float64, mime string) 
 // appendSegment fetches seg (of the playlist at playlistURL) and appends
 // it to b, advancing b's fetch position. A seek during the fetch drops it.
 func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) error {
-	segURL, err := resolveAgainst(playlistURL, seg.URI)
+	segURL, err := hls.Resolve(playlistURL, seg.URI)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errFatal, err)
+		return errdetail.Wrap(errFatal, err.Error())
 	}
 	rng := ""
 	if seg.ByteRange != nil {
@@ -514,8 +517,6 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 	return nil
 }
 
-func resolveAgainst(base, ref string) (string, error) { return hls.ResolveString(base, ref) }
-
 func mapRange(m *hls.Map) string {
 	if m.ByteRange == nil {
 		return ""
@@ -527,7 +528,7 @@ func (e *Engine) play() {
 	p := e.video.Call("play")
 	if p.Type() == js.TypeObject {
 		if _, err := await(p); err != nil {
-			e.addError(fmt.Errorf("play(): %v", err))
+			e.addError(errors.New("play(): " + err.Error()))
 		}
 	}
 }
@@ -542,17 +543,17 @@ func (e *Engine) Renew(manifestURL string) bool { return e.tokens.Set(manifestUR
 func fetchPlaylist(u, name string) (*hls.Media, error) {
 	status, body, err := fetchText(request{url: u})
 	if err != nil {
-		return nil, fmt.Errorf("media playlist: %w", err)
+		return nil, errdetail.Prefix("media playlist", err)
 	}
 	if status != 200 {
-		return nil, fmt.Errorf("media playlist %s: %w", name, &httpError{Status: status})
+		return nil, errdetail.Prefix("media playlist "+name, &httpError{Status: status})
 	}
 	m, err := hls.ParseMedia([]byte(body))
 	if err != nil {
-		return nil, fmt.Errorf("%w: media playlist %s: %v", errFatal, name, err)
+		return nil, errdetail.Wrap(errFatal, "media playlist "+name+": "+err.Error())
 	}
 	if len(m.Segments) == 0 {
-		return nil, fmt.Errorf("%w: media playlist %s has no segments", errFatal, name)
+		return nil, errdetail.Wrap(errFatal, "media playlist "+name+" has no segments")
 	}
 	return m, nil
 }
@@ -578,7 +579,7 @@ func (e *Engine) audioPlaylist(i int) (*mediaState, error) {
 	t := e.audioTracks[i]
 	u, err := hls.Resolve(e.base, t.URI)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", errFatal, err)
+		return nil, errdetail.Wrap(errFatal, err.Error())
 	}
 	m := &mediaState{url: u, initData: js.Undefined()}
 	if err := e.loadPlaylist(m, t.URI); err != nil {
@@ -595,10 +596,10 @@ func changeType(b *buffer, mime string) error {
 		return nil
 	}
 	if b.sb.Get("changeType").IsUndefined() {
-		return fmt.Errorf("%w: cannot switch codecs to %s", errFatal, mime)
+		return errdetail.Wrap(errFatal, "cannot switch codecs to "+mime)
 	}
 	if err := try(func() { b.sb.Call("changeType", mime) }); err != nil {
-		return fmt.Errorf("changeType(%s): %w", mime, err)
+		return errdetail.Prefix("changeType("+mime+")", err)
 	}
 	b.mime = mime
 	return nil
@@ -616,9 +617,9 @@ func (e *Engine) appendInit(b *buffer, m *mediaState, sec *hls.Map, mime string)
 		b.InitFor = m.url
 		return nil
 	}
-	u, err := resolveAgainst(m.url, sec.URI)
+	u, err := hls.Resolve(m.url, sec.URI)
 	if err != nil {
-		return fmt.Errorf("%w: %v", errFatal, err)
+		return errdetail.Wrap(errFatal, err.Error())
 	}
 	if m.initData.IsUndefined() || m.initURL != u {
 		data, _, _, err := e.fetchRetry(u, mapRange(sec))
@@ -640,20 +641,19 @@ func (e *Engine) fetchRetry(u, rng string) (js.Value, int, time.Duration, error)
 	var lastErr error
 	for attempt := 0; attempt < fetchAttempts; attempt++ {
 		if attempt > 0 && !e.wait(time.Duration(attempt)*500*time.Millisecond) {
-			return js.Value{}, 0, 0, fmt.Errorf("%w: stopped", errFatal)
+			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, "stopped")
 		}
 		data, n, took, err := fetchBytes(e.tokens.Fresh(u), rng)
 		if err == nil {
 			return data, n, took, nil
 		}
-		var he *httpError
-		if errors.As(err, &he) && (he.Status == 403 || he.Status == 404 || he.Status == 410) {
-			return js.Value{}, 0, 0, fmt.Errorf("%w: %s: %v", errFatal, shortURL(u), err)
+		if s := httpStatus(err); s == 403 || s == 404 || s == 410 {
+			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, shortURL(u)+": "+err.Error())
 		}
 		lastErr = err
-		e.addError(fmt.Errorf("%s: %v", shortURL(u), err))
+		e.addError(errors.New(shortURL(u) + ": " + err.Error()))
 	}
-	return js.Value{}, 0, 0, fmt.Errorf("%s: %w", shortURL(u), lastErr)
+	return js.Value{}, 0, 0, errdetail.Prefix(shortURL(u), lastErr)
 }
 
 // appendData appends to b and waits for updateend. When the buffer is
@@ -667,7 +667,7 @@ func (e *Engine) appendData(b *buffer, data js.Value) error {
 			return waitUpdate(b)
 		}
 		if attempt > 0 || !strings.Contains(err.Error(), "QuotaExceeded") {
-			return fmt.Errorf("appendBuffer (%s): %w", b.kind, err)
+			return errdetail.Prefix("appendBuffer ("+b.kind+")", err)
 		}
 		if r, ok := engine.QuotaEvict(e.currentTime()); ok {
 			if err := remove(b, r); err != nil {
@@ -691,11 +691,11 @@ func waitUpdate(b *buffer) error {
 	select {
 	case err := <-b.updates:
 		if err != nil {
-			return fmt.Errorf("%w: %v", errFatal, err)
+			return errdetail.Wrap(errFatal, err.Error())
 		}
 		return nil
 	case <-time.After(appendTimeout):
-		return fmt.Errorf("%w: %s SourceBuffer update timed out", errFatal, b.kind)
+		return errdetail.Wrap(errFatal, b.kind+" SourceBuffer update timed out")
 	}
 }
 
@@ -703,7 +703,7 @@ func waitUpdate(b *buffer) error {
 func remove(b *buffer, r engine.Range) error {
 	drain(b.updates)
 	if err := try(func() { b.sb.Call("remove", r.Start, r.End) }); err != nil {
-		return fmt.Errorf("remove (%s): %w", b.kind, err)
+		return errdetail.Prefix("remove ("+b.kind+")", err)
 	}
 	return waitUpdate(b)
 }
@@ -718,7 +718,7 @@ func (e *Engine) drainEvents() {
 				e.seek(e.currentTime())
 			case "error":
 				if me := e.video.Get("error"); me.Truthy() {
-					e.addError(fmt.Errorf("media error %d: %s", me.Get("code").Int(), me.Get("message").String()))
+					e.addError(errors.New("media error " + strconv.Itoa(me.Get("code").Int()) + ": " + me.Get("message").String()))
 				}
 			case "ended":
 				e.setState("ended")
@@ -838,7 +838,7 @@ func (e *Engine) do(f func()) bool {
 // within a segment's time. It runs on the engine's loop.
 func (e *Engine) SetAudio(i int) error {
 	if i < 0 || i >= len(e.audioTracks) {
-		return fmt.Errorf("no audio track %d", i)
+		return errors.New("no audio track " + strconv.Itoa(i))
 	}
 	var err error
 	ok := e.do(func() {
@@ -959,8 +959,9 @@ func (e *Engine) stats() string {
 		return e.state
 	}
 	v := e.variants[e.cur].Variant
-	return fmt.Sprintf("%s · %dp %s · %.1f Mbit/s variant · estimate %.1f Mbit/s · buffer %.0f s · %d switches",
-		e.state, v.Height, tracks.Family(firstOr(v.Codecs, "")), float64(v.Bandwidth)/1e6, e.est.Estimate()/1e6, e.bufferAhead(e.currentTime()).Seconds(), e.switches)
+	return e.state + " · " + strconv.Itoa(v.Height) + "p " + tracks.Family(firstOr(v.Codecs, "")) +
+		" · " + fixed(float64(v.Bandwidth)/1e6, 1) + " Mbit/s variant · estimate " + fixed(e.est.Estimate()/1e6, 1) +
+		" Mbit/s · buffer " + fixed(e.bufferAhead(e.currentTime()).Seconds(), 0) + " s · " + strconv.Itoa(e.switches) + " switches"
 }
 
 func firstOr(s []string, def string) string {

@@ -4,7 +4,7 @@ package main
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"strings"
 	"syscall/js"
 	"time"
@@ -26,12 +26,23 @@ type httpError struct {
 
 func (e *httpError) Error() string {
 	if e.Detail != "" {
-		return fmt.Sprintf("%d: %s", e.Status, e.Detail)
+		return strconv.Itoa(e.Status) + ": " + e.Detail
 	}
-	return fmt.Sprintf("HTTP %d", e.Status)
+	return "HTTP " + strconv.Itoa(e.Status)
 }
 
 func (e *httpError) Unwrap() error { return errHTTP }
+
+// httpStatus returns the status of the first *httpError in err's chain,
+// 0 if there is none: errors.As without the reflection it links in.
+func httpStatus(err error) int {
+	for ; err != nil; err = errors.Unwrap(err) {
+		if he, ok := err.(*httpError); ok {
+			return he.Status
+		}
+	}
+	return 0
+}
 
 // await blocks the calling goroutine until the JS promise p settles. It must
 // never run on the goroutine of a JS callback: callbacks start goroutines.
@@ -86,7 +97,7 @@ func try(f func()) (err error) {
 				err = errors.New(jsErrorString(je.Value))
 				return
 			}
-			err = fmt.Errorf("%v", r)
+			err = errors.New(panicString(r))
 		}
 	}()
 	f()

@@ -3,7 +3,6 @@
 package main
 
 import (
-	"net/url"
 	"strings"
 	"sync"
 	"syscall/js"
@@ -12,6 +11,7 @@ import (
 	"github.com/edgeflix/edgeflix/internal/cmcd"
 	"github.com/edgeflix/edgeflix/player/jsonv"
 	"github.com/edgeflix/edgeflix/player/qoe"
+	"github.com/edgeflix/edgeflix/player/uri"
 )
 
 // FnVersionHeader names the edge function version on media responses.
@@ -172,7 +172,7 @@ func (o *observer) report(final, keepalive bool) {
 	}
 	r := o.tracker.Report(time.Now(), final, o.bitrateKbps(), switches, dropped, o.fnVersion)
 	o.mu.Unlock()
-	path := "/v1/playback/" + url.PathEscape(o.sid) + "/qoe"
+	path := "/v1/playback/" + uri.PathEscape(o.sid) + "/qoe"
 	body := string(r.AppendJSON(nil))
 	if !keepalive {
 		_, _, _ = o.a.auth.api("POST", path, jsonv.Raw(body))

@@ -3,9 +3,10 @@
 package main
 
 import (
-	"net/url"
 	"strconv"
 	"syscall/js"
+
+	"github.com/edgeflix/edgeflix/player/uri"
 )
 
 // qoeSummary is the answer of GET /v1/operator/qoe (origin/qoe.Summary).
@@ -57,7 +58,7 @@ func (a *app) operator() {
 	table := byID("qoe-table")
 	table.Set("textContent", "")
 	since := byID("qoe-since").Get("value").String()
-	status, body, err := a.auth.api("GET", "/v1/operator/qoe?since="+url.QueryEscape(since), nil)
+	status, body, err := a.auth.api("GET", "/v1/operator/qoe?since="+uri.QueryEscape(since), nil)
 	if err != nil {
 		a.apiFailed(err)
 		return

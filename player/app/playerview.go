@@ -4,9 +4,7 @@ package main
 
 import (
 	"errors"
-	"fmt"
 	"math"
-	"net/url"
 	"strconv"
 	"syscall/js"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"github.com/edgeflix/edgeflix/player/renew"
 	"github.com/edgeflix/edgeflix/player/resume"
 	"github.com/edgeflix/edgeflix/player/tracks"
+	"github.com/edgeflix/edgeflix/player/uri"
 	"github.com/edgeflix/edgeflix/player/vtt"
 )
 
@@ -129,7 +128,7 @@ func (a *app) preview(t float64, x float64) {
 	}
 	showThumb(byID("thumb-image"), img, th)
 	byID("thumb-time").Set("textContent", clock(t))
-	box.Get("style").Set("left", fmt.Sprintf("%.0fpx", math.Max(0, x-float64(th.W)/2)))
+	box.Get("style").Set("left", fixed(math.Max(0, x-float64(th.W)/2), 0)+"px")
 	box.Set("hidden", false)
 }
 
@@ -140,7 +139,7 @@ func showThumb(div js.Value, img string, th vtt.Thumbnail) {
 	if th.W > 0 {
 		s.Set("width", strconv.Itoa(th.W)+"px")
 		s.Set("height", strconv.Itoa(th.H)+"px")
-		s.Set("backgroundPosition", fmt.Sprintf("-%dpx -%dpx", th.X, th.Y))
+		s.Set("backgroundPosition", "-"+strconv.Itoa(th.X)+"px -"+strconv.Itoa(th.Y)+"px")
 		s.Set("backgroundSize", "auto")
 	} else {
 		s.Set("width", "160px")
@@ -153,9 +152,9 @@ func showThumb(div js.Value, img string, th vtt.Thumbnail) {
 func clock(t float64) string {
 	s := int(t)
 	if s >= 3600 {
-		return fmt.Sprintf("%d:%02d:%02d", s/3600, s/60%60, s%60)
+		return strconv.Itoa(s/3600) + ":" + pad2(s/60%60) + ":" + pad2(s%60)
 	}
-	return fmt.Sprintf("%d:%02d", s/60, s%60)
+	return strconv.Itoa(s/60) + ":" + pad2(s%60)
 }
 
 // playSummary plays a title from a card, the hero or the detail page:
@@ -169,7 +168,7 @@ func (a *app) playSummary(t title) {
 	}
 	if t.Kind == "series" {
 		if len(t.Seasons) == 0 { // a summary: fetch the episodes
-			if status, body, err := a.auth.api("GET", withProfile("/v1/titles/"+url.PathEscape(t.ID)), nil); err == nil && status == 200 {
+			if status, body, err := a.auth.api("GET", withProfile("/v1/titles/"+uri.PathEscape(t.ID)), nil); err == nil && status == 200 {
 				var d title
 				if jsonUnmarshal(body, &d) == nil && d.ID == t.ID {
 					if d.Progress == nil {
@@ -386,7 +385,7 @@ func (a *app) heartbeat(p *nowPlaying) {
 		case <-time.After(wait):
 		}
 		pos := byID("player").Get("currentTime").Float()
-		status, body, err := a.auth.api("POST", "/v1/playback/"+url.PathEscape(s.SessionID)+"/heartbeat",
+		status, body, err := a.auth.api("POST", "/v1/playback/"+uri.PathEscape(s.SessionID)+"/heartbeat",
 			map[string]any{"position_s": seconds(pos)})
 		switch {
 		case err != nil || status == 429 || status >= 500:
@@ -476,11 +475,11 @@ func (a *app) endSession(p *nowPlaying, pos float64, keepalive bool) {
 			return
 		}
 		body, _ := jsonMarshal(map[string]any{"position_s": seconds(pos)})
-		_, _ = doFetch(request{method: "DELETE", url: a.auth.origin + "/v1/playback/" + url.PathEscape(p.session.SessionID),
+		_, _ = doFetch(request{method: "DELETE", url: a.auth.origin + "/v1/playback/" + uri.PathEscape(p.session.SessionID),
 			headers: map[string]string{"Authorization": "Bearer " + t.Access, "Content-Type": "application/json"}, body: body, keepalive: true})
 		return
 	}
-	_, _, _ = a.auth.api("DELETE", "/v1/playback/"+url.PathEscape(p.session.SessionID), map[string]any{"position_s": seconds(pos)})
+	_, _, _ = a.auth.api("DELETE", "/v1/playback/"+uri.PathEscape(p.session.SessionID), map[string]any{"position_s": seconds(pos)})
 }
 
 // seconds is a position as the API takes it: whole seconds, 0 for

@@ -3,11 +3,11 @@
 package main
 
 import (
-	"net/url"
 	"strings"
 	"syscall/js"
 
 	"github.com/edgeflix/edgeflix/player/oauth"
+	"github.com/edgeflix/edgeflix/player/uri"
 )
 
 // selectedProfile returns the profile chosen in this browser session.
@@ -181,7 +181,7 @@ func (a *app) selectProfile(p profile, pin string) {
 	if pin != "" {
 		body = map[string]any{"pin": pin}
 	}
-	status, text, err := a.auth.api("POST", "/v1/profiles/"+url.PathEscape(string(p.ID))+"/select", body)
+	status, text, err := a.auth.api("POST", "/v1/profiles/"+uri.PathEscape(string(p.ID))+"/select", body)
 	if err != nil {
 		a.apiFailed(err)
 		return
@@ -246,7 +246,7 @@ func (a *app) saveProfile() {
 	a.mu.Unlock()
 	method, path := "POST", "/v1/profiles"
 	if id != "" {
-		method, path = "PATCH", "/v1/profiles/"+url.PathEscape(string(id))
+		method, path = "PATCH", "/v1/profiles/"+uri.PathEscape(string(id))
 	}
 	status, body, err := a.auth.api(method, path, map[string]any{"name": name, "kids": kids})
 	if err != nil {
@@ -267,7 +267,7 @@ func (a *app) deleteProfile() {
 	if id == "" {
 		return
 	}
-	status, body, err := a.auth.api("DELETE", "/v1/profiles/"+url.PathEscape(string(id)), nil)
+	status, body, err := a.auth.api("DELETE", "/v1/profiles/"+uri.PathEscape(string(id)), nil)
 	if err != nil {
 		a.apiFailed(err)
 		return

@@ -4,7 +4,7 @@ package main
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 	"syscall/js"
 	"time"
 
@@ -19,7 +19,7 @@ const subtitleLookahead = 120.0
 // SetSubtitle shows subtitle track i, or none for i < 0.
 func (e *Engine) SetSubtitle(i int) error {
 	if i >= len(e.subTracks) {
-		return fmt.Errorf("no subtitle track %d", i)
+		return errors.New("no subtitle track " + strconv.Itoa(i))
 	}
 	ok := e.do(func() {
 		if e.subStop != nil {
@@ -67,12 +67,12 @@ func (e *Engine) loadSubtitles(i int, tt js.Value, stop chan struct{}) {
 	t := e.subTracks[i]
 	u, err := hls.Resolve(e.base, t.URI)
 	if err != nil {
-		e.addError(fmt.Errorf("subtitles %s: %v", t.Language, err))
+		e.addError(errors.New("subtitles " + t.Language + ": " + err.Error()))
 		return
 	}
 	p, err := fetchPlaylist(e.tokens.Fresh(u), t.URI)
 	if err != nil {
-		e.addError(fmt.Errorf("subtitles %s: %v", t.Language, err))
+		e.addError(errors.New("subtitles " + t.Language + ": " + err.Error()))
 		return
 	}
 	cueClass := global.Get("VTTCue")
@@ -93,7 +93,7 @@ func (e *Engine) loadSubtitles(i int, tt js.Value, stop chan struct{}) {
 			return
 		default:
 		}
-		su, err := resolveAgainst(u, seg.URI)
+		su, err := hls.Resolve(u, seg.URI)
 		if err != nil {
 			continue
 		}
@@ -102,12 +102,12 @@ func (e *Engine) loadSubtitles(i int, tt js.Value, stop chan struct{}) {
 			err = &httpError{Status: status}
 		}
 		if err != nil {
-			e.addError(fmt.Errorf("subtitles %s: %s: %v", t.Language, shortURL(su), err))
+			e.addError(errors.New("subtitles " + t.Language + ": " + shortURL(su) + ": " + err.Error()))
 			continue
 		}
 		f, err := vtt.Parse([]byte(body))
 		if err != nil {
-			e.addError(fmt.Errorf("subtitles %s: %s: %v", t.Language, shortURL(su), err))
+			e.addError(errors.New("subtitles " + t.Language + ": " + shortURL(su) + ": " + err.Error()))
 			continue
 		}
 		offset := 0.0
@@ -142,7 +142,7 @@ func (e *Engine) loadThumbnails() {
 		}
 		thumbs, err := vtt.ParseThumbnails([]byte(body))
 		if err != nil {
-			e.addError(fmt.Errorf("thumbnails: %v", err))
+			e.addError(errors.New("thumbnails: " + err.Error()))
 			return
 		}
 		e.thumbsMu.Lock()
@@ -163,7 +163,7 @@ func (e *Engine) Thumbnail(t float64) (img string, th vtt.Thumbnail, ok bool) {
 	if i < 0 {
 		return "", th, false
 	}
-	img, err := resolveAgainst(base, thumbs[i].URI)
+	img, err := hls.Resolve(base, thumbs[i].URI)
 	if err != nil {
 		return "", th, false
 	}

@@ -4,8 +4,6 @@ package main
 
 import (
 	"errors"
-	"fmt"
-	"net/url"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +12,7 @@ import (
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/player/device"
 	"github.com/edgeflix/edgeflix/player/nav"
+	"github.com/edgeflix/edgeflix/player/uri"
 )
 
 // Session storage keys of the app.
@@ -179,7 +178,7 @@ func (a *app) back() {
 // route picks the first view from the URL and the stored session.
 func (a *app) route() {
 	loc := global.Get("location")
-	q, _ := url.ParseQuery(trimQ(loc.Get("search").String()))
+	q, _ := uri.ParseQuery(trimQ(loc.Get("search").String()))
 	if p := q.Get("play"); p != "" { // debug hook: play a master playlist directly
 		video := byID("player")
 		video.Set("muted", true)
@@ -208,7 +207,7 @@ func (a *app) route() {
 	if strings.HasSuffix(strings.TrimSuffix(path, "/"), "/activate") {
 		code := q.Get("user_code")
 		if _, ok := a.auth.tokens(); !ok {
-			sessionSet(keyAfter, "/app/activate?user_code="+url.QueryEscape(code))
+			sessionSet(keyAfter, "/app/activate?user_code="+uri.QueryEscape(code))
 			setStatus("Sign in to activate your TV.", false)
 			a.show("view-welcome", false)
 			return
@@ -298,9 +297,9 @@ func factsLine(t title) string {
 	}
 	if t.Kind == "series" && len(t.Seasons) > 0 {
 		n := len(t.Seasons)
-		parts = append(parts, fmt.Sprintf("%d season%s", n, plural(n)))
+		parts = append(parts, strconv.Itoa(n)+" season"+plural(n))
 	} else if t.RuntimeS > 0 {
-		parts = append(parts, fmt.Sprintf("%d min", (t.RuntimeS+59)/60))
+		parts = append(parts, minutes(t.RuntimeS))
 	}
 	return strings.Join(parts, " · ")
 }

@@ -1,9 +1,10 @@
 package hls
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // Attributes is a decoded attribute list (RFC 8216 §4.2): attribute names
@@ -25,11 +26,11 @@ func ParseAttributes(s string) (Attributes, error) {
 			i++
 		}
 		if i == start {
-			return nil, fmt.Errorf("%w: expected attribute name at offset %d", ErrAttributes, i)
+			return nil, errdetail.Wrap(ErrAttributes, "expected attribute name at offset "+strconv.Itoa(i))
 		}
 		name := s[start:i]
 		if i >= len(s) || s[i] != '=' {
-			return nil, fmt.Errorf("%w: expected '=' after %s", ErrAttributes, name)
+			return nil, errdetail.Wrap(ErrAttributes, "expected '=' after "+name)
 		}
 		i++
 		// Value.
@@ -37,7 +38,7 @@ func ParseAttributes(s string) (Attributes, error) {
 		if i < len(s) && s[i] == '"' {
 			end := strings.IndexByte(s[i+1:], '"')
 			if end < 0 {
-				return nil, fmt.Errorf("%w: unterminated quoted string in %s", ErrAttributes, name)
+				return nil, errdetail.Wrap(ErrAttributes, "unterminated quoted string in "+name)
 			}
 			value = s[i+1 : i+1+end]
 			i += end + 2
@@ -48,25 +49,25 @@ func ParseAttributes(s string) (Attributes, error) {
 			}
 			value = strings.TrimSpace(s[i : i+end])
 			if value == "" {
-				return nil, fmt.Errorf("%w: empty value for %s", ErrAttributes, name)
+				return nil, errdetail.Wrap(ErrAttributes, "empty value for "+name)
 			}
 			i += end
 		}
 		if _, dup := attrs[name]; dup {
-			return nil, fmt.Errorf("%w: duplicate attribute %s", ErrAttributes, name)
+			return nil, errdetail.Wrap(ErrAttributes, "duplicate attribute "+name)
 		}
 		attrs[name] = value
 		// Separator.
 		if i < len(s) {
 			if s[i] != ',' {
-				return nil, fmt.Errorf("%w: expected ',' after %s", ErrAttributes, name)
+				return nil, errdetail.Wrap(ErrAttributes, "expected ',' after "+name)
 			}
 			i++
 			for i < len(s) && s[i] == ' ' {
 				i++
 			}
 			if i == len(s) {
-				return nil, fmt.Errorf("%w: trailing ','", ErrAttributes)
+				return nil, errdetail.Wrap(ErrAttributes, "trailing ','")
 			}
 		}
 	}
@@ -86,7 +87,7 @@ func (a Attributes) Int(name string) (v int64, ok bool, err error) {
 	}
 	v, err = strconv.ParseInt(s, 10, 64)
 	if err != nil || v < 0 {
-		return 0, true, fmt.Errorf("%w: %s=%q is not a decimal integer", ErrInvalidValue, name, s)
+		return 0, true, errdetail.Wrap(ErrInvalidValue, name+"="+strconv.Quote(s)+" is not a decimal integer")
 	}
 	return v, true, nil
 }
@@ -100,7 +101,7 @@ func (a Attributes) Float(name string) (v float64, ok bool, err error) {
 	}
 	v, err = strconv.ParseFloat(s, 64)
 	if err != nil || v < 0 || v != v {
-		return 0, true, fmt.Errorf("%w: %s=%q is not a non-negative number", ErrInvalidValue, name, s)
+		return 0, true, errdetail.Wrap(ErrInvalidValue, name+"="+strconv.Quote(s)+" is not a non-negative number")
 	}
 	return v, true, nil
 }
@@ -119,7 +120,7 @@ func (a Attributes) Resolution(name string) (w, h int, ok bool, err error) {
 			return wi, hi, true, nil
 		}
 	}
-	return 0, 0, true, fmt.Errorf("%w: %s=%q is not WIDTHxHEIGHT", ErrInvalidValue, name, s)
+	return 0, 0, true, errdetail.Wrap(ErrInvalidValue, name+"="+strconv.Quote(s)+" is not WIDTHxHEIGHT")
 }
 
 // Bool returns whether the enumerated attribute name is YES.
@@ -146,12 +147,12 @@ func parseByteRange(s string) (length, offset int64, hasOffset bool, err error) 
 	ls, os, hasOffset := strings.Cut(strings.TrimSpace(s), "@")
 	length, err = strconv.ParseInt(ls, 10, 64)
 	if err != nil || length < 0 {
-		return 0, 0, false, fmt.Errorf("%w: byte range %q", ErrInvalidValue, s)
+		return 0, 0, false, errdetail.Wrap(ErrInvalidValue, "byte range "+strconv.Quote(s))
 	}
 	if hasOffset {
 		offset, err = strconv.ParseInt(os, 10, 64)
 		if err != nil || offset < 0 {
-			return 0, 0, false, fmt.Errorf("%w: byte range %q", ErrInvalidValue, s)
+			return 0, 0, false, errdetail.Wrap(ErrInvalidValue, "byte range "+strconv.Quote(s))
 		}
 	}
 	return length, offset, hasOffset, nil

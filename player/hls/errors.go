@@ -2,7 +2,7 @@ package hls
 
 import (
 	"errors"
-	"fmt"
+	"strconv"
 )
 
 // Sentinel errors, wrapped by *ParseError; test them with errors.Is.
@@ -42,9 +42,9 @@ func (e *ParseError) Error() string {
 	case e.Line == 0:
 		return e.Err.Error()
 	case e.Tag == "":
-		return fmt.Sprintf("line %d: %v", e.Line, e.Err)
+		return "line " + strconv.Itoa(e.Line) + ": " + e.Err.Error()
 	default:
-		return fmt.Sprintf("line %d: %s: %v", e.Line, e.Tag, e.Err)
+		return "line " + strconv.Itoa(e.Line) + ": " + e.Tag + ": " + e.Err.Error()
 	}
 }
 

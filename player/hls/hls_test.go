@@ -271,7 +271,7 @@ func TestResolve(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.ref, func(t *testing.T) {
-			got, err := ResolveString(tt.base, tt.ref)
+			got, err := Resolve(tt.base, tt.ref)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -280,10 +280,10 @@ func TestResolve(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ResolveString(master, ""); !errors.Is(err, ErrInvalidValue) {
+	if _, err := Resolve(master, ""); !errors.Is(err, ErrInvalidValue) {
 		t.Errorf("empty ref: %v", err)
 	}
-	if _, err := ResolveString(master, "http://[::1"); !errors.Is(err, ErrInvalidValue) {
+	if _, err := Resolve(master, "http://[::1"); !errors.Is(err, ErrInvalidValue) {
 		t.Errorf("bad ref: %v", err)
 	}
 }

@@ -2,9 +2,10 @@ package hls
 
 import (
 	"bytes"
-	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // line is one logical playlist line.
@@ -84,7 +85,7 @@ func IsMaster(data []byte) bool {
 func parseVersion(value string) (int, error) {
 	v, err := strconv.Atoi(value)
 	if err != nil || v < 1 {
-		return 0, fmt.Errorf("%w: version %q", ErrInvalidValue, value)
+		return 0, errdetail.Wrap(ErrInvalidValue, "version "+strconv.Quote(value))
 	}
 	return v, nil
 }
@@ -102,7 +103,7 @@ func ParseMaster(data []byte) (*Master, error) {
 	for _, l := range ls {
 		if !strings.HasPrefix(l.text, "#") {
 			if pending == nil {
-				return nil, &ParseError{Line: l.no, Err: fmt.Errorf("%w: URI %q without #EXT-X-STREAM-INF", ErrInvalidValue, l.text)}
+				return nil, &ParseError{Line: l.no, Err: errdetail.Wrap(ErrInvalidValue, "URI "+strconv.Quote(l.text)+" without #EXT-X-STREAM-INF")}
 			}
 			pending.URI = l.text
 			m.Variants = append(m.Variants, *pending)
@@ -115,7 +116,7 @@ func ParseMaster(data []byte) (*Master, error) {
 		name, value := splitTag(l.text)
 		fail := func(err error) error { return &ParseError{Line: l.no, Tag: name, Err: err} }
 		if isMediaTag(name) {
-			return nil, fail(fmt.Errorf("%w: media playlist tag in a master playlist", ErrWrongKind))
+			return nil, fail(errdetail.Wrap(ErrWrongKind, "media playlist tag in a master playlist"))
 		}
 		switch name {
 		case "#EXT-X-VERSION":
@@ -167,7 +168,7 @@ func parseStreamInf(value string) (Variant, error) {
 		return v, err
 	}
 	if !ok {
-		return v, fmt.Errorf("%w: BANDWIDTH", ErrMissingAttribute)
+		return v, errdetail.Wrap(ErrMissingAttribute, "BANDWIDTH")
 	}
 	v.Bandwidth = bw
 	if v.AverageBandwidth, _, err = a.Int("AVERAGE-BANDWIDTH"); err != nil {
@@ -200,20 +201,20 @@ func parseMedia(value string) (Rendition, error) {
 	}
 	for _, req := range []string{"TYPE", "GROUP-ID", "NAME"} {
 		if _, ok := a[req]; !ok {
-			return r, fmt.Errorf("%w: %s", ErrMissingAttribute, req)
+			return r, errdetail.Wrap(ErrMissingAttribute, req)
 		}
 	}
 	switch r.Type {
 	case "AUDIO", "VIDEO", "SUBTITLES":
 		if r.Type == "SUBTITLES" && r.URI == "" {
-			return r, fmt.Errorf("%w: URI for SUBTITLES", ErrMissingAttribute)
+			return r, errdetail.Wrap(ErrMissingAttribute, "URI for SUBTITLES")
 		}
 	case "CLOSED-CAPTIONS":
 		if r.URI != "" {
-			return r, fmt.Errorf("%w: CLOSED-CAPTIONS must not have a URI", ErrInvalidValue)
+			return r, errdetail.Wrap(ErrInvalidValue, "CLOSED-CAPTIONS must not have a URI")
 		}
 	default:
-		return r, fmt.Errorf("%w: TYPE=%q", ErrInvalidValue, r.Type)
+		return r, errdetail.Wrap(ErrInvalidValue, "TYPE="+strconv.Quote(r.Type))
 	}
 	return r, nil
 }
@@ -229,7 +230,7 @@ func parseIFrame(value string) (IFrameStream, error) {
 		return f, err
 	}
 	if !ok {
-		return f, fmt.Errorf("%w: BANDWIDTH", ErrMissingAttribute)
+		return f, errdetail.Wrap(ErrMissingAttribute, "BANDWIDTH")
 	}
 	f.Bandwidth = bw
 	if f.AverageBandwidth, _, err = a.Int("AVERAGE-BANDWIDTH"); err != nil {
@@ -240,7 +241,7 @@ func parseIFrame(value string) (IFrameStream, error) {
 	}
 	f.URI = a["URI"]
 	if f.URI == "" {
-		return f, fmt.Errorf("%w: URI", ErrMissingAttribute)
+		return f, errdetail.Wrap(ErrMissingAttribute, "URI")
 	}
 	f.Codecs = splitCodecs(a["CODECS"])
 	f.VideoRange = a["VIDEO-RANGE"]
@@ -270,7 +271,7 @@ func ParseMedia(data []byte) (*Media, error) {
 	for _, l := range ls {
 		if !strings.HasPrefix(l.text, "#") {
 			if inf == nil {
-				return nil, &ParseError{Line: l.no, Err: fmt.Errorf("%w: URI %q without #EXTINF", ErrInvalidValue, l.text)}
+				return nil, &ParseError{Line: l.no, Err: errdetail.Wrap(ErrInvalidValue, "URI "+strconv.Quote(l.text)+" without #EXTINF")}
 			}
 			seg := *inf
 			seg.URI = l.text
@@ -281,7 +282,7 @@ func ParseMedia(data []byte) (*Media, error) {
 				if rangeNoOffset {
 					prev := m.lastSegment()
 					if prev == nil || prev.ByteRange == nil || prev.URI != seg.URI {
-						return nil, &ParseError{Line: l.no, Tag: "#EXT-X-BYTERANGE", Err: fmt.Errorf("%w: byte range without offset must follow a range of the same resource", ErrInvalidValue)}
+						return nil, &ParseError{Line: l.no, Tag: "#EXT-X-BYTERANGE", Err: errdetail.Wrap(ErrInvalidValue, "byte range without offset must follow a range of the same resource")}
 					}
 					br.Offset = prev.ByteRange.Offset + prev.ByteRange.Length
 				}
@@ -298,7 +299,7 @@ func ParseMedia(data []byte) (*Media, error) {
 		name, value := splitTag(l.text)
 		fail := func(err error) error { return &ParseError{Line: l.no, Tag: name, Err: err} }
 		if isMasterTag(name) {
-			return nil, fail(fmt.Errorf("%w: master playlist tag in a media playlist", ErrWrongKind))
+			return nil, fail(errdetail.Wrap(ErrWrongKind, "master playlist tag in a media playlist"))
 		}
 		switch name {
 		case "#EXT-X-VERSION":
@@ -308,18 +309,18 @@ func ParseMedia(data []byte) (*Media, error) {
 		case "#EXT-X-TARGETDURATION":
 			v, err := strconv.Atoi(value)
 			if err != nil || v < 0 {
-				return nil, fail(fmt.Errorf("%w: %q", ErrInvalidValue, value))
+				return nil, fail(errdetail.Wrap(ErrInvalidValue, strconv.Quote(value)))
 			}
 			m.TargetDuration = v
 		case "#EXT-X-MEDIA-SEQUENCE":
 			v, err := strconv.ParseInt(value, 10, 64)
 			if err != nil || v < 0 {
-				return nil, fail(fmt.Errorf("%w: %q", ErrInvalidValue, value))
+				return nil, fail(errdetail.Wrap(ErrInvalidValue, strconv.Quote(value)))
 			}
 			m.MediaSequence = v
 		case "#EXT-X-PLAYLIST-TYPE":
 			if value != "VOD" && value != "EVENT" {
-				return nil, fail(fmt.Errorf("%w: %q", ErrInvalidValue, value))
+				return nil, fail(errdetail.Wrap(ErrInvalidValue, strconv.Quote(value)))
 			}
 			m.PlaylistType = value
 		case "#EXT-X-ENDLIST":
@@ -337,7 +338,7 @@ func ParseMedia(data []byte) (*Media, error) {
 			ds, title, _ := strings.Cut(value, ",")
 			d, err := strconv.ParseFloat(strings.TrimSpace(ds), 64)
 			if err != nil || d < 0 || d != d || d > 1e9 {
-				return nil, fail(fmt.Errorf("%w: duration %q", ErrInvalidValue, ds))
+				return nil, fail(errdetail.Wrap(ErrInvalidValue, "duration "+strconv.Quote(ds)))
 			}
 			inf = &Segment{Duration: d, Title: title}
 		case "#EXT-X-BYTERANGE":
@@ -364,7 +365,7 @@ func ParseMedia(data []byte) (*Media, error) {
 		return nil, &ParseError{Tag: "#EXTINF", Err: ErrMissingURI}
 	}
 	if m.TargetDuration < 0 {
-		return nil, &ParseError{Err: fmt.Errorf("%w: #EXT-X-TARGETDURATION", ErrMissingTag)}
+		return nil, &ParseError{Err: errdetail.Wrap(ErrMissingTag, "#EXT-X-TARGETDURATION")}
 	}
 	return m, nil
 }
@@ -383,7 +384,7 @@ func parseMap(value string) (*Map, error) {
 	}
 	mp := &Map{URI: a["URI"]}
 	if mp.URI == "" {
-		return nil, fmt.Errorf("%w: URI", ErrMissingAttribute)
+		return nil, errdetail.Wrap(ErrMissingAttribute, "URI")
 	}
 	if s, ok := a["BYTERANGE"]; ok {
 		length, offset, _, err := parseByteRange(s)
@@ -402,14 +403,14 @@ func parseKey(value string) (*Key, error) {
 	}
 	method, ok := a["METHOD"]
 	if !ok {
-		return nil, fmt.Errorf("%w: METHOD", ErrMissingAttribute)
+		return nil, errdetail.Wrap(ErrMissingAttribute, "METHOD")
 	}
 	if method == "NONE" {
 		return nil, nil
 	}
 	k := &Key{Method: method, URI: a["URI"], IV: a["IV"], KeyFormat: a["KEYFORMAT"]}
 	if k.URI == "" {
-		return nil, fmt.Errorf("%w: URI", ErrMissingAttribute)
+		return nil, errdetail.Wrap(ErrMissingAttribute, "URI")
 	}
 	return k, nil
 }

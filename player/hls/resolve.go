@@ -1,33 +1,24 @@
 package hls
 
 import (
-	"fmt"
-	"net/url"
+	"strconv"
+
+	"github.com/edgeflix/edgeflix/player/uri"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // Resolve returns ref made absolute against base, the URL of the playlist
-// that contains it (RFC 3986 §5). Query strings and path tokens in base are
-// kept for relative paths, so a token in base's path (/t/<token>/...) flows
-// on to child playlists and segments.
-func Resolve(base *url.URL, ref string) (string, error) {
+// that contains it (RFC 3986 §5, as net/url resolves it; see player/uri
+// for the URL forms it refuses). Query strings and path tokens in base are
+// kept for relative paths, so a token in base's path (/t/<token>/...)
+// flows on to child playlists and segments.
+func Resolve(base, ref string) (string, error) {
 	if ref == "" {
-		return "", fmt.Errorf("%w: empty URI", ErrInvalidValue)
+		return "", errdetail.Wrap(ErrInvalidValue, "empty URI")
 	}
-	u, err := url.Parse(ref)
+	u, err := uri.Resolve(base, ref)
 	if err != nil {
-		return "", fmt.Errorf("%w: URI %q: %v", ErrInvalidValue, ref, err)
+		return "", errdetail.Wrap(ErrInvalidValue, "URI "+strconv.Quote(ref)+" against "+strconv.Quote(base)+": "+err.Error())
 	}
-	if base == nil {
-		return u.String(), nil
-	}
-	return base.ResolveReference(u).String(), nil
-}
-
-// ResolveString is Resolve with base given as a string.
-func ResolveString(base, ref string) (string, error) {
-	b, err := url.Parse(base)
-	if err != nil {
-		return "", fmt.Errorf("%w: base URL %q: %v", ErrInvalidValue, base, err)
-	}
-	return Resolve(b, ref)
+	return u, nil
 }

@@ -11,13 +11,15 @@ package oauth
 import (
 	"encoding/base64"
 	"errors"
-	"fmt"
 	"io"
-	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/edgeflix/edgeflix/player/jsonv"
+	"github.com/edgeflix/edgeflix/player/rfc3339"
+	"github.com/edgeflix/edgeflix/player/uri"
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // ClientID is the web app's public OAuth client.
@@ -50,16 +52,16 @@ type Metadata struct {
 func ParseMetadata(body []byte) (Metadata, error) {
 	v, err := object(body)
 	if err != nil {
-		return Metadata{}, fmt.Errorf("%w: metadata: %v", ErrBadResponse, err)
+		return Metadata{}, errdetail.Wrap(ErrBadResponse, "metadata: "+err.Error())
 	}
 	m := Metadata{
 		Issuer: v.Get("issuer").Str(), AuthorizationEndpoint: v.Get("authorization_endpoint").Str(),
 		TokenEndpoint: v.Get("token_endpoint").Str(), RevocationEndpoint: v.Get("revocation_endpoint").Str(),
 	}
 	for name, v := range map[string]string{"authorization_endpoint": m.AuthorizationEndpoint, "token_endpoint": m.TokenEndpoint} {
-		u, err := url.Parse(v)
+		u, err := uri.Parse(v)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return m, fmt.Errorf("%w: metadata %s %q is not an absolute URL", ErrBadResponse, name, v)
+			return m, errdetail.Wrap(ErrBadResponse, "metadata "+name+" "+strconv.Quote(v)+" is not an absolute URL")
 		}
 	}
 	return m, nil
@@ -72,7 +74,7 @@ func randomString(r io.Reader, n int) (string, error) {
 	}
 	b := make([]byte, n)
 	if _, err := io.ReadFull(r, b); err != nil {
-		return "", fmt.Errorf("oauth: random: %w", err)
+		return "", errdetail.Prefix("oauth: random", err)
 	}
 	return base64.RawURLEncoding.EncodeToString(b), nil
 }
@@ -93,11 +95,11 @@ func Challenge(verifier string) string {
 
 // AuthorizeURL returns the authorization request URL for the endpoint.
 func AuthorizeURL(endpoint, redirectURI, challenge, state string) (string, error) {
-	u, err := url.Parse(endpoint)
+	u, err := uri.Parse(endpoint)
 	if err != nil {
-		return "", fmt.Errorf("%w: authorization endpoint: %v", ErrBadResponse, err)
+		return "", errdetail.Wrap(ErrBadResponse, "authorization endpoint: "+err.Error())
 	}
-	q := u.Query()
+	q, _ := uri.ParseQuery(u.RawQuery) // as url.URL.Query, which drops malformed pairs
 	q.Set("response_type", "code")
 	q.Set("client_id", ClientID)
 	q.Set("redirect_uri", redirectURI)
@@ -111,29 +113,29 @@ func AuthorizeURL(endpoint, redirectURI, challenge, state string) (string, error
 // Callback checks the query string the authorization server redirected
 // back with and returns the authorization code.
 func Callback(rawQuery, wantState string) (string, error) {
-	q, err := url.ParseQuery(strings.TrimPrefix(rawQuery, "?"))
+	q, err := uri.ParseQuery(strings.TrimPrefix(rawQuery, "?"))
 	if err != nil {
-		return "", fmt.Errorf("%w: callback query: %v", ErrBadResponse, err)
+		return "", errdetail.Wrap(ErrBadResponse, "callback query: "+err.Error())
 	}
 	if e := q.Get("error"); e != "" {
 		if d := q.Get("error_description"); d != "" {
-			return "", fmt.Errorf("%w: %s: %s", ErrDenied, e, d)
+			return "", errdetail.Wrap(ErrDenied, e+": "+d)
 		}
-		return "", fmt.Errorf("%w: %s", ErrDenied, e)
+		return "", errdetail.Wrap(ErrDenied, e)
 	}
 	if wantState == "" || q.Get("state") != wantState {
 		return "", ErrStateMismatch
 	}
 	code := q.Get("code")
 	if code == "" {
-		return "", fmt.Errorf("%w: callback without code", ErrBadResponse)
+		return "", errdetail.Wrap(ErrBadResponse, "callback without code")
 	}
 	return code, nil
 }
 
 // CodeForm returns the token request body that redeems code.
-func CodeForm(code, redirectURI, verifier string) url.Values {
-	return url.Values{
+func CodeForm(code, redirectURI, verifier string) uri.Values {
+	return uri.Values{
 		"grant_type":    {"authorization_code"},
 		"code":          {code},
 		"redirect_uri":  {redirectURI},
@@ -143,8 +145,8 @@ func CodeForm(code, redirectURI, verifier string) url.Values {
 }
 
 // RefreshForm returns the token request body that refreshes the tokens.
-func RefreshForm(refreshToken string) url.Values {
-	return url.Values{
+func RefreshForm(refreshToken string) uri.Values {
+	return uri.Values{
 		"grant_type":    {"refresh_token"},
 		"refresh_token": {refreshToken},
 		"client_id":     {ClientID},
@@ -168,19 +170,19 @@ func (t Tokens) Encode() string {
 	if t.Refresh != "" {
 		f = append(f, jsonv.Field{Key: "refresh_token", Value: t.Refresh})
 	}
-	return jsonv.Encode(append(f, jsonv.Field{Key: "expiry", Value: t.Expiry.UTC().Format(time.RFC3339Nano)})...)
+	return jsonv.Encode(append(f, jsonv.Field{Key: "expiry", Value: rfc3339.Format(t.Expiry)})...)
 }
 
 // DecodeTokens reads what Encode wrote.
 func DecodeTokens(s string) (Tokens, error) {
 	v, err := object([]byte(s))
 	if err != nil {
-		return Tokens{}, fmt.Errorf("%w: stored tokens: %v", ErrBadResponse, err)
+		return Tokens{}, errdetail.Wrap(ErrBadResponse, "stored tokens: "+err.Error())
 	}
 	t := Tokens{Access: v.Get("access_token").Str(), Refresh: v.Get("refresh_token").Str()}
 	if e := v.Get("expiry").Str(); e != "" {
-		if t.Expiry, err = time.Parse(time.RFC3339Nano, e); err != nil {
-			return Tokens{}, fmt.Errorf("%w: stored tokens: %v", ErrBadResponse, err)
+		if t.Expiry, err = rfc3339.Parse(e); err != nil {
+			return Tokens{}, errdetail.Wrap(ErrBadResponse, "stored tokens: "+err.Error())
 		}
 	}
 	return t, nil
@@ -207,7 +209,7 @@ func (t Tokens) Expired(now time.Time, skew time.Duration) bool {
 func ParseTokenResponse(body []byte, now time.Time, previous Tokens) (Tokens, error) {
 	v, err := object(body)
 	if err != nil {
-		return Tokens{}, fmt.Errorf("%w: token response: %v", ErrBadResponse, err)
+		return Tokens{}, errdetail.Wrap(ErrBadResponse, "token response: "+err.Error())
 	}
 	r := struct{ AccessToken, RefreshToken, TokenType, Error, ErrorDescription string }{
 		v.Get("access_token").Str(), v.Get("refresh_token").Str(), v.Get("token_type").Str(),
@@ -216,15 +218,15 @@ func ParseTokenResponse(body []byte, now time.Time, previous Tokens) (Tokens, er
 	expiresIn := v.Get("expires_in").Int64()
 	if r.Error != "" {
 		if r.ErrorDescription != "" {
-			return Tokens{}, fmt.Errorf("%w: %s: %s", ErrDenied, r.Error, r.ErrorDescription)
+			return Tokens{}, errdetail.Wrap(ErrDenied, r.Error+": "+r.ErrorDescription)
 		}
-		return Tokens{}, fmt.Errorf("%w: %s", ErrDenied, r.Error)
+		return Tokens{}, errdetail.Wrap(ErrDenied, r.Error)
 	}
 	if r.AccessToken == "" {
-		return Tokens{}, fmt.Errorf("%w: no access_token", ErrBadResponse)
+		return Tokens{}, errdetail.Wrap(ErrBadResponse, "no access_token")
 	}
 	if !strings.EqualFold(r.TokenType, "bearer") {
-		return Tokens{}, fmt.Errorf("%w: token_type %q is not Bearer", ErrBadResponse, r.TokenType)
+		return Tokens{}, errdetail.Wrap(ErrBadResponse, "token_type "+strconv.Quote(r.TokenType)+" is not Bearer")
 	}
 	t := Tokens{Access: r.AccessToken, Refresh: r.RefreshToken}
 	if t.Refresh == "" {

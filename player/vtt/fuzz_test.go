@@ -1,6 +1,7 @@
 package vtt
 
 import (
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -72,6 +73,24 @@ func FuzzParseThumbnails(f *testing.F) {
 			if got := At(thumbs, th.Start); got < 0 {
 				t.Fatalf("At(%v) = -1 inside %+v", th.Start, th)
 			}
+		}
+	})
+}
+
+// FuzzFormatTimestamp checks the strconv-based formatting against the
+// fmt verbs it replaced.
+func FuzzFormatTimestamp(f *testing.F) {
+	for _, s := range []float64{0, 0.0005, 59.9995, 3661.0015, 360000.5, -1} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sec float64) {
+		if math.IsInf(sec, 0) || math.IsNaN(sec) || math.Abs(sec) > 1e12 {
+			return
+		}
+		ms := int64(math.Round(max(sec, 0) * 1000))
+		want := fmt.Sprintf("%02d:%02d:%02d.%03d", ms/3_600_000, ms/60_000%60, ms/1000%60, ms%1000)
+		if got := FormatTimestamp(sec); got != want {
+			t.Fatalf("FormatTimestamp(%v) = %q, want %q", sec, got, want)
 		}
 	})
 }

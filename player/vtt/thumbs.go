@@ -1,11 +1,14 @@
 package vtt
 
 import (
+	"cmp"
 	"errors"
-	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // ErrThumbnail is wrapped by errors for a thumbnail cue whose payload is
@@ -36,22 +39,22 @@ func ParseThumbnails(data []byte) ([]Thumbnail, error) {
 	for _, c := range f.Cues {
 		t, err := parseThumbnailText(strings.TrimSpace(c.Text))
 		if err != nil {
-			return nil, fmt.Errorf("cue at %s: %w", FormatTimestamp(c.Start), err)
+			return nil, errdetail.Prefix("cue at "+FormatTimestamp(c.Start), err)
 		}
 		t.Start, t.End = c.Start, c.End
 		out = append(out, t)
 	}
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Start < out[j].Start })
+	slices.SortStableFunc(out, func(a, b Thumbnail) int { return cmp.Compare(a.Start, b.Start) })
 	return out, nil
 }
 
 func parseThumbnailText(s string) (Thumbnail, error) {
 	if s == "" || strings.ContainsAny(s, " \t\n") {
-		return Thumbnail{}, fmt.Errorf("%w: %q", ErrThumbnail, s)
+		return Thumbnail{}, errdetail.Wrap(ErrThumbnail, strconv.Quote(s))
 	}
 	uri, frag, hasFrag := strings.Cut(s, "#")
 	if uri == "" {
-		return Thumbnail{}, fmt.Errorf("%w: no image in %q", ErrThumbnail, s)
+		return Thumbnail{}, errdetail.Wrap(ErrThumbnail, "no image in "+strconv.Quote(s))
 	}
 	t := Thumbnail{URI: uri}
 	if !hasFrag {
@@ -59,23 +62,23 @@ func parseThumbnailText(s string) (Thumbnail, error) {
 	}
 	v, ok := strings.CutPrefix(frag, "xywh=")
 	if !ok {
-		return Thumbnail{}, fmt.Errorf("%w: fragment %q is not xywh", ErrThumbnail, frag)
+		return Thumbnail{}, errdetail.Wrap(ErrThumbnail, "fragment "+strconv.Quote(frag)+" is not xywh")
 	}
 	v = strings.TrimPrefix(v, "pixel:")
 	parts := strings.Split(v, ",")
 	if len(parts) != 4 {
-		return Thumbnail{}, fmt.Errorf("%w: xywh %q", ErrThumbnail, v)
+		return Thumbnail{}, errdetail.Wrap(ErrThumbnail, "xywh "+strconv.Quote(v))
 	}
 	var n [4]int
 	for i, p := range parts {
 		x, err := strconv.Atoi(p)
 		if err != nil || x < 0 || x > 1<<20 || !digits(p) {
-			return Thumbnail{}, fmt.Errorf("%w: xywh %q", ErrThumbnail, v)
+			return Thumbnail{}, errdetail.Wrap(ErrThumbnail, "xywh "+strconv.Quote(v))
 		}
 		n[i] = x
 	}
 	if n[2] == 0 || n[3] == 0 {
-		return Thumbnail{}, fmt.Errorf("%w: empty region %q", ErrThumbnail, v)
+		return Thumbnail{}, errdetail.Wrap(ErrThumbnail, "empty region "+strconv.Quote(v))
 	}
 	t.X, t.Y, t.W, t.H = n[0], n[1], n[2], n[3]
 	return t, nil

@@ -12,10 +12,11 @@ package vtt
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
+
+	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
 // ErrNotWebVTT is returned for input that does not start with the WEBVTT
@@ -193,7 +194,7 @@ func ParseTimestamp(s string) (float64, error) {
 	return float64(total) / 1000, nil
 }
 
-func badTimestamp(s string) error { return fmt.Errorf("%w: %q", ErrTimestamp, s) }
+func badTimestamp(s string) error { return errdetail.Wrap(ErrTimestamp, strconv.Quote(s)) }
 
 func digits(s string) bool {
 	if s == "" {
@@ -218,7 +219,7 @@ func parseTimestampMap(v string) (TimestampMap, error) {
 		case "MPEGTS":
 			n, err := strconv.ParseInt(val, 10, 64)
 			if err != nil || n < 0 || n >= 1<<33 {
-				return m, fmt.Errorf("%w: MPEGTS %q", ErrTimestamp, val)
+				return m, errdetail.Wrap(ErrTimestamp, "MPEGTS "+strconv.Quote(val))
 			}
 			m.MPEGTS, haveTS = n, true
 		case "LOCAL":
@@ -230,7 +231,7 @@ func parseTimestampMap(v string) (TimestampMap, error) {
 		}
 	}
 	if !haveTS || !haveLocal {
-		return m, fmt.Errorf("%w: X-TIMESTAMP-MAP %q", ErrTimestamp, v)
+		return m, errdetail.Wrap(ErrTimestamp, "X-TIMESTAMP-MAP "+strconv.Quote(v))
 	}
 	return m, nil
 }
@@ -242,7 +243,20 @@ func FormatTimestamp(sec float64) string {
 		sec = 0
 	}
 	ms := int64(math.Round(sec * 1000))
-	return fmt.Sprintf("%02d:%02d:%02d.%03d", ms/3_600_000, ms/60_000%60, ms/1000%60, ms%1000)
+	b := appendPadded(nil, ms/3_600_000, 2)
+	b = appendPadded(append(b, ':'), ms/60_000%60, 2)
+	b = appendPadded(append(b, ':'), ms/1000%60, 2)
+	return string(appendPadded(append(b, '.'), ms%1000, 3))
+}
+
+// appendPadded appends the non-negative n in decimal, zero-padded to width.
+func appendPadded(b []byte, n int64, width int) []byte {
+	for w := int64(10); width > 1; width, w = width-1, w*10 {
+		if n < w {
+			b = append(b, '0')
+		}
+	}
+	return strconv.AppendInt(b, n, 10)
 }
 
 // Format writes cues as a WebVTT file.

@@ -16,3 +16,11 @@ func TestWrap(t *testing.T) {
 		t.Fatalf("detail of %v", err)
 	}
 }
+
+func TestPrefix(t *testing.T) {
+	cause := errors.New("HTTP 404")
+	err := Prefix("media playlist 720p", cause)
+	if !errors.Is(err, cause) || err.Error() != "media playlist 720p: HTTP 404" {
+		t.Fatalf("Prefix = %v", err)
+	}
+}
