@@ -292,6 +292,12 @@ func TestMetricsScrape(t *testing.T) {
 	if got := gauge(fams["edgeflix_origin_active_leases"]); got != 1 {
 		t.Errorf("active leases %v, want 1", got)
 	}
+	if resp, b := e.call("DELETE", "/v1/playback/"+sid, v.token, ""); resp.StatusCode != 204 {
+		t.Fatalf("stop: %d %s", resp.StatusCode, b)
+	}
+	if got := gauge(scrape(t, e.srv)["edgeflix_origin_active_leases"]); got != 0 {
+		t.Errorf("active leases after the stop %v, want 0", got)
+	}
 	qoeByOutcome := map[string]float64{}
 	for _, m := range fams["edgeflix_origin_qoe_reports_total"].GetMetric() {
 		qoeByOutcome[m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
