@@ -1,25 +1,21 @@
 package origin_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/internal/testenv"
 	"github.com/edgeflix/edgeflix/origin"
 	"github.com/edgeflix/edgeflix/origin/qoe"
 )
@@ -230,19 +226,7 @@ func TestReadyz(t *testing.T) {
 // text parser.
 func scrape(t *testing.T, srv *origin.Server) map[string]*dto.MetricFamily {
 	t.Helper()
-	ts := httptest.NewServer(srv.Metrics())
-	defer ts.Close()
-	resp, err := http.Get(ts.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	p := expfmt.NewTextParser(model.UTF8Validation)
-	fams, err := p.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("metrics do not parse: %v", err)
-	}
-	return fams
+	return testenv.Scrape(t, srv.Metrics())
 }
 
 // TestMetricsScrape: requests are counted by route pattern, never raw path;
@@ -314,31 +298,13 @@ func gauge(f *dto.MetricFamily) float64 {
 	return f.GetMetric()[0].GetGauge().GetValue()
 }
 
-// syncBuffer collects log output from concurrent handlers.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // TestLogsHoldNoSecrets drives sign-in (with a wrong password first),
 // token refresh, playback, QoE and gated media fetches (with and without
 // the edge secret) at debug level, and checks that no access token,
 // refresh token, playback token, password, edge secret or key material
 // appears in any log line.
 func TestLogsHoldNoSecrets(t *testing.T) {
-	var logs syncBuffer
+	var logs testenv.Buffer
 	const edgeSecret = "edge-secret-4b1d0c7e9a"
 	var kek []byte
 	e := newEnvWith(t, func(c *origin.Config) {
