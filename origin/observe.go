@@ -45,9 +45,13 @@ func newObservability(s *Server, streams *playback.Streams) *observability {
 		Now:        s.cfg.Now,
 		Logger:     s.cfg.Logger,
 	}
+	dbTimeout, redisTimeout := time.Second, 500*time.Millisecond
+	if t := s.cfg.ReadyTimeout; t > 0 {
+		dbTimeout, redisTimeout = t, t
+	}
 	o.ready = health.Ready(s.cfg.Logger,
-		health.Check{Name: "db", Timeout: time.Second, Run: s.cfg.DB.PingContext},
-		health.Check{Name: "redis", Timeout: 500 * time.Millisecond, Run: func(ctx context.Context) error { return s.cfg.Redis.Ping(ctx).Err() }},
+		health.Check{Name: "db", Timeout: dbTimeout, Run: s.cfg.DB.PingContext},
+		health.Check{Name: "redis", Timeout: redisTimeout, Run: func(ctx context.Context) error { return s.cfg.Redis.Ping(ctx).Err() }},
 	)
 	return o
 }
