@@ -16,14 +16,20 @@ import (
 	"github.com/edgeflix/edgeflix/internal/testenv"
 )
 
+// fakeClock returns a clock that stands still until advance moves it.
+func fakeClock() (now func() time.Time, advance func(time.Duration)) {
+	var mu sync.Mutex // guards t
+	t := time.Unix(1_700_000_000, 0)
+	return func() time.Time { mu.Lock(); defer mu.Unlock(); return t },
+		func(d time.Duration) { mu.Lock(); t = t.Add(d); mu.Unlock() }
+}
+
 // TestSameDeviceTakeover: on a one-screen plan, starting again from the
 // same device (token device or app-reported id) replaces that device's
 // lease; another device still gets the limit error naming the stream.
 func TestSameDeviceTakeover(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
-	var mu sync.Mutex
-	now := time.Unix(1_700_000_000, 0)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	clock, _ := fakeClock()
 	st := NewStreams(rdb, prefix, HeartbeatInterval, clock)
 	ctx := context.Background()
 	type start struct {
@@ -153,10 +159,7 @@ func TestSessionKeepsCaps(t *testing.T) {
 // accounts.
 func TestCountActive(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
-	var mu sync.Mutex
-	now := time.Unix(1_700_000_000, 0)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
-	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	clock, advance := fakeClock()
 	st := NewStreams(rdb, prefix, HeartbeatInterval, clock)
 	ctx := context.Background()
 	start := func(account, sid, device string) error {
