@@ -78,7 +78,7 @@ bench-ingest: ## encode speed (x real time: H.264 ladder, HEVC, AV1) and upload 
 bench-auth: ## access tokens issued and verified per second (EdDSA, golang-jwt), logins/s at the Argon2id cost, 1 core and 2
 	$(GO) test -count=1 -run '^$$' -bench 'IssueAccess|VerifyAccess|Login' -benchmem -cpu 1,2 ./origin/tokens/ ./origin/accounts/
 
-bench-origin: ## home rows and title detail p50/p99 at 50 and 200 connections beside Redis GET and MySQL point-select p99; media RSS
+bench-origin: ## home rows, title detail and playback heartbeats p50/p99 at 50 and 200 connections (heartbeats: viewers per origin) beside Redis GET and MySQL point-select p99; media RSS
 	$(GO) run ./cmd/bench-origin
 
 comma := ,

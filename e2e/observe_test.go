@@ -3,13 +3,11 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,24 +18,6 @@ import (
 	"github.com/edgeflix/edgeflix/internal/testenv"
 	"github.com/edgeflix/edgeflix/origin/store"
 )
-
-// lockedBuffer collects the edge's access log.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 // accessLine is the part of an edge access log line the test reads.
 type accessLine struct {
@@ -52,7 +32,7 @@ type accessLine struct {
 // access log shows (without the token), the player's QoE reports land in
 // MySQL, and the operator view shows them.
 func TestCMCDAndQoEInChromium(t *testing.T) {
-	var logs lockedBuffer
+	var logs testenv.Buffer
 	var dsn string
 	st, _ := startStack(t, func(c *stack.Config) {
 		c.AccessLog = slog.New(slog.NewJSONHandler(&logs, nil))

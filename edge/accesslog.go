@@ -20,28 +20,38 @@ const FnVersionHeader = "X-Edgeflix-Fn-Version"
 // preflight allows them.
 const cmcdHeaders = cmcd.HeaderObject + ", " + cmcd.HeaderRequest + ", " + cmcd.HeaderSession + ", " + cmcd.HeaderStatus
 
-// CMCDStats counts the CMCD payloads the edge has read.
+// CMCDStats counts the CMCD of the media requests (/t/…) the edge has
+// answered; the edge's /metrics exports them as edge_cmcd_requests_total.
 type CMCDStats struct {
-	// Valid payloads were parsed and logged.
+	// Valid payloads were parsed (and logged, with an access log).
 	Valid uint64
 	// Invalid payloads were ignored (the request was served as if it had
 	// none).
 	Invalid uint64
+	// Absent counts media requests that carried no CMCD.
+	Absent uint64
 }
 
 // cmcdCounters are the live CMCDStats.
-type cmcdCounters struct{ valid, invalid atomic.Uint64 }
+type cmcdCounters struct{ valid, invalid, absent atomic.Uint64 }
 
-// CMCDStats returns how many CMCD payloads were valid and invalid.
+// CMCDStats returns how many media requests had valid, invalid and no CMCD.
 func (s *Server) CMCDStats() CMCDStats {
-	return CMCDStats{Valid: s.cmcd.valid.Load(), Invalid: s.cmcd.invalid.Load()}
+	return CMCDStats{Valid: s.cmcd.valid.Load(), Invalid: s.cmcd.invalid.Load(), Absent: s.cmcd.absent.Load()}
 }
 
-// requestCMCD reads the request's CMCD, from the CMCD query argument or
-// else the CMCD-* headers. Bad input is counted and ignored: it never fails
-// the request. The edge never forwards either form: origin fetches carry
-// only the gated path (no query) and a fixed list of headers, and cache
-// keys are built from the path, so CMCD cannot fragment the cache.
+// isMediaRequest reports whether ctx asked for gated media (/t/<token>/…),
+// the requests a player sends CMCD with.
+func isMediaRequest(ctx *fasthttp.RequestCtx) bool {
+	return bytes.HasPrefix(ctx.Request.URI().PathOriginal(), []byte("/t/"))
+}
+
+// requestCMCD reads and counts the request's CMCD, from the CMCD query
+// argument or else the CMCD-* headers. Bad input is counted and ignored:
+// it never fails the request. The edge never forwards either form: origin
+// fetches carry only the gated path (no query) and a fixed list of
+// headers, and cache keys are built from the path, so CMCD cannot fragment
+// the cache.
 func (s *Server) requestCMCD(ctx *fasthttp.RequestCtx) (cmcd.Data, bool) {
 	var d cmcd.Data
 	var err error
@@ -50,6 +60,7 @@ func (s *Server) requestCMCD(ctx *fasthttp.RequestCtx) (cmcd.Data, bool) {
 	} else {
 		h := &ctx.Request.Header
 		if len(h.Peek(cmcd.HeaderObject))+len(h.Peek(cmcd.HeaderRequest))+len(h.Peek(cmcd.HeaderSession))+len(h.Peek(cmcd.HeaderStatus)) == 0 {
+			s.cmcd.absent.Add(1)
 			return cmcd.Data{}, false
 		}
 		d, err = cmcd.ParseHeaders(func(name string) string { return string(h.Peek(name)) })
@@ -64,10 +75,9 @@ func (s *Server) requestCMCD(ctx *fasthttp.RequestCtx) (cmcd.Data, bool) {
 
 // logAccess writes one structured line for a finished request: the path
 // without its token, the gate's verdict, the cache status, the function
-// version, the caps, bytes, time and the viewer's CMCD. r is the gate's
-// result, zero if the gate did not run.
-func (s *Server) logAccess(ctx *fasthttp.RequestCtx, start time.Time, r *gateResult) {
-	d, cmcdOK := s.requestCMCD(ctx)
+// version, the caps, bytes, time and the viewer's CMCD (d, if cmcdOK). r
+// is the gate's result, zero if the gate did not run.
+func (s *Server) logAccess(ctx *fasthttp.RequestCtx, start time.Time, r *gateResult, d *cmcd.Data, cmcdOK bool) {
 	attrs := make([]slog.Attr, 0, 16)
 	attrs = append(attrs,
 		slog.String("method", string(ctx.Method())),
@@ -98,7 +108,7 @@ func (s *Server) logAccess(ctx *fasthttp.RequestCtx, start time.Time, r *gateRes
 		slog.Float64("duration_ms", float64(time.Since(start).Microseconds())/1000),
 	)
 	if cmcdOK && !d.Empty() {
-		attrs = append(attrs, slog.Any("cmcd", cmcdAttrs(&d)))
+		attrs = append(attrs, slog.Any("cmcd", cmcdAttrs(d)))
 	}
 	s.cfg.AccessLog.LogAttrs(ctx, slog.LevelInfo, "access", attrs...)
 }

@@ -1,38 +1,23 @@
 package edge
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"encoding/json"
+	"fmt"
 	"log/slog"
+	"maps"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
+	dto "github.com/prometheus/client_model/go"
+
 	"github.com/edgeflix/edgeflix/internal/cmcd"
+	"github.com/edgeflix/edgeflix/internal/testenv"
 )
 
-// logBuffer is a concurrency-safe buffer of JSON log lines.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// lines decodes every JSON line written so far.
-func (b *logBuffer) lines(t *testing.T) []map[string]any {
+// logLines decodes every JSON line written to b so far.
+func logLines(t *testing.T, b *testenv.Buffer) []map[string]any {
 	t.Helper()
 	var out []map[string]any
 	for _, l := range strings.Split(strings.TrimSpace(b.String()), "\n") {
@@ -70,7 +55,7 @@ func TestCMCDAccessLog(t *testing.T) {
 		"/v1/media/a/720p/seg_00001.m4s": {strings.Repeat("x", 5000), "public, max-age=60"},
 		"/v1/media/a/720p/seg_00002.m4s": {strings.Repeat("y", 300), "public, max-age=60"},
 	})
-	var logs logBuffer
+	var logs testenv.Buffer
 	srv, edge := startCachingEdge(t, o, newTestClock(), func(c *Config) {
 		c.AccessLog = slog.New(slog.NewJSONHandler(&logs, nil))
 	})
@@ -102,7 +87,7 @@ func TestCMCDAccessLog(t *testing.T) {
 		{"no CMCD", seg1, nil, "HIT", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := len(logs.lines(t))
+			before := len(logLines(t, &logs))
 			resp, body := get(t, tc.url, tc.header)
 			if resp.StatusCode != 200 || len(body) != 5000 {
 				t.Fatalf("status %d, %d bytes", resp.StatusCode, len(body))
@@ -110,7 +95,7 @@ func TestCMCDAccessLog(t *testing.T) {
 			if resp.Header.Get("X-Cache") != tc.wantCache {
 				t.Fatalf("X-Cache %q, want %q", resp.Header.Get("X-Cache"), tc.wantCache)
 			}
-			lines := logs.lines(t)
+			lines := logLines(t, &logs)
 			if len(lines) != before+1 {
 				t.Fatalf("%d new access log lines, want 1", len(lines)-before)
 			}
@@ -148,7 +133,7 @@ func TestCMCDAccessLog(t *testing.T) {
 	if resp, _ := get(t, edge+"/t/"+bad+"/v1/media/a/720p/seg_00001.m4s", nil); resp.StatusCode != 403 {
 		t.Fatalf("altered token: status %d", resp.StatusCode)
 	}
-	lines := logs.lines(t)
+	lines := logLines(t, &logs)
 	l := lines[len(lines)-1]
 	if l["gate"] != "deny" || l["gate_reason"] == "" || l["path"] != "/t/-/v1/media/a/720p/seg_00001.m4s" || l["status"] != 403.0 {
 		t.Errorf("denied request logged as %v", l)
@@ -185,5 +170,68 @@ func TestCMCDNotForwarded(t *testing.T) {
 		if strings.HasPrefix(strings.ToLower(name), "cmcd") {
 			t.Errorf("origin saw header %s", name)
 		}
+	}
+}
+
+// TestCMCDMetrics: /metrics counts media requests by their CMCD (valid,
+// invalid, absent), read with the Prometheus text parser after real
+// requests, with and without an access log; requests that are not for
+// media (/healthz) are not counted, and a denied media request is.
+func TestCMCDMetrics(t *testing.T) {
+	for _, logged := range []bool{false, true} {
+		t.Run(fmt.Sprint("access log ", logged), func(t *testing.T) {
+			o := newCountingOrigin(t, map[string]object{
+				"/v1/media/a/720p/seg_00001.m4s": {strings.Repeat("x", 500), "public, max-age=60"},
+			})
+			srv, edge := startCachingEdge(t, o, newTestClock(), func(c *Config) {
+				if logged {
+					c.AccessLog = slog.New(slog.DiscardHandler)
+				}
+			})
+			tok := deviceToken(t, "/v1/media/a/", desktop)
+			seg := edge + "/t/" + tok + "/v1/media/a/720p/seg_00001.m4s"
+			valid := segmentCMCD("sess-m", 1_000)
+			headers := map[string]string{}
+			for _, kv := range valid.Headers() {
+				headers[kv[0]] = kv[1]
+			}
+			for _, r := range []struct {
+				url    string
+				header map[string]string
+				status int
+			}{
+				{valid.AppendQuery(seg), nil, 200},
+				{seg, headers, 200},
+				{seg + "?CMCD=bl%3D150", nil, 200},                          // bl not rounded to 100 ms
+				{seg, map[string]string{cmcd.HeaderSession: "br=800"}, 200}, // br belongs in CMCD-Request
+				{seg + "?CMCD=sid%3D%22unterminated", nil, 200},             // unterminated string
+				{seg, nil, 200},                                             // absent
+				{seg + "?other=1", nil, 200},                                // absent
+				{edge + "/t/" + tok[:len(tok)-4] + "AAAA/v1/media/a/720p/seg_00001.m4s", nil, 403}, // denied, absent
+				{edge + "/healthz?CMCD=bl%3D150", nil, 200},                                        // not media: not counted
+			} {
+				if resp, _ := get(t, r.url, r.header); resp.StatusCode != r.status {
+					t.Fatalf("%s: status %d, want %d", r.url, resp.StatusCode, r.status)
+				}
+			}
+			fams := testenv.Scrape(t, srv.MetricsHandler())
+			f := fams["edge_cmcd_requests_total"]
+			if f == nil || f.GetType() != dto.MetricType_COUNTER {
+				t.Fatalf("edge_cmcd_requests_total missing or not a counter: %v", f)
+			}
+			got := map[string]float64{}
+			for _, m := range f.GetMetric() {
+				if len(m.GetLabel()) != 1 || m.GetLabel()[0].GetName() != "result" {
+					t.Fatalf("labels %v, want result only", m.GetLabel())
+				}
+				got[m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
+			}
+			if want := map[string]float64{"valid": 2, "invalid": 3, "absent": 3}; !maps.Equal(got, want) {
+				t.Errorf("edge_cmcd_requests_total %v, want %v", got, want)
+			}
+			if st := srv.CMCDStats(); st != (CMCDStats{Valid: 2, Invalid: 3, Absent: 3}) {
+				t.Errorf("CMCDStats %+v, want the scraped figures", st)
+			}
+		})
 	}
 }

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/valyala/fasthttp"
+
+	"github.com/edgeflix/edgeflix/internal/cmcd"
 )
 
 // Headers passed from the viewer to the origin and back.
@@ -20,6 +22,9 @@ func (s *Server) handle(ctx *fasthttp.RequestCtx) {
 	}
 	var r gateResult
 	s.route(ctx, &r)
+	if isMediaRequest(ctx) {
+		s.requestCMCD(ctx)
+	}
 }
 
 // handleLogged serves a request and writes its access log line.
@@ -27,7 +32,12 @@ func (s *Server) handleLogged(ctx *fasthttp.RequestCtx) {
 	start := time.Now()
 	var r gateResult
 	s.route(ctx, &r)
-	s.logAccess(ctx, start, &r)
+	var d cmcd.Data
+	var ok bool
+	if isMediaRequest(ctx) {
+		d, ok = s.requestCMCD(ctx)
+	}
+	s.logAccess(ctx, start, &r, &d, ok)
 }
 
 // route serves a request; r receives the gate's result if the gate ran.

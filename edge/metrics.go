@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -42,12 +43,19 @@ func newMetrics(s *Server) *metrics {
 	stat := func(name, help string, f func() uint64) prometheus.Collector {
 		return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, func() float64 { return float64(f()) })
 	}
+	cmcdResult := func(result string, n *atomic.Uint64) prometheus.Collector {
+		return prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "edge_cmcd_requests_total", Help: "Media requests by their CMCD: valid (parsed and logged), invalid (ignored) or absent.",
+			ConstLabels: prometheus.Labels{"result": result},
+		}, func() float64 { return float64(n.Load()) })
+	}
 	m.registry.MustRegister(
 		m.requests, m.verdicts, m.originBytes,
 		stat("edge_cache_hits_total", "Cache lookups answered fresh from the cache.", func() uint64 { return s.cache.Stats().Hits }),
 		stat("edge_cache_misses_total", "Cache lookups that went to the origin.", func() uint64 { return s.cache.Stats().Misses }),
 		stat("edge_cache_stale_total", "Expired objects served while the origin failed.", func() uint64 { return s.cache.Stats().Stale }),
 		stat("edge_origin_fetches_total", "Origin fetches made for the cache (coalesced misses count once).", func() uint64 { return s.cache.Stats().Fetches }),
+		cmcdResult("valid", &s.cmcd.valid), cmcdResult("invalid", &s.cmcd.invalid), cmcdResult("absent", &s.cmcd.absent),
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 	)

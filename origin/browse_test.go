@@ -299,7 +299,7 @@ func TestBrowseHTTP(t *testing.T) {
 		{"home kids", "GET", "/v1/browse/home?profile_id=" + kids, "", 200, `"family"`, `"grown"`},
 		{"detail", "GET", "/v1/titles/grown", "", 200, `"in_my_list":false`, ""},
 		{"detail above ceiling", "GET", "/v1/titles/grown?profile_id=" + kids, "", 404, "", ""},
-		{"someone else's profile", "GET", "/v1/browse/home?profile_id=999999", "", 404, "", ""},
+		{"someone else's profile", "GET", "/v1/browse/home?profile_id=999999", "", 404, `profile-not-found","title":"Not Found","status":404,"detail":"no such profile on this account"`, ""},
 		{"search", "GET", "/v1/search?q=titl", "", 200, `"family"`, ""},
 		{"search kids", "GET", "/v1/search?q=title&profile_id=" + kids, "", 200, `"family"`, `"grown"`},
 		{"empty search", "GET", "/v1/search?q=%20", "", 400, "", ""},

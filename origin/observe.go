@@ -14,9 +14,6 @@ import (
 	"github.com/edgeflix/edgeflix/origin/qoe"
 )
 
-// maxCountedLeases bounds the active-lease scan of one metrics scrape.
-const maxCountedLeases = 1_000_000
-
 // observability is the origin's metrics, readiness probe and QoE routes.
 type observability struct {
 	metrics *metrics.Metrics
@@ -29,7 +26,7 @@ func newObservability(s *Server, streams *playback.Streams) *observability {
 	o := &observability{}
 	o.metrics = metrics.New(metrics.Config{
 		DB: s.cfg.DB, Redis: s.cfg.Redis,
-		ActiveLeases: func(ctx context.Context) (int, error) { return streams.CountSessions(ctx, maxCountedLeases) },
+		ActiveLeases: streams.CountActive,
 	})
 	o.qoe = &qoe.Handler{
 		Store: qoe.NewStore(s.cfg.DB),
@@ -48,9 +45,13 @@ func newObservability(s *Server, streams *playback.Streams) *observability {
 		Now:        s.cfg.Now,
 		Logger:     s.cfg.Logger,
 	}
+	dbTimeout, redisTimeout := time.Second, 500*time.Millisecond
+	if t := s.cfg.ReadyTimeout; t > 0 {
+		dbTimeout, redisTimeout = t, t
+	}
 	o.ready = health.Ready(s.cfg.Logger,
-		health.Check{Name: "db", Timeout: time.Second, Run: s.cfg.DB.PingContext},
-		health.Check{Name: "redis", Timeout: 500 * time.Millisecond, Run: func(ctx context.Context) error { return s.cfg.Redis.Ping(ctx).Err() }},
+		health.Check{Name: "db", Timeout: dbTimeout, Run: s.cfg.DB.PingContext},
+		health.Check{Name: "redis", Timeout: redisTimeout, Run: func(ctx context.Context) error { return s.cfg.Redis.Ping(ctx).Err() }},
 	)
 	return o
 }

@@ -119,6 +119,10 @@ type Config struct {
 	// that budget before answering 503 with Retry-After. If zero,
 	// accounts.DefaultHashWait; negative for no wait.
 	PasswordHashWait time.Duration
+	// ReadyTimeout bounds each /readyz dependency check; a check that
+	// outlasts it reads "timeout" and the origin is not ready. If zero,
+	// 1 s for MySQL and 500 ms for Redis.
+	ReadyTimeout time.Duration
 }
 
 // Server is a running origin: the collaborators New wires together, and

@@ -37,6 +37,7 @@ type HashGate struct {
 
 	inFlight atomic.Int64 // hashes running now
 	peak     atomic.Int64 // the most hashes ever running at once
+	runs     atomic.Int64 // hashes run so far
 }
 
 // NewHashGate returns a gate over budgetBytes of memory (at least one
@@ -59,6 +60,9 @@ func (g *HashGate) Slots() int { return int(g.budgetKiB / argonMemoryKiB) }
 
 // Peak returns the most hashes that ever ran at once through g.
 func (g *HashGate) Peak() int { return int(g.peak.Load()) }
+
+// Runs returns how many hashes have run through g.
+func (g *HashGate) Runs() int { return int(g.runs.Load()) }
 
 // InFlight returns how many hashes run through g now.
 func (g *HashGate) InFlight() int { return int(g.inFlight.Load()) }
@@ -99,6 +103,7 @@ func (g *HashGate) run(ctx context.Context, memKiB uint32, fn func()) error {
 	defer g.inFlight.Add(-1)
 	for p := g.peak.Load(); n > p && !g.peak.CompareAndSwap(p, n); p = g.peak.Load() {
 	}
+	g.runs.Add(1)
 	fn()
 	return nil
 }

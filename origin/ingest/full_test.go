@@ -81,7 +81,7 @@ func TestIngestCodecsTracksTrickPlay(t *testing.T) {
 	if err := os.WriteFile(vtt, []byte(testVTT), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var progress syncBuffer
+	var progress testenv.Buffer
 	enc, err := Ingest(ctx, Config{
 		DB: db, Media: st, Source: Source{Path: fx.video},
 		Title:  Title{ID: "full", Name: "Full House", Maturity: "G", Genres: []string{"Sci-Fi", "Kids & Family"}, Cast: []string{"Ada", "Grace"}},

@@ -158,31 +158,13 @@ func countRows(t *testing.T, db *sql.DB, query string, args ...any) int {
 	return n
 }
 
-// syncBuffer is a goroutine-safe progress sink.
-type syncBuffer struct {
-	mu sync.Mutex // guards b
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func TestIngestEndToEnd(t *testing.T) {
 	fx := fixtures(t)
 	ctx := context.Background()
 	db, _ := testenv.MySQL(t)
 	st := testenv.S3(t)
 	work := t.TempDir()
-	var progress syncBuffer
+	var progress testenv.Buffer
 	cfg := Config{
 		DB: db, Media: st, Source: Source{Path: fx.video},
 		Title:   Title{Name: "Test Pattern", Synopsis: "Bars and a tone.", Year: 2024, Maturity: "PG-13"},

@@ -63,7 +63,7 @@ func TestUploadMultipartAndSkip(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			var progress syncBuffer
+			var progress testenv.Buffer
 			stats, err := Upload(ctx, st, "multi", dir, names, 2, &progress)
 			if err != nil {
 				t.Fatal(err)

@@ -31,9 +31,11 @@ const KEKSize = 32
 // so that verifiers refreshing the key set (JWKS max-age 60 s) know it first.
 const DefaultActivationDelay = 2 * time.Minute
 
-// MaxTokenLifetime is the longest lifetime of any token the keys sign (the
-// playback token's). A key that stopped signing may be retired only after it.
-const MaxTokenLifetime = 4*time.Hour + 15*time.Minute
+// MaxTokenLifetime is how long any token the keys sign stays verifiable:
+// the access token's 15 minutes plus the origin's 30 s leeway, rounded up
+// to the minute (playback tokens live 45 s). A key that stopped signing may
+// be retired only after it; origin/tokens tests that every lifetime fits.
+const MaxTokenLifetime = 16 * time.Minute
 
 // Sentinel errors, tested with errors.Is.
 var (

@@ -67,7 +67,9 @@ type SessionInfo struct {
 
 // Streams keeps per-account stream leases in Redis: the sorted set
 // leases:<account> holds session ids scored by lease expiry (Unix ms) and
-// session:<sid> hashes describe them (docs/CONTRACTS.md).
+// session:<sid> hashes describe them (docs/CONTRACTS.md). The sorted set
+// leases (no account) holds every lease the same way, kept by the same
+// scripts and transactions, so counting the live leases is one ZCOUNT.
 type Streams struct {
 	rdb      *redis.Client
 	prefix   string
@@ -90,18 +92,25 @@ func (s *Streams) LeaseTTL() time.Duration { return s.leaseTTL }
 func (s *Streams) leasesKey(account string) string { return s.prefix + "leases:" + account }
 func (s *Streams) sessionKey(sid string) string    { return s.prefix + "session:" + sid }
 
+// allLeasesKey is the sorted set of every account's leases.
+func (s *Streams) allLeasesKey() string { return s.prefix + "leases" }
+
 // acquireScript atomically drops expired leases and the leases of the
 // same device (devkey), and adds the session if fewer than the limit
-// remain (writing its hash), else returns the holders. KEYS: leases,
-// session. ARGV: now ms, expiry ms, sid, limit, key ttl ms, devkey ("" for
-// none), session key prefix, then hash field/value pairs.
+// remain (writing its hash), else returns the holders; the set of all
+// leases follows (expired ones trimmed, taken-over ones removed, the new
+// one added). KEYS: leases, session, all leases. ARGV: now ms, expiry ms,
+// sid, limit, key ttl ms, devkey ("" for none), session key prefix, then
+// hash field/value pairs.
 var acquireScript = redis.NewScript(`
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', ARGV[1])
 if ARGV[6] ~= '' then
   for _, other in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
     local sk = ARGV[7] .. other
     if redis.call('HGET', sk, 'devkey') == ARGV[6] then
       redis.call('ZREM', KEYS[1], other)
+      redis.call('ZREM', KEYS[3], other)
       redis.call('DEL', sk)
     end
   end
@@ -110,6 +119,7 @@ if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[4]) then
   return redis.call('ZRANGE', KEYS[1], 0, -1)
 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[5])
 local fields = {}
 for i = 8, #ARGV do fields[#fields + 1] = ARGV[i] end
@@ -131,15 +141,17 @@ func DeviceKey(tokenDeviceID, reportedID string) string {
 }
 
 // renewScript extends a live lease; 0 when it is gone or expired. KEYS:
-// leases, session. ARGV: now ms, expiry ms, sid, key ttl ms.
+// leases, session, all leases. ARGV: now ms, expiry ms, sid, key ttl ms.
 var renewScript = redis.NewScript(`
 local s = redis.call('ZSCORE', KEYS[1], ARGV[3])
 if not s or tonumber(s) <= tonumber(ARGV[1]) then
   redis.call('ZREM', KEYS[1], ARGV[3])
+  redis.call('ZREM', KEYS[3], ARGV[3])
   redis.call('DEL', KEYS[2])
   return 0
 end
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[3])
+redis.call('ZADD', KEYS[3], ARGV[2], ARGV[3])
 redis.call('PEXPIRE', KEYS[1], ARGV[4])
 redis.call('PEXPIRE', KEYS[2], ARGV[4])
 return 1
@@ -159,7 +171,7 @@ func (s *Streams) Acquire(ctx context.Context, sid string, info SessionInfo, scr
 	args := []any{now.UnixMilli(), now.Add(s.leaseTTL).UnixMilli(), sid, screens, ttl, info.DeviceKey, s.sessionKey(""),
 		"devkey", info.DeviceKey, "account", info.AccountID, "profile", info.ProfileID, "device", info.DeviceID, "class", info.DeviceClass,
 		"title", info.TitleID, "episode", info.EpisodeID, "asset", info.AssetID, "duration", info.DurationS, "caps", caps}
-	res, err := acquireScript.Run(ctx, s.rdb, []string{s.leasesKey(info.AccountID), s.sessionKey(sid)}, args...).StringSlice()
+	res, err := acquireScript.Run(ctx, s.rdb, []string{s.leasesKey(info.AccountID), s.sessionKey(sid), s.allLeasesKey()}, args...).StringSlice()
 	if errors.Is(err, redis.Nil) {
 		return nil
 	}
@@ -201,7 +213,7 @@ func (s *Streams) Session(ctx context.Context, sid string) (SessionInfo, error) 
 // it was stopped or expired.
 func (s *Streams) Renew(ctx context.Context, accountID, sid string) error {
 	now := s.now()
-	n, err := renewScript.Run(ctx, s.rdb, []string{s.leasesKey(accountID), s.sessionKey(sid)},
+	n, err := renewScript.Run(ctx, s.rdb, []string{s.leasesKey(accountID), s.sessionKey(sid), s.allLeasesKey()},
 		now.UnixMilli(), now.Add(s.leaseTTL).UnixMilli(), sid, s.leaseTTL.Milliseconds()).Int()
 	if err != nil {
 		return fmt.Errorf("playback: renew lease: %w", err)
@@ -216,6 +228,7 @@ func (s *Streams) Renew(ctx context.Context, accountID, sid string) error {
 func (s *Streams) Release(ctx context.Context, accountID, sid string) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p redis.Pipeliner) error {
 		p.ZRem(ctx, s.leasesKey(accountID), sid)
+		p.ZRem(ctx, s.allLeasesKey(), sid)
 		p.Del(ctx, s.sessionKey(sid))
 		return nil
 	})
@@ -273,17 +286,14 @@ func (s *Streams) StopDevice(ctx context.Context, accountID, deviceID string) er
 	return nil
 }
 
-// CountSessions counts the live sessions (their hashes expire with their
-// lease) by scanning the key space; it stops at limit. It is meant for a
-// metrics scrape, not a request path.
-func (s *Streams) CountSessions(ctx context.Context, limit int) (int, error) {
-	n := 0
-	iter := s.rdb.Scan(ctx, 0, s.prefix+"session:*", 1000).Iterator()
-	for iter.Next(ctx) && n < limit {
-		n++
+// CountActive counts the live leases of every account: one ZCOUNT of the
+// leases not yet expired in the set the lease operations keep, O(log n)
+// whatever else Redis holds. Expired members are trimmed by the next
+// Acquire, so the set stays about the size of the live leases.
+func (s *Streams) CountActive(ctx context.Context) (int, error) {
+	n, err := s.rdb.ZCount(ctx, s.allLeasesKey(), "("+strconv.FormatInt(s.now().UnixMilli(), 10), "+inf").Result()
+	if err != nil {
+		return 0, fmt.Errorf("playback: count leases: %w", err)
 	}
-	if err := iter.Err(); err != nil {
-		return n, fmt.Errorf("playback: count sessions: %w", err)
-	}
-	return n, nil
+	return int(n), nil
 }

@@ -3,23 +3,33 @@ package playback
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/testenv"
 )
+
+// fakeClock returns a clock that stands still until advance moves it.
+func fakeClock() (now func() time.Time, advance func(time.Duration)) {
+	var mu sync.Mutex // guards t
+	t := time.Unix(1_700_000_000, 0)
+	return func() time.Time { mu.Lock(); defer mu.Unlock(); return t },
+		func(d time.Duration) { mu.Lock(); t = t.Add(d); mu.Unlock() }
+}
 
 // TestSameDeviceTakeover: on a one-screen plan, starting again from the
 // same device (token device or app-reported id) replaces that device's
 // lease; another device still gets the limit error naming the stream.
 func TestSameDeviceTakeover(t *testing.T) {
 	rdb, prefix := testenv.Redis(t)
-	var mu sync.Mutex
-	now := time.Unix(1_700_000_000, 0)
-	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	clock, _ := fakeClock()
 	st := NewStreams(rdb, prefix, HeartbeatInterval, clock)
 	ctx := context.Background()
 	type start struct {
@@ -141,5 +151,143 @@ func TestSessionKeepsCaps(t *testing.T) {
 	}
 	if _, err := st.Session(ctx, "s1"); !errors.Is(err, ErrSessionGone) {
 		t.Fatalf("session without caps: %v", err)
+	}
+}
+
+// TestCountActive: the active-lease count follows starts, heartbeats,
+// stops, same-device takeovers, refused starts and expiry, across
+// accounts.
+func TestCountActive(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	clock, advance := fakeClock()
+	st := NewStreams(rdb, prefix, HeartbeatInterval, clock)
+	ctx := context.Background()
+	start := func(account, sid, device string) error {
+		return st.Acquire(ctx, sid, SessionInfo{AccountID: account, DeviceClass: "tv", TitleID: "t", DeviceKey: DeviceKey(device, "")}, 2)
+	}
+	must := func(err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, step := range []struct {
+		name string
+		do   func()
+		want int
+	}{
+		{"nothing", func() {}, 0},
+		{"three starts on two accounts", func() {
+			must(start("a", "a1", "tv-a"))
+			must(start("a", "a2", "phone-a"))
+			must(start("b", "b1", "tv-b"))
+		}, 3},
+		{"a start over the plan's screens is refused", func() {
+			if err := start("a", "a3", "laptop-a"); !errors.Is(err, ErrTooManyStreams) {
+				t.Fatalf("third screen: %v", err)
+			}
+		}, 3},
+		{"same-device takeover replaces a lease", func() { must(start("a", "a4", "tv-a")) }, 3},
+		{"heartbeats keep leases past their first expiry", func() {
+			advance(st.LeaseTTL() / 2)
+			must(st.Renew(ctx, "a", "a2"))
+			must(st.Renew(ctx, "a", "a4"))
+			advance(st.LeaseTTL()/2 + time.Millisecond) // b1 was never renewed
+		}, 2},
+		{"a renew of the expired lease fails and changes nothing", func() {
+			if err := st.Renew(ctx, "b", "b1"); !errors.Is(err, ErrSessionGone) {
+				t.Fatalf("renew expired: %v", err)
+			}
+		}, 2},
+		{"a stop frees its lease", func() { must(st.Release(ctx, "a", "a2")) }, 1},
+		{"a stop of a stopped session changes nothing", func() { must(st.Release(ctx, "a", "a2")) }, 1},
+		{"device revocation stops its streams", func() {
+			must(st.Acquire(ctx, "c1", SessionInfo{AccountID: "c", DeviceID: "dev-c", DeviceClass: "tv", TitleID: "t"}, 2))
+			must(st.StopDevice(ctx, "c", "dev-c"))
+		}, 1},
+		{"everything expires", func() { advance(st.LeaseTTL()) }, 0},
+	} {
+		step.do()
+		got, err := st.CountActive(ctx)
+		if err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if got != step.want {
+			t.Fatalf("%s: %d active leases, want %d", step.name, got, step.want)
+		}
+	}
+	// Expired members are trimmed by the next start: the set holds the
+	// live leases, not every lease ever taken.
+	must(start("d", "d1", ""))
+	if n, err := rdb.ZCard(ctx, st.allLeasesKey()).Result(); err != nil || n != 1 {
+		t.Fatalf("all-leases set holds %d members (%v) after expiry and one start, want 1", n, err)
+	}
+}
+
+// commandLog records the name of every command a Redis client sends.
+type commandLog struct {
+	mu    sync.Mutex
+	names []string
+}
+
+func (c *commandLog) DialHook(next redis.DialHook) redis.DialHook { return next }
+
+func (c *commandLog) ProcessHook(next redis.ProcessHook) redis.ProcessHook {
+	return func(ctx context.Context, cmd redis.Cmder) error {
+		c.mu.Lock()
+		c.names = append(c.names, cmd.Name())
+		c.mu.Unlock()
+		return next(ctx, cmd)
+	}
+}
+
+func (c *commandLog) ProcessPipelineHook(next redis.ProcessPipelineHook) redis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []redis.Cmder) error {
+		c.mu.Lock()
+		for _, cmd := range cmds {
+			c.names = append(c.names, cmd.Name())
+		}
+		c.mu.Unlock()
+		return next(ctx, cmds)
+	}
+}
+
+func (c *commandLog) take() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.names
+	c.names = nil
+	return n
+}
+
+// TestCountActiveDoesNotWalkKeys: counting sends one ZCOUNT, never SCAN
+// or KEYS, and is not fooled by keys that look like sessions but hold no
+// lease (a scan of session:* would count them).
+func TestCountActiveDoesNotWalkKeys(t *testing.T) {
+	rdb, prefix := testenv.Redis(t)
+	var log commandLog
+	rdb.AddHook(&log)
+	st := NewStreams(rdb, prefix, HeartbeatInterval, nil)
+	ctx := context.Background()
+	for i := range 3 {
+		if err := st.Acquire(ctx, fmt.Sprint("s", i), SessionInfo{AccountID: "a", DeviceClass: "tv", TitleID: "t"}, 4); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := rdb.Pipeline()
+	for i := range 2000 {
+		p.HSet(ctx, fmt.Sprintf("%ssession:stray%d", prefix, i), "account", "x")
+		p.Set(ctx, fmt.Sprintf("%sunrelated:%d", prefix, i), "x", time.Minute)
+	}
+	if _, err := p.Exec(ctx); err != nil {
+		t.Fatal(err)
+	}
+	log.take()
+	n, err := st.CountActive(ctx)
+	if err != nil || n != 3 {
+		t.Fatalf("count %d (%v), want 3", n, err)
+	}
+	if cmds := log.take(); !slices.Equal(cmds, []string{"zcount"}) {
+		t.Fatalf("counting sent %v, want one zcount", cmds)
 	}
 }

@@ -211,44 +211,48 @@ func (a *API) guardian(ctx context.Context, p oauth.Principal) error {
 	return nil
 }
 
-func (a *API) writeError(ctx *fasthttp.RequestCtx, err error) {
-	switch {
-	case errors.Is(err, ErrNotFound):
-		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "not-found", "no such profile")
-	case errors.Is(err, ErrLocked):
-		httpx.WriteProblem(ctx, fasthttp.StatusForbidden, "profile-locked", "select this profile with its PIN first")
-	case errors.Is(err, ErrNotGuardian):
-		httpx.WriteProblem(ctx, fasthttp.StatusForbidden, "parental-controls", "select a non-kids profile (with its PIN) to manage profiles")
-	case errors.Is(err, ErrTooMany):
-		httpx.WriteProblem(ctx, fasthttp.StatusConflict, "too-many-profiles", "an account has at most 5 profiles")
-	case errors.Is(err, ErrLastProfile):
-		httpx.WriteProblem(ctx, fasthttp.StatusConflict, "last-profile", "the last profile cannot be deleted")
-	case errors.Is(err, ErrInvalidName):
-		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-name", "name must be 1 to 50 characters")
-	case errors.Is(err, ErrInvalidLevel):
-		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-maturity", "maturity_level must be 0..4, at most 1 for a kids profile")
-	case errors.Is(err, ErrInvalidPIN):
-		httpx.WriteProblem(ctx, fasthttp.StatusBadRequest, "invalid-pin", "pin must be 4 digits")
-	case errors.Is(err, ErrWrongPIN):
-		httpx.WriteProblem(ctx, fasthttp.StatusForbidden, "wrong-pin", "the PIN is wrong")
-	case errors.Is(err, accounts.ErrBusy):
-		ctx.Response.Header.Set("Retry-After", accounts.BusyRetryAfter)
-		httpx.WriteProblem(ctx, fasthttp.StatusServiceUnavailable, "busy", "PIN checks are at capacity; retry shortly")
-	default:
-		a.Logger.Error("profiles", "err", err)
-		httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")
-	}
+// problem is the answer to an error of this package.
+type problem struct {
+	err    error
+	status int
+	kind   string // the problem type's last segment (httpx.ProblemBase + kind)
+	detail string
 }
+
+// problems is the one table of this package's error answers, for the
+// /v1/profiles routes and for every route that resolves a viewer
+// (WriteViewerError); an error matching none is a 500.
+var problems = []problem{
+	{ErrNotFound, fasthttp.StatusNotFound, "profile-not-found", "no such profile on this account"},
+	{ErrLocked, fasthttp.StatusForbidden, "profile-locked", "select this profile with its PIN first"},
+	{ErrNotGuardian, fasthttp.StatusForbidden, "parental-controls", "select a non-kids profile (with its PIN) to manage profiles"},
+	{ErrTooMany, fasthttp.StatusConflict, "too-many-profiles", "an account has at most 5 profiles"},
+	{ErrLastProfile, fasthttp.StatusConflict, "last-profile", "the last profile cannot be deleted"},
+	{ErrInvalidName, fasthttp.StatusBadRequest, "invalid-name", "name must be 1 to 50 characters"},
+	{ErrInvalidLevel, fasthttp.StatusBadRequest, "invalid-maturity", "maturity_level must be 0..4, at most 1 for a kids profile"},
+	{ErrInvalidPIN, fasthttp.StatusBadRequest, "invalid-pin", "pin must be 4 digits"},
+	{ErrWrongPIN, fasthttp.StatusForbidden, "wrong-pin", "the PIN is wrong"},
+	{accounts.ErrBusy, fasthttp.StatusServiceUnavailable, "busy", "PIN checks are at capacity; retry shortly"},
+}
+
+func (a *API) writeError(ctx *fasthttp.RequestCtx, err error) { writeProblem(ctx, a.Logger, err) }
 
 // WriteViewerError answers the problem of a Store.Viewer error.
 func WriteViewerError(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
-	switch {
-	case errors.Is(err, ErrNotFound):
-		httpx.WriteProblem(ctx, fasthttp.StatusNotFound, "profile-not-found", "no such profile on this account")
-	case errors.Is(err, ErrLocked):
-		httpx.WriteProblem(ctx, fasthttp.StatusForbidden, "profile-locked", "select this profile with its pin first")
-	default:
-		log.Error("profiles: viewer", "err", err)
-		httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")
+	writeProblem(ctx, log, err)
+}
+
+// writeProblem answers err from problems, logging it if it is none of them.
+func writeProblem(ctx *fasthttp.RequestCtx, log *slog.Logger, err error) {
+	for _, p := range problems {
+		if errors.Is(err, p.err) {
+			if p.status == fasthttp.StatusServiceUnavailable { // the PIN checks' budget is full
+				ctx.Response.Header.Set("Retry-After", accounts.BusyRetryAfter)
+			}
+			httpx.WriteProblem(ctx, p.status, p.kind, p.detail)
+			return
+		}
 	}
+	log.Error("profiles", "err", err)
+	httpx.WriteProblem(ctx, fasthttp.StatusInternalServerError, "internal", "")
 }

@@ -168,3 +168,29 @@ func TestIssueCarriesDeviceAndProfile(t *testing.T) {
 		t.Fatalf("%+v %v", c, err)
 	}
 }
+
+// TestKeyRetirementFitsTokenLifetimes: a key that stopped signing is kept
+// (keys.MaxTokenLifetime) until every token it signed has expired at every
+// verifier, leeway included, and not much longer: an old key leaves the
+// JWKS at most a minute after its last token is dead.
+func TestKeyRetirementFitsTokenLifetimes(t *testing.T) {
+	edgeLeeway := contract.DefaultLeewaySeconds * time.Second
+	longest := time.Duration(0)
+	for _, tc := range []struct {
+		name             string
+		lifetime, leeway time.Duration
+	}{
+		{"access token at the origin", tokens.AccessTokenLifetime, tokens.Leeway},
+		{"playback token at the origin", tokens.PlaybackTokenLifetime, tokens.Leeway},
+		{"playback token at the edge", tokens.PlaybackTokenLifetime, edgeLeeway},
+	} {
+		if d := tc.lifetime + tc.leeway; d > keys.MaxTokenLifetime {
+			t.Errorf("%s verifies for %v, longer than keys.MaxTokenLifetime %v: its key could be retired under it", tc.name, d, keys.MaxTokenLifetime)
+		} else {
+			longest = max(longest, d)
+		}
+	}
+	if slack := keys.MaxTokenLifetime - longest; slack > time.Minute {
+		t.Errorf("keys.MaxTokenLifetime %v keeps a key %v after its last token (%v) expired; want at most a minute", keys.MaxTokenLifetime, slack, longest)
+	}
+}
