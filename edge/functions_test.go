@@ -1,6 +1,7 @@
 package edge
 
 import (
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
@@ -346,4 +347,92 @@ func TestAdminAPIRefusesWithoutToken(t *testing.T) {
 		t.Fatalf("/metrics: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// markLine is what the mark_masters fault build appends to a rewritten
+// master (wasm/module/fault.go).
+const markLine = "# rewritten by the mark_masters fault\n"
+
+// TestMasterRewriteRunsOnTheRequestsVersion: a master is rewritten by the
+// version the request is assigned to (override header, sticky sid bucket,
+// activate, rollback), cached per version, and the response names that
+// version.
+func TestMasterRewriteRunsOnTheRequestsVersion(t *testing.T) {
+	o := newTestOrigin(t, map[string]ed25519.PrivateKey{"a": keyA})
+	_, url, ac := versionedEdge(t, o.url, t.TempDir())
+	ctx := context.Background()
+	u, err := ac.Upload(ctx, admin.UploadRequest{Module: wasmbuild.EdgeFault(t, "mark_masters"), Tag: "marks"})
+	if err != nil || u.Version.Number != 2 {
+		t.Fatalf("upload: %+v %v", u, err)
+	}
+	// Sessions on each side of a 50 % split.
+	var canarySid, activeSid string
+	for i := 0; canarySid == "" || activeSid == ""; i++ {
+		sid := fmt.Sprintf("ses_%d", i)
+		if traffic.SessionBucket("/t/"+sessionToken(t, sid)+"/") < 5000 {
+			canarySid = cmp.Or(canarySid, sid)
+		} else {
+			activeSid = cmp.Or(activeSid, sid)
+		}
+	}
+	master := func(sid, override string) (marked bool, version, xcache string) {
+		t.Helper()
+		h := map[string]string{}
+		if override != "" {
+			h[traffic.OverrideHeader] = override
+		}
+		resp, body := do(t, "GET", url+"/t/"+sessionToken(t, sid)+"/v1/media/a/master.m3u8", h)
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "#EXTM3U") {
+			t.Fatalf("master: %d %q", resp.StatusCode, body)
+		}
+		return strings.HasSuffix(body, markLine), resp.Header.Get(traffic.VersionHeader), resp.Header.Get("X-Cache")
+	}
+	type want struct {
+		sid, override string
+		marked        bool
+		version       string
+		xcache        string
+	}
+	for _, step := range []struct {
+		name   string
+		change func() error
+		wants  []want
+	}{
+		{"split 2@0", func() error { _, err := ac.Split(ctx, 2, 0); return err }, []want{
+			{activeSid, "2", true, "2", "MISS"},
+			{activeSid, "", false, "1", "MISS"}, // not the canary's cached rewrite
+			{activeSid, "", false, "1", "HIT"},
+			{canarySid, "2", true, "2", "HIT"},
+			{canarySid, "", false, "1", "HIT"},
+		}},
+		{"split 2@50", func() error { _, err := ac.Split(ctx, 2, 50); return err }, []want{
+			{canarySid, "", true, "2", "HIT"},
+			{canarySid, "", true, "2", "HIT"},
+			{activeSid, "", false, "1", "HIT"},
+			{activeSid, "1", false, "1", "HIT"},
+		}},
+		{"activate 2", func() error { _, err := ac.Activate(ctx, 2); return err }, []want{
+			{activeSid, "", true, "2", "HIT"},
+			{canarySid, "", true, "2", "HIT"},
+		}},
+		{"rollback", func() error { _, err := ac.Rollback(ctx); return err }, []want{
+			{canarySid, "", false, "1", "HIT"},
+			{activeSid, "", false, "1", "HIT"},
+		}},
+	} {
+		if err := step.change(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		for i, w := range step.wants {
+			marked, version, xcache := master(w.sid, w.override)
+			if marked != w.marked || version != w.version || xcache != w.xcache {
+				t.Fatalf("%s, request %d (%+v): marked %v, version %q, X-Cache %q", step.name, i, w, marked, version, xcache)
+			}
+		}
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.lastCaps != "" {
+		t.Fatalf("the origin was asked to rewrite (caps %q)", o.lastCaps)
+	}
 }

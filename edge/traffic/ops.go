@@ -29,9 +29,9 @@ func (r *Router) Test(ctx context.Context, n int, cases []selftest.Case) (selfte
 }
 
 // admit makes sure n passed a self-test (running the corpus if it has no
-// report yet) and returns its entry: the loaded one, or a new pool.
+// report yet) and returns it: the loaded one, or a new pool.
 // Called with r.mu held.
-func (r *Router) admit(ctx context.Context, n int) (*entry, error) {
+func (r *Router) admit(ctx context.Context, n int) (*Version, error) {
 	if t := r.table.Load(); t != nil {
 		if e := t.loaded[n]; e != nil {
 			return e, nil
@@ -71,7 +71,7 @@ func (r *Router) Activate(ctx context.Context, n int) (Status, error) {
 	st.Active, st.Canary, st.Percent = n, 0, 0
 	st.Note = fmt.Sprintf("activated version %d", n)
 	e.since = time.Time{}
-	if err := r.swap(&table{active: e, loaded: map[int]*entry{n: e}}, st); err != nil {
+	if err := r.swap(&table{active: e, loaded: map[int]*Version{n: e}}, st); err != nil {
 		r.dropIfNew(e)
 		return Status{}, err
 	}
@@ -105,7 +105,7 @@ func (r *Router) Split(ctx context.Context, n int, percent float64) (Status, err
 	e.win.Store(new(window))
 	t.active.win.Store(new(window))
 	e.since = r.opts.Now()
-	nt := &table{active: t.active, canary: e, canaryBP: basisPoints(percent), loaded: map[int]*entry{t.active.meta.Number: t.active, n: e}}
+	nt := &table{active: t.active, canary: e, canaryBP: basisPoints(percent), loaded: map[int]*Version{t.active.meta.Number: t.active, n: e}}
 	if err := r.swap(nt, st); err != nil {
 		r.dropIfNew(e)
 		return Status{}, err
@@ -134,7 +134,7 @@ func (r *Router) Rollback(ctx context.Context) (Status, error) {
 	st.History = st.History[:len(st.History)-1]
 	st.Active, st.Canary, st.Percent = prev, 0, 0
 	st.Note = fmt.Sprintf("rolled back to version %d", prev)
-	if err := r.swap(&table{active: e, loaded: map[int]*entry{prev: e}}, st); err != nil {
+	if err := r.swap(&table{active: e, loaded: map[int]*Version{prev: e}}, st); err != nil {
 		r.dropIfNew(e)
 		return Status{}, err
 	}
@@ -150,7 +150,7 @@ func (r *Router) open() error {
 }
 
 // dropIfNew closes e's pool if a failed change had just created it.
-func (r *Router) dropIfNew(e *entry) {
+func (r *Router) dropIfNew(e *Version) {
 	if t := r.table.Load(); t == nil || t.loaded[e.meta.Number] != e {
 		r.retire(e)
 	}
