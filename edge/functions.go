@@ -39,7 +39,7 @@ type function interface {
 type single struct{ *fnhost.Host }
 
 func (h single) Acquire(context.Context, string) (function, error) { return h, nil }
-func (single) Label() string                                      { return "" }
+func (single) Label() string                                       { return "" }
 func (single) Release()                                            {}
 
 // routed is the version router of an edge with versions.

@@ -118,7 +118,7 @@ type Router struct {
 type table struct {
 	active   *Version
 	canary   *Version // nil when none
-	canaryBP uint32 // canary share in basis points (0..10000)
+	canaryBP uint32   // canary share in basis points (0..10000)
 	loaded   map[int]*Version
 }
 
