@@ -1,10 +1,12 @@
 package edge
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +24,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/edgeflix/edgeflix/edge/admin"
+	"github.com/edgeflix/edgeflix/edge/selftest"
 	"github.com/edgeflix/edgeflix/edge/traffic"
 	"github.com/edgeflix/edgeflix/edge/versions"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
@@ -435,4 +438,93 @@ func TestMasterRewriteRunsOnTheRequestsVersion(t *testing.T) {
 	if o.lastCaps != "" {
 		t.Fatalf("the origin was asked to rewrite (caps %q)", o.lastCaps)
 	}
+}
+
+// TestOperatorCasesStayWithTheVersion: cases given to a self-test are
+// stored beside the version (its module and metadata unchanged), counted
+// in the listing, and run again by every later self-test, also the one an
+// activation runs after a restart.
+func TestOperatorCasesStayWithTheVersion(t *testing.T) {
+	origin := segmentOrigin(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	srv, _, ac := versionedEdge(t, origin, dir)
+	u, err := ac.Upload(ctx, admin.UploadRequest{Module: wasmbuild.Edge(t), Config: versions.Config{Issuer: "edgeflix-origin"}, Tag: "v2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := u.Version.Number
+	immutable := func() []byte {
+		t.Helper()
+		var all []byte
+		for _, f := range []string{"module.wasm", "meta.json"} {
+			b, err := os.ReadFile(filepath.Join(dir, "v", fmt.Sprintf("%06d", n), f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		return all
+	}
+	before := immutable()
+	segment := json.RawMessage(`{"Records":[{"cf":{"config":{"eventType":"viewer-request"},"request":{"method":"GET","querystring":"","headers":{},"uri":"/t/{{TOKEN_A1}}/v1/media/a1/720p/seg_00042.m4s"}}}]}`)
+	good := selftest.Case{Name: "segment 42", Event: segment, Status: "request", URI: "/v1/media/a1/720p/seg_00042.m4s"}
+	wrong := selftest.Case{Name: "expects a 403", Event: segment, Status: "403"}
+	counts := func(c *admin.Client) map[int]int {
+		t.Helper()
+		va, err := c.Versions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[int]int{}
+		for _, v := range va.Versions {
+			m[v.Number] = v.Cases
+		}
+		return m
+	}
+	if rep, err := ac.Test(ctx, n, []selftest.Case{good}); err != nil || !slices.Contains(caseNames(rep), "operator/segment 42") {
+		t.Fatalf("test with a case: %+v %v", rep, err)
+	}
+	var ae *admin.APIError
+	if _, err := ac.Test(ctx, n, []selftest.Case{wrong}); !errors.As(err, &ae) || ae.Report == nil ||
+		!slices.Equal(ae.Report.Failed, []string{"operator/expects a 403"}) || !slices.Contains(caseNames(*ae.Report), "operator/segment 42") {
+		t.Fatalf("the second test must run the stored case and fail the new one: %v", err)
+	}
+	if c := counts(ac); c[1] != 0 || c[n] != 2 {
+		t.Fatalf("case counts %v, want version %d with 2", c, n)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	_, _, ac2 := versionedEdge(t, origin, dir)
+	if c := counts(ac2); c[n] != 2 {
+		t.Fatalf("after restart: case counts %v", c)
+	}
+	if _, err := ac2.Activate(ctx, n); !errors.As(err, &ae) || ae.Status != http.StatusUnprocessableEntity || !strings.Contains(ae.Msg, "expects a 403") {
+		t.Fatalf("activation after restart must rerun the stored cases and refuse: %v", err)
+	}
+	// The operator corrects the case under the same name.
+	fixed := wrong
+	fixed.Status, fixed.URI = "request", good.URI
+	if rep, err := ac2.Test(ctx, n, []selftest.Case{fixed}); err != nil || !rep.Passed {
+		t.Fatalf("corrected case: %+v %v", rep, err)
+	}
+	if _, err := ac2.Activate(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	if c := counts(ac2); c[n] != 2 {
+		t.Fatalf("a case replaced by name was counted twice: %v", c)
+	}
+	if !bytes.Equal(immutable(), before) {
+		t.Fatal("storing cases changed the version's module or metadata")
+	}
+}
+
+func caseNames(r selftest.Report) []string {
+	var names []string
+	for _, c := range r.Cases {
+		names = append(names, c.Name)
+	}
+	return names
 }

@@ -56,7 +56,7 @@ type TrafficRequest struct {
 
 // VersionsAnswer answers GET /v1/fn/versions.
 type VersionsAnswer struct {
-	Versions []versions.Meta `json:"versions"`
+	Versions []traffic.Listed `json:"versions"`
 	Status   traffic.Status  `json:"status"`
 }
 

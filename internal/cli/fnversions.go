@@ -217,7 +217,7 @@ func describe(r edgeResult) string {
 			fmt.Fprintf(&sb, ", canary %d at %g%%", va.Status.Canary, va.Status.Percent)
 		}
 		for _, v := range va.Versions {
-			fmt.Fprintf(&sb, "\n  %4d  %.12s  %s  %-12s %s", v.Number, v.Hash, v.Created.Format("2006-01-02 15:04"), v.Tag, v.Message)
+			fmt.Fprintf(&sb, "\n  %4d  %.12s  %s  %3d cases  %-12s %s", v.Number, v.Hash, v.Created.Format("2006-01-02 15:04"), v.Cases, v.Tag, v.Message)
 		}
 		return sb.String()
 	case m["passed"] != nil:
