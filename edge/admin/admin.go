@@ -57,7 +57,7 @@ type TrafficRequest struct {
 // VersionsAnswer answers GET /v1/fn/versions.
 type VersionsAnswer struct {
 	Versions []traffic.Listed `json:"versions"`
-	Status   traffic.Status  `json:"status"`
+	Status   traffic.Status   `json:"status"`
 }
 
 // ErrorAnswer is the body of every error.
