@@ -87,13 +87,13 @@ func runFnVersions(ctx context.Context, verb string, args []string, stdout, stde
 		return err
 	}
 	var results []edgeResult
-	failed := 0
+	var failed []string
 	for _, e := range edges {
 		c := &admin.Client{BaseURL: e, Token: token}
 		out, err := call(ctx, c)
 		r := edgeResult{Edge: e, OK: err == nil, Result: out}
 		if err != nil {
-			failed++
+			failed = append(failed, e)
 			r.Error = err.Error()
 			var ae *admin.APIError
 			if errors.As(err, &ae) && ae.Report != nil {
@@ -111,8 +111,8 @@ func runFnVersions(ctx context.Context, verb string, args []string, stdout, stde
 			fmt.Fprintf(stdout, "%s: %s\n", r.Edge, describe(r))
 		}
 	}
-	if failed > 0 {
-		return fmt.Errorf("%s failed on %d of %d edges", verb, failed, len(edges))
+	if len(failed) > 0 {
+		return fmt.Errorf("%s failed on %d of %d edges: %s", verb, len(failed), len(edges), strings.Join(failed, ", "))
 	}
 	return nil
 }
