@@ -302,7 +302,7 @@ func TestVersionsSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, url, ac2 := versionedEdge(t, origin, dir)
+	srv2, url, ac2 := versionedEdge(t, origin, dir)
 	va, err := ac2.Versions(ctx)
 	if err != nil || len(va.Versions) != 2 || va.Status.Active != 2 || !slices.Equal(va.Status.History, []int{1}) {
 		t.Fatalf("after restart: %+v %v", va, err)
@@ -328,6 +328,27 @@ func TestVersionsSurviveRestart(t *testing.T) {
 	}
 	if st, _ := ac2.Status(ctx); st.Active != 2 {
 		t.Fatalf("a refused rollback changed the state: %+v", st.Traffic)
+	}
+
+	// Corrupt the active version: the edge does not start over it.
+	if err := srv2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p = filepath.Join(dir, "v", "000002", "module.wasm")
+	if b, err = os.ReadFile(p); err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/3] ^= 0xff
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	if s, err := New(startCtx, Config{OriginURL: origin, Module: wasmbuild.Edge(t), CompilationCache: testCache, PoolSize: 1, VersionsDir: dir}); !errors.Is(err, versions.ErrCorrupt) {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("start over a corrupt active version: %v, want %v", err, versions.ErrCorrupt)
 	}
 }
 
