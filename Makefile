@@ -90,6 +90,6 @@ size-player: ## player.wasm raw, gzip and brotli size, code bytes per Go package
 	@GOOS=js GOARCH=wasm $(GO) build $(PLAYER_FLAGS) -ldflags=-s -o $(DIST)/player-stripped.wasm ./player/app
 	$(GO) run ./cmd/wasmsize -top 0 -br 6$(if $(BR11),$(comma)11) -pkg ./player/app $(DIST)/player-stripped.wasm
 
-bench-edge: ## wrk against edgeflix's edge and Debian's nginx (proxy_cache + secure_link) over one loopback origin: 1 KB / 1 MB, hits and cold misses
+bench-edge: wasm ## wrk against edgeflix's edge and Debian's nginx (proxy_cache + secure_link) over one loopback origin: 1 KB / 1 MB, hits and cold misses
 	@EDGEFLIX_BENCH_EDGE=1 scripts/setup.sh
 	$(GO) run ./cmd/bench-edge $(if $(DURATION),-duration $(DURATION))

@@ -5,8 +5,9 @@
 //
 // The request path follows CloudFront's model: viewer-request (gate) →
 // cache → origin-request → origin. Master playlists (…/master.m3u8) go
-// through the module's origin-request function, which rewrites them for
-// the device's caps, and are cached per (path, caps class); media
+// through the origin-request function of the request's function version
+// (the one whose gate admitted it), which rewrites them for the device's
+// caps, and are cached per (path, caps class, version); media
 // playlists, init segments and segments are cached once for every viewer,
 // keyed by path, for as long as the origin's Cache-Control allows. Misses
 // of one key are coalesced into one origin fetch, and an expired object is

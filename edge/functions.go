@@ -16,16 +16,48 @@ import (
 // functions runs the edge module's exports: one fnhost pool, or, with
 // Config.VersionsDir, a traffic.Router over stored versions.
 type functions interface {
-	Gate(ctx context.Context, rawPath string, now time.Time) (gate.Result, error)
-	Rewrite(ctx context.Context, master []byte, caps string) ([]byte, error)
+	// Acquire holds the function version that serves a request until its
+	// Release; it fails only once the functions are closed.
+	Acquire(ctx context.Context, rawPath string) (function, error)
 	Configure(ctx context.Context, doc []byte) error
 	Stats() fnhost.Stats
 	Close(ctx context.Context) error
 }
 
+// function is one request's version of the module: the gate and the
+// master rewrite of a request run on the same one.
+type function interface {
+	Gate(ctx context.Context, rawPath string, now time.Time) (gate.Result, error)
+	Rewrite(ctx context.Context, master []byte, caps string) ([]byte, error)
+	// Label names the version ("" without versions); rewritten masters
+	// are cached per label.
+	Label() string
+	Release()
+}
+
+// single is the one pool of an edge without versions.
+type single struct{ *fnhost.Host }
+
+func (h single) Acquire(context.Context, string) (function, error) { return h, nil }
+func (single) Label() string                                       { return "" }
+func (single) Release()                                            {}
+
+// routed is the version router of an edge with versions.
+type routed struct{ *traffic.Router }
+
+func (r routed) Acquire(ctx context.Context, rawPath string) (function, error) {
+	v, err := r.Router.Acquire(ctx, rawPath)
+	if err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
 var (
-	_ functions = (*fnhost.Host)(nil)
-	_ functions = (*traffic.Router)(nil)
+	_ functions = single{}
+	_ functions = routed{}
+	_ function  = single{}
+	_ function  = (*traffic.Version)(nil)
 )
 
 // startFunctions starts the module pool, or the version router.
@@ -34,7 +66,7 @@ var (
 func (s *Server) startFunctions(ctx context.Context) (functions, error) {
 	cfg := s.cfg
 	if cfg.VersionsDir == "" {
-		return fnhost.New(context.WithoutCancel(ctx), fnhost.Options{
+		h, err := fnhost.New(context.WithoutCancel(ctx), fnhost.Options{
 			Module:    cfg.Module,
 			CacheDir:  cfg.CacheDir,
 			Cache:     cfg.CompilationCache,
@@ -43,6 +75,10 @@ func (s *Server) startFunctions(ctx context.Context) (functions, error) {
 			Logger:    cfg.Logger,
 			Stderr:    slogWriter{cfg.Logger},
 		})
+		if err != nil {
+			return nil, err
+		}
+		return single{h}, nil
 	}
 	store, err := versions.Open(cfg.VersionsDir, cfg.Now)
 	if err != nil {
@@ -72,7 +108,7 @@ func (s *Server) startFunctions(ctx context.Context) (functions, error) {
 		return nil, err
 	}
 	s.versions = r
-	return r, nil
+	return routed{r}, nil
 }
 
 // Versions is the edge's version router, nil unless Config.VersionsDir is set.

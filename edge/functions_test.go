@@ -1,9 +1,12 @@
 package edge
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"crypto/ed25519"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,6 +24,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/edgeflix/edgeflix/edge/admin"
+	"github.com/edgeflix/edgeflix/edge/selftest"
 	"github.com/edgeflix/edgeflix/edge/traffic"
 	"github.com/edgeflix/edgeflix/edge/versions"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
@@ -298,7 +302,7 @@ func TestVersionsSurviveRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	_, url, ac2 := versionedEdge(t, origin, dir)
+	srv2, url, ac2 := versionedEdge(t, origin, dir)
 	va, err := ac2.Versions(ctx)
 	if err != nil || len(va.Versions) != 2 || va.Status.Active != 2 || !slices.Equal(va.Status.History, []int{1}) {
 		t.Fatalf("after restart: %+v %v", va, err)
@@ -325,6 +329,27 @@ func TestVersionsSurviveRestart(t *testing.T) {
 	if st, _ := ac2.Status(ctx); st.Active != 2 {
 		t.Fatalf("a refused rollback changed the state: %+v", st.Traffic)
 	}
+
+	// Corrupt the active version: the edge does not start over it.
+	if err := srv2.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p = filepath.Join(dir, "v", "000002", "module.wasm")
+	if b, err = os.ReadFile(p); err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/3] ^= 0xff
+	if err := os.WriteFile(p, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startCtx, cancel := context.WithTimeout(ctx, 3*time.Minute)
+	defer cancel()
+	if s, err := New(startCtx, Config{OriginURL: origin, Module: wasmbuild.Edge(t), CompilationCache: testCache, PoolSize: 1, VersionsDir: dir}); !errors.Is(err, versions.ErrCorrupt) {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("start over a corrupt active version: %v, want %v", err, versions.ErrCorrupt)
+	}
 }
 
 // TestAdminAPIRefusesWithoutToken checks the admin token on every call
@@ -346,4 +371,181 @@ func TestAdminAPIRefusesWithoutToken(t *testing.T) {
 		t.Fatalf("/metrics: %v %v", resp, err)
 	}
 	resp.Body.Close()
+}
+
+// markLine is what the mark_masters fault build appends to a rewritten
+// master (wasm/module/fault.go).
+const markLine = "# rewritten by the mark_masters fault\n"
+
+// TestMasterRewriteRunsOnTheRequestsVersion: a master is rewritten by the
+// version the request is assigned to (override header, sticky sid bucket,
+// activate, rollback), cached per version, and the response names that
+// version.
+func TestMasterRewriteRunsOnTheRequestsVersion(t *testing.T) {
+	o := newTestOrigin(t, map[string]ed25519.PrivateKey{"a": keyA})
+	_, url, ac := versionedEdge(t, o.url, t.TempDir())
+	ctx := context.Background()
+	u, err := ac.Upload(ctx, admin.UploadRequest{Module: wasmbuild.EdgeFault(t, "mark_masters"), Tag: "marks"})
+	if err != nil || u.Version.Number != 2 {
+		t.Fatalf("upload: %+v %v", u, err)
+	}
+	// Sessions on each side of a 50 % split.
+	var canarySid, activeSid string
+	for i := 0; canarySid == "" || activeSid == ""; i++ {
+		sid := fmt.Sprintf("ses_%d", i)
+		if traffic.SessionBucket("/t/"+sessionToken(t, sid)+"/") < 5000 {
+			canarySid = cmp.Or(canarySid, sid)
+		} else {
+			activeSid = cmp.Or(activeSid, sid)
+		}
+	}
+	master := func(sid, override string) (marked bool, version, xcache string) {
+		t.Helper()
+		h := map[string]string{}
+		if override != "" {
+			h[traffic.OverrideHeader] = override
+		}
+		resp, body := do(t, "GET", url+"/t/"+sessionToken(t, sid)+"/v1/media/a/master.m3u8", h)
+		if resp.StatusCode != http.StatusOK || !strings.HasPrefix(body, "#EXTM3U") {
+			t.Fatalf("master: %d %q", resp.StatusCode, body)
+		}
+		return strings.HasSuffix(body, markLine), resp.Header.Get(traffic.VersionHeader), resp.Header.Get("X-Cache")
+	}
+	type want struct {
+		sid, override string
+		marked        bool
+		version       string
+		xcache        string
+	}
+	for _, step := range []struct {
+		name   string
+		change func() error
+		wants  []want
+	}{
+		{"split 2@0", func() error { _, err := ac.Split(ctx, 2, 0); return err }, []want{
+			{activeSid, "2", true, "2", "MISS"},
+			{activeSid, "", false, "1", "MISS"}, // not the canary's cached rewrite
+			{activeSid, "", false, "1", "HIT"},
+			{canarySid, "2", true, "2", "HIT"},
+			{canarySid, "", false, "1", "HIT"},
+		}},
+		{"split 2@50", func() error { _, err := ac.Split(ctx, 2, 50); return err }, []want{
+			{canarySid, "", true, "2", "HIT"},
+			{canarySid, "", true, "2", "HIT"},
+			{activeSid, "", false, "1", "HIT"},
+			{activeSid, "1", false, "1", "HIT"},
+		}},
+		{"activate 2", func() error { _, err := ac.Activate(ctx, 2); return err }, []want{
+			{activeSid, "", true, "2", "HIT"},
+			{canarySid, "", true, "2", "HIT"},
+		}},
+		{"rollback", func() error { _, err := ac.Rollback(ctx); return err }, []want{
+			{canarySid, "", false, "1", "HIT"},
+			{activeSid, "", false, "1", "HIT"},
+		}},
+	} {
+		if err := step.change(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		for i, w := range step.wants {
+			marked, version, xcache := master(w.sid, w.override)
+			if marked != w.marked || version != w.version || xcache != w.xcache {
+				t.Fatalf("%s, request %d (%+v): marked %v, version %q, X-Cache %q", step.name, i, w, marked, version, xcache)
+			}
+		}
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.lastCaps != "" {
+		t.Fatalf("the origin was asked to rewrite (caps %q)", o.lastCaps)
+	}
+}
+
+// TestOperatorCasesStayWithTheVersion: cases given to a self-test are
+// stored beside the version (its module and metadata unchanged), counted
+// in the listing, and run again by every later self-test, also the one an
+// activation runs after a restart.
+func TestOperatorCasesStayWithTheVersion(t *testing.T) {
+	origin := segmentOrigin(t)
+	dir := t.TempDir()
+	ctx := context.Background()
+	srv, _, ac := versionedEdge(t, origin, dir)
+	u, err := ac.Upload(ctx, admin.UploadRequest{Module: wasmbuild.Edge(t), Config: versions.Config{Issuer: "edgeflix-origin"}, Tag: "v2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := u.Version.Number
+	immutable := func() []byte {
+		t.Helper()
+		var all []byte
+		for _, f := range []string{"module.wasm", "meta.json"} {
+			b, err := os.ReadFile(filepath.Join(dir, "v", fmt.Sprintf("%06d", n), f))
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, b...)
+		}
+		return all
+	}
+	before := immutable()
+	segment := json.RawMessage(`{"Records":[{"cf":{"config":{"eventType":"viewer-request"},"request":{"method":"GET","querystring":"","headers":{},"uri":"/t/{{TOKEN_A1}}/v1/media/a1/720p/seg_00042.m4s"}}}]}`)
+	good := selftest.Case{Name: "segment 42", Event: segment, Status: "request", URI: "/v1/media/a1/720p/seg_00042.m4s"}
+	wrong := selftest.Case{Name: "expects a 403", Event: segment, Status: "403"}
+	counts := func(c *admin.Client) map[int]int {
+		t.Helper()
+		va, err := c.Versions(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[int]int{}
+		for _, v := range va.Versions {
+			m[v.Number] = v.Cases
+		}
+		return m
+	}
+	if rep, err := ac.Test(ctx, n, []selftest.Case{good}); err != nil || !slices.Contains(caseNames(rep), "operator/segment 42") {
+		t.Fatalf("test with a case: %+v %v", rep, err)
+	}
+	var ae *admin.APIError
+	if _, err := ac.Test(ctx, n, []selftest.Case{wrong}); !errors.As(err, &ae) || ae.Report == nil ||
+		!slices.Equal(ae.Report.Failed, []string{"operator/expects a 403"}) || !slices.Contains(caseNames(*ae.Report), "operator/segment 42") {
+		t.Fatalf("the second test must run the stored case and fail the new one: %v", err)
+	}
+	if c := counts(ac); c[1] != 0 || c[n] != 2 {
+		t.Fatalf("case counts %v, want version %d with 2", c, n)
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	_, _, ac2 := versionedEdge(t, origin, dir)
+	if c := counts(ac2); c[n] != 2 {
+		t.Fatalf("after restart: case counts %v", c)
+	}
+	if _, err := ac2.Activate(ctx, n); !errors.As(err, &ae) || ae.Status != http.StatusUnprocessableEntity || !strings.Contains(ae.Msg, "expects a 403") {
+		t.Fatalf("activation after restart must rerun the stored cases and refuse: %v", err)
+	}
+	// The operator corrects the case under the same name.
+	fixed := wrong
+	fixed.Status, fixed.URI = "request", good.URI
+	if rep, err := ac2.Test(ctx, n, []selftest.Case{fixed}); err != nil || !rep.Passed {
+		t.Fatalf("corrected case: %+v %v", rep, err)
+	}
+	if _, err := ac2.Activate(ctx, n); err != nil {
+		t.Fatal(err)
+	}
+	if c := counts(ac2); c[n] != 2 {
+		t.Fatalf("a case replaced by name was counted twice: %v", c)
+	}
+	if !bytes.Equal(immutable(), before) {
+		t.Fatal("storing cases changed the version's module or metadata")
+	}
+}
+
+func caseNames(r selftest.Report) []string {
+	var names []string
+	for _, c := range r.Cases {
+		names = append(names, c.Name)
+	}
+	return names
 }

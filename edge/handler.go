@@ -59,11 +59,18 @@ func (s *Server) route(ctx *fasthttp.RequestCtx, r *gateResult) {
 		ctx.Response.Header.Set("Allow", "GET, HEAD, OPTIONS")
 		ctx.Error("method not allowed\n", fasthttp.StatusMethodNotAllowed)
 	default:
-		var ok bool
-		if *r, ok = s.gate(ctx); !ok {
+		fn, err := s.fn.Acquire(ctx, string(ctx.Request.URI().PathOriginal()))
+		if err != nil {
+			ctx.Response.Header.Set("Retry-After", "1")
+			jsonError(ctx, fasthttp.StatusServiceUnavailable, "unavailable", "edge_function")
 			return
 		}
-		s.serve(ctx, *r)
+		defer fn.Release()
+		var ok bool
+		if *r, ok = s.gate(ctx, fn); !ok {
+			return
+		}
+		s.serve(ctx, *r, fn)
 	}
 }
 
@@ -95,10 +102,10 @@ func (s *Server) preflight(ctx *fasthttp.RequestCtx) {
 	ctx.SetStatusCode(fasthttp.StatusNoContent)
 }
 
-// gate runs the viewer-request function. On deny it writes the 403 and
+// gate runs fn's viewer-request function. On deny it writes the 403 and
 // returns false; the origin is not contacted.
-func (s *Server) gate(ctx *fasthttp.RequestCtx) (gateResult, bool) {
-	r, err := s.fn.Gate(ctx, string(ctx.Request.URI().PathOriginal()), s.cfg.Now())
+func (s *Server) gate(ctx *fasthttp.RequestCtx, fn function) (gateResult, bool) {
+	r, err := fn.Gate(ctx, string(ctx.Request.URI().PathOriginal()), s.cfg.Now())
 	s.metrics.verdict(r, err)
 	if err != nil {
 		s.cfg.Logger.Error("edge: viewer-request function failed", "err", err)

@@ -39,12 +39,12 @@ const unplayableBody = `{"error":"no rendition playable by this device","reason"
 // storedHeaders are the origin response headers kept with a cached object.
 var storedHeaders = []string{"Content-Type", "ETag", "Last-Modified", "Cache-Control"}
 
-// serve answers a gated request: master playlists through the
-// origin-request function and the per-caps cache, everything else through
-// the shared cache.
-func (s *Server) serve(ctx *fasthttp.RequestCtx, r gateResult) {
+// serve answers a gated request: master playlists through fn's
+// origin-request function and the per-(caps, version) cache, everything
+// else through the shared cache.
+func (s *Server) serve(ctx *fasthttp.RequestCtx, r gateResult, fn function) {
 	if strings.HasSuffix(r.Path, MasterSuffix) {
-		s.serveMaster(ctx, r)
+		s.serveMaster(ctx, r, fn)
 		return
 	}
 	key := keyObject + r.Path
@@ -200,12 +200,14 @@ func (s *Server) writeStream(ctx *fasthttp.RequestCtx, o *cache.Object, st *orig
 	ctx.SetBodyStream(st, st.size)
 }
 
-// serveMaster is the origin-request trigger: on a miss it fetches the master
-// from the origin, rewrites it for the caps in the module and caches the
-// answer under (path, normalized caps).
-func (s *Server) serveMaster(ctx *fasthttp.RequestCtx, r gateResult) {
-	res, err := s.cache.Fetch(keyMaster+r.Path+"\x00"+r.Caps, func() (*cache.Object, error) {
-		return s.rewriteMaster(r)
+// serveMaster is the origin-request trigger: on a miss it fetches the
+// master from the origin, rewrites it for the caps with the request's
+// function version (the one whose gate admitted it) and caches the answer
+// under (path, normalized caps, version), so a canary's rewrite is never
+// served to the active version's viewers, nor the other way round.
+func (s *Server) serveMaster(ctx *fasthttp.RequestCtx, r gateResult, fn function) {
+	res, err := s.cache.Fetch(keyMaster+r.Path+"\x00"+r.Caps+"\x00"+fn.Label(), func() (*cache.Object, error) {
+		return s.rewriteMaster(r, fn)
 	})
 	if err != nil {
 		s.fetchFailed(ctx, r.Path, err)
@@ -214,15 +216,18 @@ func (s *Server) serveMaster(ctx *fasthttp.RequestCtx, r gateResult) {
 	s.write(ctx, res)
 }
 
-// rewriteMaster fetches a master from the origin and rewrites it for caps.
-func (s *Server) rewriteMaster(r gateResult) (*cache.Object, error) {
-	o, err := s.fetch(r.Path, r.Caps)
+// rewriteMaster fetches a master from the origin and rewrites it for caps
+// with fn. The origin is asked for the stored master, never for its own
+// rewrite (no contract.CapsHeader): the edge's module is the one place a
+// master is rewritten on this path (RATIONALE.md).
+func (s *Server) rewriteMaster(r gateResult, fn function) (*cache.Object, error) {
+	o, err := s.fetch(r.Path)
 	if err != nil || o.Status != fasthttp.StatusOK {
 		return o, err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), s.cfg.OriginTimeout)
 	defer cancel()
-	body, err := s.fn.Rewrite(ctx, o.Body, r.Caps)
+	body, err := fn.Rewrite(ctx, o.Body, r.Caps)
 	cc := "no-store"
 	if o.TTL > 0 {
 		cc = "private, max-age=" + strconv.Itoa(int(min(o.TTL, s.cfg.MasterMaxAge)/time.Second))
@@ -257,17 +262,14 @@ func (s *Server) rewriteMaster(r gateResult) (*cache.Object, error) {
 }
 
 // fetch gets a whole object from the origin, without the viewer's range or
-// conditional headers, for the cache; caps is sent when not empty.
-func (s *Server) fetch(path, caps string) (*cache.Object, error) {
+// conditional headers, for the cache.
+func (s *Server) fetch(path string) (*cache.Object, error) {
 	req := fasthttp.AcquireRequest()
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseRequest(req)
 	defer fasthttp.ReleaseResponse(resp)
 	req.SetRequestURI(s.origin + path)
 	s.signOrigin(req)
-	if caps != "" {
-		req.Header.Set(contract.CapsHeader, caps)
-	}
 	if err := s.client.DoTimeout(req, resp, s.cfg.OriginTimeout); err != nil {
 		return nil, err
 	}

@@ -56,8 +56,8 @@ type TrafficRequest struct {
 
 // VersionsAnswer answers GET /v1/fn/versions.
 type VersionsAnswer struct {
-	Versions []versions.Meta `json:"versions"`
-	Status   traffic.Status  `json:"status"`
+	Versions []traffic.Listed `json:"versions"`
+	Status   traffic.Status   `json:"status"`
 }
 
 // ErrorAnswer is the body of every error.

@@ -52,7 +52,7 @@ func (r *Router) JudgeCanary() string {
 	st.Canary, st.Percent = 0, 0
 	st.Note = fmt.Sprintf("automatic rollback of canary version %d at %s after %d requests: %s",
 		n, r.opts.Now().UTC().Format(time.RFC3339), cw.requests.Load(), reason)
-	if err := r.swap(&table{active: t.active, loaded: map[int]*entry{t.active.meta.Number: t.active}}, st); err != nil {
+	if err := r.swap(&table{active: t.active, loaded: map[int]*Version{t.active.meta.Number: t.active}}, st); err != nil {
 		r.opts.Logger.Error("traffic: automatic rollback could not be saved", "version", n, "err", err)
 		return ""
 	}

@@ -11,11 +11,14 @@ import (
 
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/edge/versions"
+	"github.com/edgeflix/edgeflix/wasm/gate"
 )
 
-// entry is one loaded version: its pool, its request references and its
-// figures.
-type entry struct {
+// Version is one loaded version: its pool, its request references and
+// its figures. A request holds one from Router.Acquire to Release, so its
+// gate and its master rewrite run on the same version, and a version that
+// leaves the routing table closes its pool after its last request.
+type Version struct {
 	meta  versions.Meta
 	host  *fnhost.Host
 	label string // the version number, for headers and metric labels
@@ -25,15 +28,15 @@ type entry struct {
 
 	// win counts the current judgment window (since the last split).
 	win   atomic.Pointer[window]
-	since time.Time // when the entry became canary (zero otherwise)
+	since time.Time // when the version became canary (zero otherwise)
 
 	requests prometheus.Counter
 	errors   prometheus.Counter
 	duration prometheus.Observer
 }
 
-func newEntry(m versions.Meta, h *fnhost.Host, mx *metrics) *entry {
-	e := &entry{meta: m, host: h, label: strconv.Itoa(m.Number)}
+func newVersion(m versions.Meta, h *fnhost.Host, mx *metrics) *Version {
+	e := &Version{meta: m, host: h, label: strconv.Itoa(m.Number)}
 	e.win.Store(new(window))
 	e.requests = mx.requests.WithLabelValues(e.label)
 	e.errors = mx.errors.WithLabelValues(e.label)
@@ -44,7 +47,7 @@ func newEntry(m versions.Meta, h *fnhost.Host, mx *metrics) *entry {
 // acquire takes a reference unless e has left the routing table. With
 // retire's store-then-load, either the request sees retired and backs
 // off, or the drain sees its reference and waits.
-func (e *entry) acquire() bool {
+func (e *Version) acquire() bool {
 	e.refs.Add(1)
 	if e.retired.Load() {
 		e.refs.Add(-1)
@@ -53,9 +56,31 @@ func (e *entry) acquire() bool {
 	return true
 }
 
-func (e *entry) release() { e.refs.Add(-1) }
+func (e *Version) release() { e.refs.Add(-1) }
 
-func (e *entry) configure(ctx context.Context, doc []byte) error {
+// Release ends the request's hold on e.
+func (e *Version) Release() { e.release() }
+
+// Label is e's number as a string, as VersionHeader and the metrics name it.
+func (e *Version) Label() string { return e.label }
+
+// Gate runs e's viewer-request function, counts it in e's figures and
+// stamps the response with VersionHeader when ctx is the request's
+// *fasthttp.RequestCtx.
+func (e *Version) Gate(ctx context.Context, rawPath string, now time.Time) (gate.Result, error) {
+	start := time.Now()
+	res, err := e.host.Gate(ctx, rawPath, now)
+	e.observe(time.Since(start), err)
+	stamp(ctx, e.label)
+	return res, err
+}
+
+// Rewrite runs e's origin-request function (the master rewrite).
+func (e *Version) Rewrite(ctx context.Context, master []byte, caps string) ([]byte, error) {
+	return e.host.Rewrite(ctx, master, caps)
+}
+
+func (e *Version) configure(ctx context.Context, doc []byte) error {
 	d, err := docFor(doc, e.meta.Config)
 	if err != nil {
 		return err
@@ -63,7 +88,7 @@ func (e *entry) configure(ctx context.Context, doc []byte) error {
 	return e.host.Configure(ctx, d)
 }
 
-func (e *entry) observe(d time.Duration, err error) {
+func (e *Version) observe(d time.Duration, err error) {
 	e.requests.Inc()
 	e.duration.Observe(d.Seconds())
 	if err != nil {

@@ -2,7 +2,9 @@ package traffic
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/edgeflix/edgeflix/edge/selftest"
@@ -14,24 +16,77 @@ func (r *Router) Upload(module []byte, cfg versions.Config, tag, message string)
 	return r.opts.Store.Upload(module, cfg, tag, message)
 }
 
-// Test self-tests version n with the corpus and cases, and remembers the
-// report: a version whose last report failed cannot take traffic.
+// Test self-tests version n with the corpus, its stored operator cases
+// and cases, and remembers the report: a version whose last report failed
+// cannot take traffic. cases are stored with the version first (a case
+// named like a stored one replaces it), so every later self-test of n,
+// after a restart too, runs them again.
 func (r *Router) Test(ctx context.Context, n int, cases []selftest.Case) (selftest.Report, error) {
 	m, module, err := r.opts.Store.Load(n)
 	if err != nil {
 		return selftest.Report{}, err
 	}
-	rep := selftest.Run(ctx, module, selftest.Options{Issuer: m.Config.Issuer, Audience: m.Config.Audience, Cases: cases, Cache: r.opts.Cache})
+	all, err := r.storedCases(n)
+	if err != nil {
+		return selftest.Report{}, err
+	}
+	if len(cases) > 0 {
+		all = mergeCases(all, cases)
+		raw := make([]json.RawMessage, len(all))
+		for i, c := range all {
+			if raw[i], err = json.Marshal(c); err != nil {
+				return selftest.Report{}, fmt.Errorf("%w: case %q: %w", versions.ErrInvalid, c.Name, err)
+			}
+		}
+		if err := r.opts.Store.SaveCases(n, raw); err != nil {
+			return selftest.Report{}, err
+		}
+	}
+	rep := r.selfTest(ctx, m, module, all)
 	r.mu.Lock()
 	r.reports[n] = rep
 	r.mu.Unlock()
 	return rep, nil
 }
 
-// admit makes sure n passed a self-test (running the corpus if it has no
-// report yet) and returns its entry: the loaded one, or a new pool.
+func (r *Router) selfTest(ctx context.Context, m versions.Meta, module []byte, cases []selftest.Case) selftest.Report {
+	return selftest.Run(ctx, module, selftest.Options{Issuer: m.Config.Issuer, Audience: m.Config.Audience, Cases: cases, Cache: r.opts.Cache})
+}
+
+// storedCases decodes version n's stored operator cases.
+func (r *Router) storedCases(n int) ([]selftest.Case, error) {
+	raw, err := r.opts.Store.Cases(n)
+	if err != nil {
+		return nil, err
+	}
+	cases := make([]selftest.Case, len(raw))
+	for i, c := range raw {
+		if err := json.Unmarshal(c, &cases[i]); err != nil {
+			return nil, fmt.Errorf("%w: version %d: stored case %d: %w", versions.ErrCorrupt, n, i+1, err)
+		}
+	}
+	return cases, nil
+}
+
+// mergeCases is stored with added: a case named like a stored one takes
+// its place, others are appended in order.
+func mergeCases(stored, added []selftest.Case) []selftest.Case {
+	out := slices.Clone(stored)
+	for _, c := range added {
+		if i := slices.IndexFunc(out, func(o selftest.Case) bool { return o.Name == c.Name }); i >= 0 {
+			out[i] = c
+		} else {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// admit makes sure n passed a self-test (running the corpus and its
+// stored cases if it has no report yet, as after a restart) and returns
+// it: the loaded one, or a new pool.
 // Called with r.mu held.
-func (r *Router) admit(ctx context.Context, n int) (*entry, error) {
+func (r *Router) admit(ctx context.Context, n int) (*Version, error) {
 	if t := r.table.Load(); t != nil {
 		if e := t.loaded[n]; e != nil {
 			return e, nil
@@ -43,7 +98,11 @@ func (r *Router) admit(ctx context.Context, n int) (*entry, error) {
 		if err != nil {
 			return nil, err
 		}
-		rep = selftest.Run(ctx, module, selftest.Options{Issuer: m.Config.Issuer, Audience: m.Config.Audience, Cache: r.opts.Cache})
+		cases, err := r.storedCases(n)
+		if err != nil {
+			return nil, err
+		}
+		rep = r.selfTest(ctx, m, module, cases)
 		r.reports[n] = rep
 	}
 	if !rep.Passed {
@@ -71,7 +130,7 @@ func (r *Router) Activate(ctx context.Context, n int) (Status, error) {
 	st.Active, st.Canary, st.Percent = n, 0, 0
 	st.Note = fmt.Sprintf("activated version %d", n)
 	e.since = time.Time{}
-	if err := r.swap(&table{active: e, loaded: map[int]*entry{n: e}}, st); err != nil {
+	if err := r.swap(&table{active: e, loaded: map[int]*Version{n: e}}, st); err != nil {
 		r.dropIfNew(e)
 		return Status{}, err
 	}
@@ -105,7 +164,7 @@ func (r *Router) Split(ctx context.Context, n int, percent float64) (Status, err
 	e.win.Store(new(window))
 	t.active.win.Store(new(window))
 	e.since = r.opts.Now()
-	nt := &table{active: t.active, canary: e, canaryBP: basisPoints(percent), loaded: map[int]*entry{t.active.meta.Number: t.active, n: e}}
+	nt := &table{active: t.active, canary: e, canaryBP: basisPoints(percent), loaded: map[int]*Version{t.active.meta.Number: t.active, n: e}}
 	if err := r.swap(nt, st); err != nil {
 		r.dropIfNew(e)
 		return Status{}, err
@@ -134,7 +193,7 @@ func (r *Router) Rollback(ctx context.Context) (Status, error) {
 	st.History = st.History[:len(st.History)-1]
 	st.Active, st.Canary, st.Percent = prev, 0, 0
 	st.Note = fmt.Sprintf("rolled back to version %d", prev)
-	if err := r.swap(&table{active: e, loaded: map[int]*entry{prev: e}}, st); err != nil {
+	if err := r.swap(&table{active: e, loaded: map[int]*Version{prev: e}}, st); err != nil {
 		r.dropIfNew(e)
 		return Status{}, err
 	}
@@ -150,7 +209,7 @@ func (r *Router) open() error {
 }
 
 // dropIfNew closes e's pool if a failed change had just created it.
-func (r *Router) dropIfNew(e *entry) {
+func (r *Router) dropIfNew(e *Version) {
 	if t := r.table.Load(); t == nil || t.loaded[e.meta.Number] != e {
 		r.retire(e)
 	}
@@ -209,5 +268,27 @@ func (r *Router) status() Status {
 	return s
 }
 
+// Listed is a stored version with the number of operator cases stored
+// with it (-1 if they cannot be read).
+type Listed struct {
+	versions.Meta
+	Cases int `json:"cases"`
+}
+
 // Versions lists the stored versions.
-func (r *Router) Versions() ([]versions.Meta, error) { return r.opts.Store.List() }
+func (r *Router) Versions() ([]Listed, error) {
+	metas, err := r.opts.Store.List()
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Listed, len(metas))
+	for i, m := range metas {
+		out[i].Meta = m
+		if cs, err := r.opts.Store.Cases(m.Number); err != nil {
+			out[i].Cases = -1
+		} else {
+			out[i].Cases = len(cs)
+		}
+	}
+	return out, nil
+}

@@ -40,7 +40,6 @@ import (
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/edge/selftest"
 	"github.com/edgeflix/edgeflix/edge/versions"
-	"github.com/edgeflix/edgeflix/wasm/gate"
 )
 
 // Header names.
@@ -117,10 +116,10 @@ type Router struct {
 
 // table is one immutable routing state.
 type table struct {
-	active   *entry
-	canary   *entry // nil when none
-	canaryBP uint32 // canary share in basis points (0..10000)
-	loaded   map[int]*entry
+	active   *Version
+	canary   *Version // nil when none
+	canaryBP uint32   // canary share in basis points (0..10000)
+	loaded   map[int]*Version
 }
 
 // New opens the router over opts.Store: it loads the persisted active
@@ -171,7 +170,7 @@ func New(ctx context.Context, opts Options) (*Router, error) {
 		if err != nil {
 			return nil, fmt.Errorf("traffic: active version %d: %w", st.Active, err)
 		}
-		t := &table{active: active, loaded: map[int]*entry{active.meta.Number: active}}
+		t := &table{active: active, loaded: map[int]*Version{active.meta.Number: active}}
 		if st.Canary != 0 {
 			c, err := r.load(ctx, st.Canary)
 			if err != nil {
@@ -193,7 +192,7 @@ func basisPoints(percent float64) uint32 { return uint32(percent*100 + 0.5) }
 
 // load reads version n (hash checked) and starts its pool, configured
 // with the current document.
-func (r *Router) load(ctx context.Context, n int) (*entry, error) {
+func (r *Router) load(ctx context.Context, n int) (*Version, error) {
 	m, module, err := r.opts.Store.Load(n)
 	if err != nil {
 		return nil, err
@@ -204,7 +203,7 @@ func (r *Router) load(ctx context.Context, n int) (*entry, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := newEntry(m, h, r.metrics)
+	e := newVersion(m, h, r.metrics)
 	if r.doc != nil {
 		if err := e.configure(ctx, r.doc); err != nil {
 			_ = h.Close(context.WithoutCancel(ctx))
@@ -214,36 +213,18 @@ func (r *Router) load(ctx context.Context, n int) (*entry, error) {
 	return e, nil
 }
 
-// Gate runs the viewer-request function of the version that serves this
-// request (see pick) and stamps the response with VersionHeader when ctx
-// is the request's *fasthttp.RequestCtx.
-func (r *Router) Gate(ctx context.Context, rawPath string, now time.Time) (gate.Result, error) {
-	e := r.acquire(ctx, rawPath)
-	if e == nil {
-		return gate.Result{}, fnhost.ErrClosed
+// Acquire picks the version that serves a request (see pick) and holds
+// it until Release: the request's gate and master rewrite both run on it.
+// It fails only when the router is closed.
+func (r *Router) Acquire(ctx context.Context, rawPath string) (*Version, error) {
+	if e := r.acquire(ctx, rawPath); e != nil {
+		return e, nil
 	}
-	defer e.release()
-	start := time.Now()
-	res, err := e.host.Gate(ctx, rawPath, now)
-	e.observe(time.Since(start), err)
-	stamp(ctx, e.label)
-	return res, err
-}
-
-// Rewrite runs the origin-request function of the active version.
-// Rewritten masters are cached per caps class for every viewer, so the
-// rewrite is not split by version.
-func (r *Router) Rewrite(ctx context.Context, master []byte, caps string) ([]byte, error) {
-	e := r.acquireActive()
-	if e == nil {
-		return nil, fnhost.ErrClosed
-	}
-	defer e.release()
-	return e.host.Rewrite(ctx, master, caps)
+	return nil, fnhost.ErrClosed
 }
 
 // acquire picks and references the version for a request.
-func (r *Router) acquire(ctx context.Context, rawPath string) *entry {
+func (r *Router) acquire(ctx context.Context, rawPath string) *Version {
 	for {
 		t := r.table.Load()
 		if t == nil {
@@ -258,21 +239,9 @@ func (r *Router) acquire(ctx context.Context, rawPath string) *entry {
 	}
 }
 
-func (r *Router) acquireActive() *entry {
-	for {
-		t := r.table.Load()
-		if t == nil {
-			return nil
-		}
-		if t.active.acquire() {
-			return t.active
-		}
-	}
-}
-
 // pick chooses the version: the override header's, else the canary for
 // sessions whose bucket falls in its share, else the active.
-func (t *table) pick(ctx context.Context, rawPath string) *entry {
+func (t *table) pick(ctx context.Context, rawPath string) *Version {
 	if n, ok := override(ctx); ok {
 		if e := t.loaded[n]; e != nil {
 			return e
@@ -360,7 +329,7 @@ func (r *Router) swap(t *table, st versions.Traffic) error {
 }
 
 // retire closes e's pool once its requests are done.
-func (r *Router) retire(e *entry) {
+func (r *Router) retire(e *Version) {
 	e.retired.Store(true)
 	r.drains.Add(1)
 	go func() {

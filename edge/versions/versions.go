@@ -7,11 +7,14 @@
 //
 //	v/000001/module.wasm   the module bytes
 //	v/000001/meta.json     Meta (number, hashes, tag, message, created, config)
+//	v/000001/cases.json    the operator's self-test cases, if any (SaveCases)
 //	traffic.json           Traffic
 //
 // A version folder is written under a temporary name and renamed into
 // place, so a crash never leaves half a version; a version whose bytes or
-// metadata no longer match its hash is refused with ErrCorrupt.
+// metadata no longer match its hash is refused with ErrCorrupt. The
+// module and meta.json never change; cases.json sits beside them and is
+// replaced whole (write, sync, rename) when the operator adds cases.
 package versions
 
 import (
@@ -231,6 +234,63 @@ func (s *Store) Load(n int) (Meta, []byte, error) {
 		return Meta{}, nil, fmt.Errorf("%w: version %d: content hash %s, recorded %s", ErrCorrupt, n, hash, m.Hash)
 	}
 	return m, module, nil
+}
+
+// MaxCases bounds the operator cases stored with one version.
+const MaxCases = 1000
+
+// SaveCases stores cases (each one JSON object) as version n's operator
+// self-test cases, replacing the stored set.
+func (s *Store) SaveCases(n int, cases []json.RawMessage) error {
+	if len(cases) > MaxCases {
+		return fmt.Errorf("%w: %d cases, at most %d", ErrInvalid, len(cases), MaxCases)
+	}
+	for i, c := range cases {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(c, &obj) != nil {
+			return fmt.Errorf("%w: case %d is not a JSON object", ErrInvalid, i+1)
+		}
+	}
+	b, err := json.Marshal(cases)
+	if err != nil {
+		return fmt.Errorf("%w: cases: %w", ErrInvalid, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, err := s.readMeta(n); err != nil {
+		return err
+	}
+	tmp := filepath.Join(s.versionDir(n), ".cases.json.tmp")
+	if err := writeSynced(tmp, b); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, filepath.Join(s.versionDir(n), "cases.json")); err != nil {
+		return fmt.Errorf("versions: %w", err)
+	}
+	return nil
+}
+
+// Cases returns version n's stored operator cases; none is nil. Cases
+// that cannot be read are ErrCorrupt.
+func (s *Store) Cases(n int) ([]json.RawMessage, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.readCases(n)
+}
+
+func (s *Store) readCases(n int) ([]json.RawMessage, error) {
+	b, err := os.ReadFile(filepath.Join(s.versionDir(n), "cases.json"))
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("versions: %w", err)
+	}
+	var cases []json.RawMessage
+	if err := json.Unmarshal(b, &cases); err != nil {
+		return nil, fmt.Errorf("%w: version %d: cases.json: %w", ErrCorrupt, n, err)
+	}
+	return cases, nil
 }
 
 func (s *Store) readMeta(n int) (Meta, error) {

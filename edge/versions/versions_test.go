@@ -2,6 +2,7 @@ package versions
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -157,4 +158,44 @@ func FuzzContentHash(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestCasesBesideTheVersion(t *testing.T) {
+	dir := t.TempDir()
+	s, _ := Open(dir, clock)
+	if _, _, err := s.Upload([]byte("module bytes"), Config{}, "", ""); err != nil {
+		t.Fatal(err)
+	}
+	good := []json.RawMessage{json.RawMessage(`{"name":"a"}`), json.RawMessage(`{"name":"b"}`)}
+	if err := s.SaveCases(1, good); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name  string
+		n     int
+		cases []json.RawMessage
+		want  error
+	}{
+		{"not an object", 1, []json.RawMessage{json.RawMessage(`[1]`)}, ErrInvalid},
+		{"too many", 1, make([]json.RawMessage, MaxCases+1), ErrInvalid},
+		{"no such version", 2, good, ErrNotFound},
+	} {
+		if err := s.SaveCases(c.n, c.cases); !errors.Is(err, c.want) {
+			t.Fatalf("%s: %v, want %v", c.name, err, c.want)
+		}
+	}
+	if got, err := Open(dir, clock); err != nil {
+		t.Fatal(err)
+	} else if cs, err := got.Cases(1); err != nil || len(cs) != 2 || string(cs[1]) != `{"name":"b"}` {
+		t.Fatalf("after refused saves and a reopen: %s %v", cs, err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "v", "000001", "cases.json"), []byte("[{"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Cases(1); !errors.Is(err, ErrCorrupt) {
+		t.Fatalf("damaged cases.json: %v, want ErrCorrupt", err)
+	}
+	if _, _, err := s.Load(1); err != nil {
+		t.Fatalf("damaged cases must not make the version itself unloadable: %v", err)
+	}
 }

@@ -118,7 +118,7 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		_ = srv.Close()
 		return err
 	}
-	stopAdmin, err := serveAdmin(srv, *adminAddr, ln.Addr().String(), stdout, logger)
+	_, stopAdmin, err := serveAdmin(srv, *adminAddr, ln.Addr().String(), stdout, logger)
 	if err != nil {
 		_ = ln.Close()
 		_ = srv.Close()

@@ -2,15 +2,14 @@ package cli
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -47,7 +46,8 @@ func runFnVersions(ctx context.Context, verb string, args []string, stdout, stde
 	fs.Var(&edges, "edge", "an edge's admin API URL, repeatable or comma-separated (env EDGEFLIX_EDGES; default "+defaultAdminURL+")")
 	asJSON := fs.Bool("json", false, "print JSON (for CI)")
 	target := fs.String("target", "local", "local: the edges' admin APIs; aws: print what Lambda@Edge and Terraform need")
-	apply := fs.Bool("apply", false, "with --target aws: run the aws/make commands instead of printing them")
+	apply := fs.Bool("apply", false, "with --target aws: run the make/aws/terraform commands (and write the Terraform variables) instead of printing them")
+	tfDir := fs.String("tf-dir", "infrastructure/envs/production", "with --target aws split, activate, rollback: the Terraform root whose "+lambdaplan.TFVarsFile+" gets the variables")
 	name := fs.String("name", "edgeflix-edge", "with --target aws: the edge module's name (functions NAME-viewer-request, NAME-origin-request)")
 	header := fs.String("staging-header", "", "with --target aws split: value of the staging header (default random)")
 	module := fs.String("module", envOr("EDGEFLIX_EDGE_MODULE", "dist/edge.wasm"), "upload, test --target aws: the .wasm module")
@@ -70,7 +70,7 @@ func runFnVersions(ctx context.Context, verb string, args []string, stdout, stde
 		args = fs.Args()[1:]
 	}
 	if *target == "aws" {
-		return runFnAWS(ctx, verb, pos, awsOptions{apply: *apply, name: *name, header: *header, module: *module, jwks: *jwks, cases: *cases, json: *asJSON}, stdout, stderr)
+		return runFnAWS(ctx, verb, pos, awsOptions{apply: *apply, tfDir: *tfDir, name: *name, header: *header, module: *module, jwks: *jwks, cases: *cases, json: *asJSON}, stdout, stderr)
 	}
 	if *target != "local" {
 		return fmt.Errorf("--target %q: want local or aws", *target)
@@ -87,13 +87,13 @@ func runFnVersions(ctx context.Context, verb string, args []string, stdout, stde
 		return err
 	}
 	var results []edgeResult
-	failed := 0
+	var failed []string
 	for _, e := range edges {
 		c := &admin.Client{BaseURL: e, Token: token}
 		out, err := call(ctx, c)
 		r := edgeResult{Edge: e, OK: err == nil, Result: out}
 		if err != nil {
-			failed++
+			failed = append(failed, e)
 			r.Error = err.Error()
 			var ae *admin.APIError
 			if errors.As(err, &ae) && ae.Report != nil {
@@ -111,8 +111,8 @@ func runFnVersions(ctx context.Context, verb string, args []string, stdout, stde
 			fmt.Fprintf(stdout, "%s: %s\n", r.Edge, describe(r))
 		}
 	}
-	if failed > 0 {
-		return fmt.Errorf("%s failed on %d of %d edges", verb, failed, len(edges))
+	if len(failed) > 0 {
+		return fmt.Errorf("%s failed on %d of %d edges: %s", verb, len(failed), len(edges), strings.Join(failed, ", "))
 	}
 	return nil
 }
@@ -217,7 +217,7 @@ func describe(r edgeResult) string {
 			fmt.Fprintf(&sb, ", canary %d at %g%%", va.Status.Canary, va.Status.Percent)
 		}
 		for _, v := range va.Versions {
-			fmt.Fprintf(&sb, "\n  %4d  %.12s  %s  %-12s %s", v.Number, v.Hash, v.Created.Format("2006-01-02 15:04"), v.Tag, v.Message)
+			fmt.Fprintf(&sb, "\n  %4d  %.12s  %s  %3d cases  %-12s %s", v.Number, v.Hash, v.Created.Format("2006-01-02 15:04"), v.Cases, v.Tag, v.Message)
 		}
 		return sb.String()
 	case m["passed"] != nil:
@@ -237,9 +237,9 @@ func describe(r edgeResult) string {
 }
 
 type awsOptions struct {
-	apply                             bool
-	name, header, module, jwks, cases string
-	json                              bool
+	apply                                    bool
+	tfDir, name, header, module, jwks, cases string
+	json                                     bool
 }
 
 // runFnAWS prints (or, with --apply, runs) what Lambda@Edge and the
@@ -260,7 +260,7 @@ func runFnAWS(ctx context.Context, verb string, args []string, o awsOptions, std
 		if jwks == "" {
 			jwks = envOr("EDGEFLIX_ORIGIN_URL", defaultOriginURL) + "/.well-known/jwks.json"
 		}
-		plan = lambdaplan.Upload(f, jwks, "dist/lambda")
+		plan = lambdaplan.Upload(f, jwks, "dist/lambda", o.cases)
 	case "versions":
 		plan = lambdaplan.Versions(f)
 	case "test":
@@ -274,6 +274,7 @@ func runFnAWS(ctx context.Context, verb string, args []string, o awsOptions, std
 		if verb == "rollback" {
 			plan = lambdaplan.Rollback(p)
 		}
+		plan = plan.Terraform(o.tfDir)
 	case "split":
 		if len(args) != 1 {
 			return fmt.Errorf("%w: fn split --target aws needs VIEWER[/ORIGIN]@PERCENT", errUsage)
@@ -289,13 +290,12 @@ func runFnAWS(ctx context.Context, verb string, args []string, o awsOptions, std
 		}
 		h := o.header
 		if h == "" {
-			var b [8]byte
-			_, _ = rand.Read(b[:])
-			h = hex.EncodeToString(b[:])
+			h = lambdaplan.NewStagingHeader()
 		}
 		if plan, err = lambdaplan.Split(p, w, h); err != nil {
 			return err
 		}
+		plan = plan.Terraform(o.tfDir)
 	default:
 		return fmt.Errorf("%w: unknown verb %s", errUsage, verb)
 	}
@@ -304,13 +304,13 @@ func runFnAWS(ctx context.Context, verb string, args []string, o awsOptions, std
 		enc.SetIndent("", "  ")
 		_ = enc.Encode(plan)
 	} else {
-		for _, c := range plan.Commands {
-			fmt.Fprintln(stdout, strings.Join(c, " "))
-		}
 		if len(plan.TFVars) > 0 {
-			fmt.Fprintln(stdout, "# terraform variables for infrastructure/modules/edge:")
+			fmt.Fprintf(stdout, "# terraform variables for infrastructure/modules/edge (--apply merges them into %s):\n", filepath.Join(plan.TFDir, lambdaplan.TFVarsFile))
 			b, _ := json.MarshalIndent(plan.TFVars, "", "  ")
 			fmt.Fprintln(stdout, string(b))
+		}
+		for _, c := range plan.Commands {
+			fmt.Fprintln(stdout, strings.Join(c, " "))
 		}
 		for _, n := range plan.Notes {
 			fmt.Fprintln(stdout, "# "+n)
@@ -319,14 +319,60 @@ func runFnAWS(ctx context.Context, verb string, args []string, o awsOptions, std
 	if !o.apply {
 		return nil
 	}
-	for _, c := range plan.Commands {
-		cmd := exec.CommandContext(ctx, c[0], c[1:]...)
-		cmd.Stdout, cmd.Stderr = stdout, stderr
-		if err := cmd.Run(); err != nil {
-			return fmt.Errorf("%s: %w", strings.Join(c[:min(3, len(c))], " "), err)
+	return applyPlan(ctx, plan, stdout, stderr)
+}
+
+// applyPlan writes plan's Terraform variables, then runs its commands in
+// order (a self-test step in this process); the first failure stops the
+// run and is named in the error.
+func applyPlan(ctx context.Context, plan lambdaplan.Plan, stdout, stderr io.Writer) error {
+	if len(plan.TFVars) > 0 {
+		if err := mergeTFVars(filepath.Join(plan.TFDir, lambdaplan.TFVarsFile), plan.TFVars); err != nil {
+			return fmt.Errorf("writing the terraform variables: %w; nothing was run", err)
+		}
+	}
+	for i, c := range plan.Commands {
+		step := fmt.Sprintf("step %d of %d (%s)", i+1, len(plan.Commands), strings.Join(c, " "))
+		var err error
+		if module, cases, ok := lambdaplan.SelfTestArgs(c); ok {
+			err = awsSelfTest(ctx, awsOptions{module: module, cases: cases}, stdout)
+		} else {
+			cmd := exec.CommandContext(ctx, c[0], c[1:]...)
+			cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+			err = cmd.Run()
+		}
+		if err != nil {
+			return fmt.Errorf("%s failed: %w; the later steps were not run", step, err)
 		}
 	}
 	return nil
+}
+
+// mergeTFVars sets vars in the JSON variables file name (created if
+// missing), keeping the variables it already holds; a file that is not
+// a JSON object is refused and left as it is.
+func mergeTFVars(name string, vars map[string]any) error {
+	all := map[string]any{}
+	b, err := os.ReadFile(name)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return err
+	default:
+		if err := json.Unmarshal(b, &all); err != nil || all == nil {
+			return fmt.Errorf("%s is not a JSON object of variables: %v", name, err)
+		}
+	}
+	maps.Copy(all, vars)
+	out, err := json.MarshalIndent(all, "", "  ")
+	if err != nil {
+		return err
+	}
+	tmp := name + ".tmp"
+	if err := os.WriteFile(tmp, append(out, '\n'), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, name)
 }
 
 // awsSelfTest runs the same self-test an edge runs on the module that

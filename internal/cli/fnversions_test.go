@@ -4,62 +4,68 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"log/slog"
-	"net"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tetratelabs/wazero"
-
-	"github.com/edgeflix/edgeflix/edge"
 	"github.com/edgeflix/edgeflix/edge/admin"
+	"github.com/edgeflix/edgeflix/internal/stack"
+	"github.com/edgeflix/edgeflix/internal/testenv"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
+	"github.com/edgeflix/edgeflix/origin/keys"
 )
 
-var fnCache = wazero.NewCompilationCache()
+const testAdminToken = "cli-test-admin-token-0123"
 
-// twoEdges starts two versioned edges in front of one origin stand-in
-// (JWKS only) and returns their admin URLs.
-func twoEdges(t *testing.T) []string {
+// twoEdges starts the local stack (internal/stack: MySQL, Redis, local
+// S3, the origin) with two versioned edges and serves each edge's admin
+// API as `edgeflix up` does. It returns the admin URLs and, per edge, a
+// function that takes it down (admin API and edge).
+func twoEdges(t *testing.T) (urls []string, down []func()) {
 	t.Helper()
-	origin := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Write([]byte(`{"keys":[]}`))
-	}))
-	t.Cleanup(origin.Close)
-	var urls []string
-	for range 2 {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-		srv, err := edge.New(ctx, edge.Config{OriginURL: origin.URL, Module: wasmbuild.Edge(t), CompilationCache: fnCache, PoolSize: 1, VersionsDir: t.TempDir()})
-		cancel()
-		if err != nil {
-			t.Fatal(err)
-		}
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		go srv.Serve(ln)
-		if _, err := serveAdmin(srv, ln.Addr().String(), ln.Addr().String(), &bytes.Buffer{}, slog.New(slog.DiscardHandler)); err == nil {
+	_, dsn := testenv.MySQL(t)
+	_, prefix := testenv.Redis(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	st, err := stack.Start(ctx, stack.Config{
+		MySQLDSN: dsn, RedisAddr: testenv.RedisAddr(), RedisPrefix: prefix,
+		S3Dir: t.TempDir(), S3Addr: "127.0.0.1:0", Bucket: "edgeflix-cli",
+		OriginAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0", MoreEdgeAddrs: []string{"127.0.0.1:0"},
+		EdgeVersionsDir:  t.TempDir(),
+		KeyEncryptionKey: bytes.Repeat([]byte{'k'}, keys.KEKSize), EdgeModule: wasmbuild.Edge(t), SkipDemo: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	if len(st.Edges) != 2 {
+		t.Fatalf("%d edges started, want 2", len(st.Edges))
+	}
+	t.Setenv(admin.TokenEnv, testAdminToken)
+	for i, e := range st.Edges {
+		public := strings.TrimPrefix(st.EdgeURLs[i], "http://")
+		if _, _, err := serveAdmin(e, public, public, io.Discard, slog.New(slog.DiscardHandler)); err == nil {
 			t.Fatal("the admin API was allowed on the public address")
 		}
-		h, err := admin.Handler(srv.Versions(), "cli-test-admin-token-0123", srv.MetricsHandler(), nil)
+		url, stop, err := serveAdmin(e, "127.0.0.1:0", public, io.Discard, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}
-		a := httptest.NewServer(h)
-		t.Cleanup(func() { a.Close(); srv.Close() })
-		urls = append(urls, a.URL)
+		t.Cleanup(stop)
+		urls = append(urls, url)
+		down = append(down, func() { stop(); e.Close() })
 	}
-	return urls
+	return urls, down
 }
 
+// TestFnVersionsAcrossEdges drives the fn verbs through the CLI code
+// against both edges of a local stack, then takes one edge down.
 func TestFnVersionsAcrossEdges(t *testing.T) {
-	edges := twoEdges(t)
+	edges, down := twoEdges(t)
 	dir := t.TempDir()
 	mod := filepath.Join(dir, "edge.wasm")
 	if err := os.WriteFile(mod, wasmbuild.Edge(t), 0o644); err != nil {
@@ -69,7 +75,11 @@ func TestFnVersionsAcrossEdges(t *testing.T) {
 	if err := os.WriteFile(broken, wasmbuild.EdgeFault(t, "deny_all"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	t.Setenv(admin.TokenEnv, "cli-test-admin-token-0123")
+	cases := filepath.Join(dir, "cases.json")
+	if err := os.WriteFile(cases, []byte(`[{"name":"segment 42","status":"request","uri":"/v1/media/a1/720p/seg_00042.m4s",
+  "event":{"Records":[{"cf":{"config":{"eventType":"viewer-request"},"request":{"method":"GET","querystring":"","headers":{},"uri":"/t/{{TOKEN_A1}}/v1/media/a1/720p/seg_00042.m4s"}}}]}}]`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	edgeArgs := []string{"--edge", edges[0] + "," + edges[1]}
 	run := func(args ...string) (string, error) {
 		var out, errOut bytes.Buffer
@@ -86,13 +96,13 @@ func TestFnVersionsAcrossEdges(t *testing.T) {
 	}{
 		{[]string{"upload", "--module", mod, "--tag", "abc", "--iss", "edgeflix-origin"}, false, []string{edges[0] + ": uploaded version 2", edges[1] + ": uploaded version 2"}},
 		{[]string{"upload", "--module", broken, "--tag", "broken"}, false, []string{"uploaded version 3"}},
-		{[]string{"test", "2"}, false, []string{"self-test passed"}},
+		{[]string{"test", "2", "--cases", cases}, false, []string{edges[0] + ": self-test passed", edges[1] + ": self-test passed"}},
 		{[]string{"test", "3"}, true, []string{edges[0] + ": FAILED", "self-test failed"}},
 		{[]string{"activate", "3"}, true, []string{"refused", "self-test failed"}},
 		{[]string{"split", "2@10"}, false, []string{"active 1, canary 2 at 10%"}},
 		{[]string{"activate", "2"}, false, []string{edges[1] + ": active 2"}},
 		{[]string{"rollback"}, false, []string{"active 1", "rolled back to version 1"}},
-		{[]string{"versions"}, false, []string{"active 1", "abc", "broken"}},
+		{[]string{"versions"}, false, []string{"active 1", "abc", "broken", "  1 cases  abc"}},
 		{[]string{"split", "2@101"}, true, []string{"want N@PERCENT"}},
 		{[]string{"activate", "x"}, true, []string{"want a positive number"}},
 		{[]string{"activate", "9"}, true, []string{"status 404"}},
@@ -108,24 +118,50 @@ func TestFnVersionsAcrossEdges(t *testing.T) {
 			}
 		}
 	}
-	out, err := run("versions", "--json")
+	type report struct {
+		Edge   string
+		OK     bool
+		Error  string
+		Result admin.VersionsAnswer
+	}
+	versionsJSON := func() ([]report, error) {
+		t.Helper()
+		out, err := run("versions", "--json")
+		var res []report
+		if jerr := json.Unmarshal([]byte(out[:strings.LastIndex(out, "]")+1]), &res); jerr != nil || len(res) != 2 {
+			t.Fatalf("--json: %v\n%s", jerr, out)
+		}
+		return res, err
+	}
+	res, err := versionsJSON()
 	if err != nil {
 		t.Fatal(err)
 	}
-	var res []struct {
-		Edge   string
-		OK     bool
-		Result admin.VersionsAnswer
+	for i, r := range res {
+		if r.Edge != edges[i] || !r.OK || len(r.Result.Versions) != 3 || r.Result.Status.Active != 1 || r.Result.Versions[1].Cases != 1 || r.Result.Versions[1].Tag != "abc" {
+			t.Fatalf("edge %d's report: %+v", i+1, r)
+		}
 	}
-	if err := json.Unmarshal([]byte(out), &res); err != nil || len(res) != 2 || len(res[1].Result.Versions) != 3 || res[0].Result.Status.Active != 1 {
-		t.Fatalf("--json: %v\n%s", err, out)
+
+	// One edge down: the command fails naming it and still reports the other.
+	down[1]()
+	res, err = versionsJSON()
+	if err == nil || !strings.Contains(err.Error(), "failed on 1 of 2 edges: "+edges[1]) {
+		t.Fatalf("with edge 2 down: %v", err)
 	}
+	if !res[0].OK || res[0].Result.Status.Active != 1 || res[1].OK || res[1].Edge != edges[1] || res[1].Error == "" {
+		t.Fatalf("with edge 2 down: %+v", res)
+	}
+	if out, err := run("activate", "2"); err == nil || !strings.Contains(out, edges[0]+": active 2") || !strings.Contains(out, edges[1]+": FAILED") {
+		t.Fatalf("activate with edge 2 down: %v\n%s", err, out)
+	}
+
 	t.Setenv(admin.TokenEnv, "")
 	if _, err := run("versions"); err == nil || !strings.Contains(err.Error(), admin.TokenEnv) {
 		t.Fatalf("no token: %v", err)
 	}
 	t.Setenv(admin.TokenEnv, "wrong-token-wrong-token")
-	if out, err := run("versions"); err == nil || !strings.Contains(out, "status 401") {
+	if out, err := run("versions"); err == nil || !strings.Contains(out, edges[0]+": FAILED: status 401") {
 		t.Fatalf("wrong token: %v %s", err, out)
 	}
 }

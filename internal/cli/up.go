@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/edgeflix/edgeflix/edge/admin"
@@ -24,6 +26,7 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	bucket := fs.String("s3-bucket", envOr("EDGEFLIX_S3_BUCKET", defaultBucket), "media bucket (env EDGEFLIX_S3_BUCKET)")
 	originAddr := fs.String("origin-addr", envOr("EDGEFLIX_ORIGIN_ADDR", "127.0.0.1:8080"), "origin listen address (env EDGEFLIX_ORIGIN_ADDR)")
 	edgeAddr := fs.String("edge-addr", envOr("EDGEFLIX_EDGE_ADDR", "127.0.0.1:8081"), "edge listen address (env EDGEFLIX_EDGE_ADDR)")
+	edgeCount := fs.Int("edges", 2, "edges in front of the origin: the first on --edge-addr, the others on the ports after it (--more-edge-addr overrides)")
 	var moreEdges listFlag
 	fs.Var(&moreEdges, "more-edge-addr", "start another edge on this address in front of the same origin, repeatable (env EDGEFLIX_MORE_EDGE_ADDRS, e.g. 127.0.0.1:8082)")
 	adminBase := fs.Int("edge-admin-port", 9181, "edge N's admin API (function versions, /metrics) listens on 127.0.0.1:PORT+N-1; the versions need "+admin.TokenEnv)
@@ -36,6 +39,13 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	if len(moreEdges) == 0 {
 		_ = moreEdges.Set(os.Getenv("EDGEFLIX_MORE_EDGE_ADDRS"))
+	}
+	if len(moreEdges) == 0 {
+		more, err := nextAddrs(*edgeAddr, *edgeCount-1)
+		if err != nil {
+			return err
+		}
+		moreEdges = more
 	}
 	// Function versions only for operators who set the admin token: with
 	// versions, a restarted edge serves its stored active version, not a
@@ -73,15 +83,37 @@ func runUp(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer st.Close()
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	for i, e := range st.Edges {
-		stop, err := serveAdmin(e, fmt.Sprintf("127.0.0.1:%d", *adminBase+i), strings.TrimPrefix(st.EdgeURLs[i], "http://"), stdout, logger)
+		_, stop, err := serveAdmin(e, fmt.Sprintf("127.0.0.1:%d", *adminBase+i), strings.TrimPrefix(st.EdgeURLs[i], "http://"), stdout, logger)
 		if err != nil {
 			return fmt.Errorf("edge %d: %w", i+1, err)
 		}
 		defer stop()
 	}
-	fmt.Fprintf(stdout, "\nedgeflix is up:\n  web app  %s\n  origin   %s\n  edge     %s\n\nOpen the web app, sign up and press play. Ctrl-C stops everything.\n",
-		st.AppURL, st.OriginURL, st.EdgeURL)
+	fmt.Fprintf(stdout, "\nedgeflix is up:\n  web app  %s\n  origin   %s\n  edges    %s\n\nOpen the web app, sign up and press play. Ctrl-C stops everything.\n",
+		st.AppURL, st.OriginURL, strings.Join(st.EdgeURLs, ", "))
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "edgeflix: stopping")
 	return nil
+}
+
+// nextAddrs lists n addresses on the ports after addr's (host:8081 gives
+// host:8082, …); with port 0 each is host:0 (any free port).
+func nextAddrs(addr string, n int) ([]string, error) {
+	if n < 0 {
+		return nil, fmt.Errorf("--edges %d: want at least 1", n+1)
+	}
+	host, port, err := net.SplitHostPort(addr)
+	p, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || p < 0 || p+n > 65535 {
+		return nil, fmt.Errorf("--edge-addr %q: want host:port with room for %d more ports", addr, n)
+	}
+	var out []string
+	for i := 1; i <= n; i++ {
+		next := p + i
+		if p == 0 {
+			next = 0
+		}
+		out = append(out, net.JoinHostPort(host, strconv.Itoa(next)))
+	}
+	return out, nil
 }

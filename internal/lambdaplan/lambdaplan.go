@@ -8,6 +8,8 @@
 package lambdaplan
 
 import (
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"strconv"
@@ -50,17 +52,59 @@ func ParsePair(s string) (Pair, error) {
 
 // Plan is what to run and which Terraform variables to set.
 type Plan struct {
-	Commands [][]string     `json:"commands,omitempty"`
-	TFVars   map[string]any `json:"tfvars,omitempty"`
-	Notes    []string       `json:"notes,omitempty"`
+	// Commands run in order; a failed one stops the run. A self-test
+	// step (SelfTestCommand) is run by the edgeflix CLI itself.
+	Commands [][]string `json:"commands,omitempty"`
+	// TFVars are written (merged) into TFDir/TFVarsFile before Commands run.
+	TFVars map[string]any `json:"tfvars,omitempty"`
+	TFDir  string         `json:"tf_dir,omitempty"`
+	Notes  []string       `json:"notes,omitempty"`
+}
+
+// TFVarsFile is the file in a Terraform root that holds the function
+// versions' variables; Terraform loads *.auto.tfvars.json by itself, so
+// later applies keep them.
+const TFVarsFile = "edgeflix-fn.auto.tfvars.json"
+
+// Terraform makes pl write its TFVars into the Terraform root dir and run
+// terraform apply there.
+func (pl Plan) Terraform(dir string) Plan {
+	pl.TFDir = dir
+	pl.Commands = append(pl.Commands, []string{"terraform", "-chdir=" + dir, "apply"})
+	return pl
+}
+
+// SelfTestCommand is the step that runs the edge self-test (the corpus,
+// and the operator cases in casesFile if not empty) on module.
+func SelfTestCommand(module, casesFile string) []string {
+	c := []string{"edgeflix", "fn", "test", "--target", "aws", "--module", module}
+	if casesFile != "" {
+		c = append(c, "--cases", casesFile)
+	}
+	return c
+}
+
+// SelfTestArgs reports whether c is a SelfTestCommand and returns its
+// module and cases file.
+func SelfTestArgs(c []string) (module, casesFile string, ok bool) {
+	if len(c) < 7 || c[0] != "edgeflix" || c[1] != "fn" || c[2] != "test" || c[5] != "--module" {
+		return "", "", false
+	}
+	if len(c) == 9 && c[7] == "--cases" {
+		casesFile = c[8]
+	}
+	return c[6], casesFile, true
 }
 
 // Upload rebuilds both zips with the key set at jwksURL (so a key
-// rotation needs no code change) and publishes a version of each function.
-func Upload(f Functions, jwksURL, zipDir string) Plan {
+// rotation needs no code change), self-tests the module the zips hold
+// (with the operator cases in casesFile, if any) and only then publishes
+// a version of each function.
+func Upload(f Functions, jwksURL, zipDir, casesFile string) Plan {
 	return Plan{
 		Commands: [][]string{
 			{"make", "lambda", "JWKS=" + jwksURL},
+			SelfTestCommand(zipDir+"/bundle/edge.wasm", casesFile),
 			{"aws", "lambda", "update-function-code", "--region", "us-east-1", "--function-name", f.Viewer, "--zip-file", "fileb://" + zipDir + "/viewer-request.zip", "--publish"},
 			{"aws", "lambda", "update-function-code", "--region", "us-east-1", "--function-name", f.Origin, "--zip-file", "fileb://" + zipDir + "/origin-request.zip", "--publish"},
 		},
@@ -95,6 +139,14 @@ func Split(p Pair, percent float64, headerValue string) (Plan, error) {
 		},
 		Notes: []string{"terraform apply; CloudFront's staging distribution does not serve HTTP/3, and its weight policy keeps a viewer on staging by session stickiness"},
 	}, nil
+}
+
+// NewStagingHeader is a random staging header value (16 hex digits) for
+// a Split whose operator named none.
+func NewStagingHeader() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // Activate pins p on the primary distribution and removes the staging one.

@@ -38,3 +38,24 @@ func FuzzParsePair(f *testing.F) {
 		}
 	})
 }
+
+func TestSelfTestStep(t *testing.T) {
+	for _, c := range []struct{ module, cases string }{{"dist/lambda/bundle/edge.wasm", ""}, {"m.wasm", "cases.json"}} {
+		m, cs, ok := SelfTestArgs(SelfTestCommand(c.module, c.cases))
+		if !ok || m != c.module || cs != c.cases {
+			t.Fatalf("SelfTestArgs(SelfTestCommand(%q, %q)) = %q, %q, %v", c.module, c.cases, m, cs, ok)
+		}
+	}
+	pl := Upload(Names("e"), "https://o/jwks", "dist/lambda", "")
+	if len(pl.Commands) != 4 || pl.Commands[0][0] != "make" {
+		t.Fatalf("upload plan %q", pl.Commands)
+	}
+	if _, _, ok := SelfTestArgs(pl.Commands[1]); !ok || pl.Commands[2][0] != "aws" {
+		t.Fatalf("the self-test must run after the build and before publishing: %q", pl.Commands)
+	}
+	for _, c := range [][]string{{"aws", "lambda"}, {"edgeflix", "fn", "test"}, {"edgeflix", "fn", "invoke", "--target", "aws", "--module", "m"}} {
+		if _, _, ok := SelfTestArgs(c); ok {
+			t.Fatalf("%q taken for a self-test step", c)
+		}
+	}
+}

@@ -14,7 +14,12 @@ import (
 //	deny_all       every request is denied (a version the self-test refuses)
 //	trap_segments  the gate traps on segments other than seg_00001 (a
 //	               version the corpus passes and traffic shows broken)
+//	mark_masters   every rewritten master ends with the comment line
+//	               markLine (a version whose rewrite can be told apart)
 var fault string
+
+// markLine is what mark_masters appends to a rewritten master.
+const markLine = "# rewritten by the mark_masters fault\n"
 
 func init() {
 	faultHook = func(path []byte, r gate.Result) gate.Result {
@@ -27,5 +32,16 @@ func init() {
 			}
 		}
 		return r
+	}
+	if fault == "mark_masters" {
+		rewriteFaultHook = func(res []byte) []byte {
+			if !bytes.HasPrefix(res, []byte("ok\n")) {
+				return res
+			}
+			if !bytes.HasSuffix(res, []byte("\n")) {
+				res = append(res, '\n')
+			}
+			return append(res, markLine...)
+		}
 	}
 }

@@ -30,6 +30,8 @@ var (
 	// faultHook is nil in every real build; tests set it with the
 	// edgeflix_fault build tag (fault.go) to make deliberately broken versions.
 	faultHook func(path []byte, r gate.Result) gate.Result
+	// rewriteFaultHook, like faultHook, is nil in every real build.
+	rewriteFaultHook func(res []byte) []byte
 )
 
 func main() {}
@@ -130,5 +132,9 @@ func rewriteExport(ptr, n uint32) uint64 {
 	if !ok {
 		return result(manifest.AppendResult(out[:0], manifest.StatusError, "input is not the alloc buffer"))
 	}
-	return result(rewriter.Call(out[:0], data))
+	res := rewriter.Call(out[:0], data)
+	if rewriteFaultHook != nil {
+		res = rewriteFaultHook(res)
+	}
+	return result(res)
 }

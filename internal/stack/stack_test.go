@@ -1,0 +1,131 @@
+package stack
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/s3"
+	"github.com/golang-jwt/jwt/v5"
+
+	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/internal/testenv"
+	"github.com/edgeflix/edgeflix/internal/wasmbuild"
+	"github.com/edgeflix/edgeflix/origin/keys"
+	"github.com/edgeflix/edgeflix/wasm/manifest"
+)
+
+// masterSpy forwards the edge's origin requests and records, for each
+// master fetch, the caps header it carried (the origin rewrites a master
+// only when one is present).
+type masterSpy struct {
+	mu   sync.Mutex
+	caps []string
+}
+
+func (m *masterSpy) start(t *testing.T, originURL string) string {
+	target, err := url.Parse(originURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "/master.m3u8") {
+			m.mu.Lock()
+			m.caps = append(m.caps, r.Header.Get(contract.CapsHeader))
+			m.mu.Unlock()
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// TestMasterRewrittenOnceThroughStack fetches a master through the local
+// stack's edge and checks it is the module's rewrite of the stored
+// master, done once: the edge asks the origin for the stored bytes, never
+// for the origin's own rewrite.
+func TestMasterRewrittenOnceThroughStack(t *testing.T) {
+	db, dsn := testenv.MySQL(t)
+	_, prefix := testenv.Redis(t)
+	kek := bytes.Repeat([]byte{'k'}, keys.KEKSize)
+	spy := &masterSpy{}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	st, err := Start(ctx, Config{
+		MySQLDSN: dsn, RedisAddr: testenv.RedisAddr(), RedisPrefix: prefix,
+		S3Dir: t.TempDir(), S3Addr: "127.0.0.1:0", Bucket: "edgeflix-stack",
+		OriginAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0",
+		EdgeUpstream:     func(originURL string) (string, error) { return spy.start(t, originURL), nil },
+		KeyEncryptionKey: kek, EdgeModule: wasmbuild.Edge(t), SkipDemo: true,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+
+	master, err := os.ReadFile("../../wasm/manifest/testdata/ladder8.m3u8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.Media.Client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(st.Media.Bucket), Key: aws.String("media/once/master.m3u8"), Body: bytes.NewReader(master)}); err != nil {
+		t.Fatal(err)
+	}
+	// A playback token signed with the origin's own signing key.
+	ks, err := keys.NewStore(db, kek, keys.Options{ActivationDelay: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ks.Ensure(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key, err := ks.Signer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	tok := jwt.NewWithClaims(jwt.SigningMethodEdDSA, jwt.MapClaims{
+		"iss": contract.DefaultIssuer, "aud": contract.DefaultAudience, "sub": "acc_1", "sid": "ses_once",
+		"iat": now.Unix(), "exp": now.Add(time.Hour).Unix(), "pfx": "/v1/media/once/",
+		"dev": map[string]any{"cls": "phone", "mh": 720, "mbr": 5000000, "cdc": []string{"avc1", "mp4a"}, "hdr": false},
+	})
+	tok.Header["kid"] = key.ID
+	signed, err := tok.SignedString(key.Private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caps, err := contract.ParseHeader("cls=phone;mh=720;mbr=5000000;cdc=avc1,mp4a;hdr=0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := manifest.Rewrite(master, caps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, xcache := range []string{"MISS", "HIT"} {
+		resp, err := http.Get(st.EdgeURL + "/t/" + signed + "/v1/media/once/master.m3u8")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK || !bytes.Equal(body, want) || resp.Header.Get("X-Cache") != xcache {
+			t.Fatalf("request %d: %d, X-Cache %q:\n%s\nwant the module's rewrite:\n%s", i, resp.StatusCode, resp.Header.Get("X-Cache"), body, want)
+		}
+	}
+	spy.mu.Lock()
+	defer spy.mu.Unlock()
+	if len(spy.caps) != 1 || spy.caps[0] != "" {
+		t.Fatalf("master fetches from the origin carried caps %q: want one fetch without %s (the origin would rewrite too)", spy.caps, contract.CapsHeader)
+	}
+}
