@@ -21,6 +21,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"time"
@@ -37,8 +38,9 @@ func main() {
 	duration := flag.Duration("duration", 5*time.Second, "wrk run length per measurement")
 	conns := flag.Int("connections", 64, "wrk connections")
 	module := flag.String("module", "dist/edge.wasm", "edge module (make wasm)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of edgeflix's edge during its 1 KB hit run to this file")
 	flag.Parse()
-	if err := run(*duration, *conns, *module); err != nil {
+	if err := run(*duration, *conns, *module, *cpuProfile); err != nil {
 		log.Fatal(err)
 	}
 }
@@ -51,7 +53,7 @@ func listen() (net.Listener, string) {
 	return ln, ln.Addr().String()
 }
 
-func run(duration time.Duration, conns int, modulePath string) error {
+func run(duration time.Duration, conns int, modulePath, cpuProfile string) error {
 	for _, c := range []string{"wrk", "nginx"} {
 		if _, err := exec.LookPath(c); err != nil {
 			return fmt.Errorf("%s not found: run EDGEFLIX_BENCH_EDGE=1 scripts/setup.sh", c)
@@ -126,7 +128,9 @@ func run(duration time.Duration, conns int, modulePath string) error {
 					if code := status(u); code != http.StatusOK {
 						return fmt.Errorf("%s: warming the %s object: status %d", t.name, size, code)
 					}
+					stopProfile := profile(cpuProfile, i == 0 && size == "1k")
 					res[i], err = wrk(dir, u, "", duration, conns)
+					stopProfile()
 				} else {
 					res[i], err = wrk(dir, t.base, "/v1/media/b/miss-", duration, conns, "-"+size+".bin")
 				}
@@ -159,6 +163,25 @@ func originHandler(key ed25519.PrivateKey) http.Handler {
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		io.WriteString(w, body)
 	})
+}
+
+// profile starts a CPU profile into path when on and path is set; the
+// returned func stops it.
+func profile(path string, on bool) func() {
+	if path == "" || !on {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		log.Fatal(err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
 }
 
 func status(u string) int {
