@@ -110,7 +110,10 @@ func TestCanaryRewriteFaultRolledBack(t *testing.T) {
 				load.Add(1)
 				go func() {
 					defer load.Done()
-					for n := w; time.Now().Before(deadline) && srv.Versions().Status().Canary != 0 && get(n); n += 4 {
+					for n := w; time.Now().Before(deadline) && srv.Versions().Status().Canary != 0; n += 4 {
+						if !get(n) {
+							return
+						}
 					}
 				}()
 			}
@@ -155,7 +158,9 @@ func TestCanaryRewriteFaultRolledBack(t *testing.T) {
 					}
 				}
 			}
-			value := func(m map[[2]string]*dto.Metric, v, tr string) float64 { return m[[2]string{v, tr}].GetCounter().GetValue() }
+			value := func(m map[[2]string]*dto.Metric, v, tr string) float64 {
+				return m[[2]string{v, tr}].GetCounter().GetValue()
+			}
 			for _, v := range []string{"1", "2"} {
 				if n := value(errs, v, "viewer-request"); n != 0 {
 					t.Errorf("version %s: %v gate errors, want none", v, n)
