@@ -276,8 +276,8 @@ func TestVersionWalkUnderLoad(t *testing.T) {
 	}
 	m, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, want := range []string{"edge_fn_auto_rollbacks_total 1", `edge_fn_requests_total{version="4"}`, `edge_fn_errors_total{version="4"}`,
-		`edge_fn_duration_seconds_bucket{version="2"`, `edge_requests_total{code="200"}`, "edge_cache_hits_total", `edge_gate_verdicts_total{reason="",verdict="allow"}`} {
+	for _, want := range []string{"edge_fn_auto_rollbacks_total 1", `edge_fn_requests_total{trigger="viewer-request",version="4"}`,
+		`edge_fn_errors_total{trigger="viewer-request",version="4"}`, `edge_fn_duration_seconds_bucket{trigger="viewer-request",version="2"`, `edge_requests_total{code="200"}`, "edge_cache_hits_total", `edge_gate_verdicts_total{reason="",verdict="allow"}`} {
 		if !strings.Contains(string(m), want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

@@ -2,6 +2,7 @@ package traffic
 
 import (
 	"context"
+	"errors"
 	"math"
 	"strconv"
 	"sync/atomic"
@@ -12,7 +13,20 @@ import (
 	"github.com/edgeflix/edgeflix/edge/fnhost"
 	"github.com/edgeflix/edgeflix/edge/versions"
 	"github.com/edgeflix/edgeflix/wasm/gate"
+	"github.com/edgeflix/edgeflix/wasm/manifest"
 )
+
+// trigger is a trigger point of the module's functions: the metrics'
+// trigger label and the canary judgment name it by the CloudFront event.
+type trigger int
+
+const (
+	viewerRequest trigger = iota // the gate
+	originRequest                // the master rewrite
+	triggers
+)
+
+func (t trigger) String() string { return [triggers]string{"viewer-request", "origin-request"}[t] }
 
 // Version is one loaded version: its pool, its request references and
 // its figures. A request holds one from Router.Acquire to Release, so its
@@ -30,7 +44,12 @@ type Version struct {
 	win   atomic.Pointer[window]
 	since time.Time // when the version became canary (zero otherwise)
 
-	requests prometheus.Counter
+	series [triggers]series
+}
+
+// series are one version's Prometheus series at one trigger point.
+type series struct {
+	calls    prometheus.Counter
 	errors   prometheus.Counter
 	duration prometheus.Observer
 }
@@ -38,9 +57,10 @@ type Version struct {
 func newVersion(m versions.Meta, h *fnhost.Host, mx *metrics) *Version {
 	e := &Version{meta: m, host: h, label: strconv.Itoa(m.Number)}
 	e.win.Store(new(window))
-	e.requests = mx.requests.WithLabelValues(e.label)
-	e.errors = mx.errors.WithLabelValues(e.label)
-	e.duration = mx.duration.WithLabelValues(e.label)
+	for t := range triggers {
+		l := prometheus.Labels{"version": e.label, "trigger": t.String()}
+		e.series[t] = series{mx.calls.With(l), mx.errors.With(l), mx.duration.With(l)}
+	}
 	return e
 }
 
@@ -70,14 +90,28 @@ func (e *Version) Label() string { return e.label }
 func (e *Version) Gate(ctx context.Context, rawPath string, now time.Time) (gate.Result, error) {
 	start := time.Now()
 	res, err := e.host.Gate(ctx, rawPath, now)
-	e.observe(time.Since(start), err)
+	e.observe(viewerRequest, time.Since(start), err != nil)
 	stamp(ctx, e.label)
 	return res, err
 }
 
-// Rewrite runs e's origin-request function (the master rewrite).
+// Rewrite runs e's origin-request function (the master rewrite) and
+// counts it in e's figures (rewriteFailed tells which answers are errors).
 func (e *Version) Rewrite(ctx context.Context, master []byte, caps string) ([]byte, error) {
-	return e.host.Rewrite(ctx, master, caps)
+	start := time.Now()
+	body, err := e.host.Rewrite(ctx, master, caps)
+	e.observe(originRequest, time.Since(start), rewriteFailed(err))
+	return body, err
+}
+
+// rewriteFailed reports whether a rewrite's error is a failure of the
+// version: every error but its two answers that are not failures, a
+// media playlist (served as the origin sent it) and a master with nothing
+// the device can play (the documented 422). An invalid master counts: the
+// viewer gets a 502, and an origin that really sends one fails every
+// version alike.
+func rewriteFailed(err error) bool {
+	return err != nil && !errors.Is(err, manifest.ErrNotMaster) && !errors.Is(err, manifest.ErrNothingPlayable)
 }
 
 func (e *Version) configure(ctx context.Context, doc []byte) error {
@@ -88,13 +122,14 @@ func (e *Version) configure(ctx context.Context, doc []byte) error {
 	return e.host.Configure(ctx, d)
 }
 
-func (e *Version) observe(d time.Duration, err error) {
-	e.requests.Inc()
-	e.duration.Observe(d.Seconds())
-	if err != nil {
-		e.errors.Inc()
+func (e *Version) observe(t trigger, d time.Duration, failed bool) {
+	s := &e.series[t]
+	s.calls.Inc()
+	s.duration.Observe(d.Seconds())
+	if failed {
+		s.errors.Inc()
 	}
-	e.win.Load().add(d, err != nil)
+	e.win.Load().by[t].add(d, failed)
 }
 
 // Latency buckets of a window: bucket i holds durations up to 1.2^i µs,
@@ -104,48 +139,63 @@ const (
 	bucketGrowth = 1.2
 )
 
-// window counts requests, errors and function times of one version over
-// one judgment window.
+// window counts one version's calls, errors and function times at each
+// trigger point over one judgment window.
 type window struct {
-	requests, errors atomic.Uint64
-	hist             [buckets]atomic.Uint64
+	by [triggers]counts
 }
 
-func (w *window) add(d time.Duration, failed bool) {
-	w.requests.Add(1)
+// counts are one trigger point's figures in a window.
+type counts struct {
+	calls, errors atomic.Uint64
+	hist          [buckets]atomic.Uint64
+}
+
+func (c *counts) add(d time.Duration, failed bool) {
+	c.calls.Add(1)
 	if failed {
-		w.errors.Add(1)
+		c.errors.Add(1)
 	}
 	i := 0
 	if us := float64(d) / float64(time.Microsecond); us > 1 {
 		i = min(int(math.Ceil(math.Log(us)/math.Log(bucketGrowth))), buckets-1)
 	}
-	w.hist[i].Add(1)
+	c.hist[i].Add(1)
 }
 
 // quantile is the upper bound of the bucket holding quantile q.
-func (w *window) quantile(q float64) time.Duration {
+func (c *counts) quantile(q float64) time.Duration {
 	var total uint64
-	for i := range w.hist {
-		total += w.hist[i].Load()
+	for i := range c.hist {
+		total += c.hist[i].Load()
 	}
 	if total == 0 {
 		return 0
 	}
 	rank := uint64(math.Ceil(q * float64(total)))
 	var seen uint64
-	for i := range w.hist {
-		if seen += w.hist[i].Load(); seen >= rank {
+	for i := range c.hist {
+		if seen += c.hist[i].Load(); seen >= rank {
 			return time.Duration(math.Pow(bucketGrowth, float64(i)) * float64(time.Microsecond))
 		}
 	}
 	return time.Duration(math.Pow(bucketGrowth, buckets-1) * float64(time.Microsecond))
 }
 
+// total sums the calls and errors of every trigger point.
+func (w *window) total() (calls, failed uint64) {
+	for t := range w.by {
+		calls += w.by[t].calls.Load()
+		failed += w.by[t].errors.Load()
+	}
+	return calls, failed
+}
+
+// errorRate is the share of all the window's calls that failed.
 func (w *window) errorRate() float64 {
-	n := w.requests.Load()
+	n, failed := w.total()
 	if n == 0 {
 		return 0
 	}
-	return float64(w.errors.Load()) / float64(n)
+	return float64(failed) / float64(n)
 }

@@ -6,7 +6,7 @@ import (
 
 // metrics are the per-version Prometheus figures.
 type metrics struct {
-	requests      *prometheus.CounterVec
+	calls         *prometheus.CounterVec
 	errors        *prometheus.CounterVec
 	duration      *prometheus.HistogramVec
 	shares        *prometheus.GaugeVec
@@ -15,16 +15,16 @@ type metrics struct {
 
 func newMetrics(reg prometheus.Registerer) *metrics {
 	m := &metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "edge_fn_requests_total", Help: "Viewer-request function calls, by function version.",
-		}, []string{"version"}),
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "edge_fn_requests_total", Help: "Function calls, by version and trigger (viewer-request: the gate; origin-request: the master rewrite).",
+		}, []string{"version", "trigger"}),
 		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "edge_fn_errors_total", Help: "Viewer-request function calls that failed (trap, deadline, bad answer), by version.",
-		}, []string{"version"}),
+			Name: "edge_fn_errors_total", Help: "Function calls that failed (trap, deadline, bad answer; for origin-request also a master the rewrite refused as invalid), by version and trigger.",
+		}, []string{"version", "trigger"}),
 		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "edge_fn_duration_seconds", Help: "Viewer-request function time, by version.",
+			Name: "edge_fn_duration_seconds", Help: "Function time, by version and trigger.",
 			Buckets: prometheus.ExponentialBuckets(5e-6, 2, 16),
-		}, []string{"version"}),
+		}, []string{"version", "trigger"}),
 		shares: prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "edge_fn_traffic_share", Help: "Share of playback sessions routed to each loaded version (0-1).",
 		}, []string{"version"}),
@@ -33,7 +33,7 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.requests, m.errors, m.duration, m.shares, m.autoRollbacks)
+		reg.MustRegister(m.calls, m.errors, m.duration, m.shares, m.autoRollbacks)
 	}
 	return m
 }

@@ -217,12 +217,24 @@ func (r *Router) dropIfNew(e *Version) {
 
 // VersionFigures are one loaded version's figures in the current window.
 type VersionFigures struct {
-	Version   int     `json:"version"`
-	Role      string  `json:"role"` // active, canary
-	Requests  uint64  `json:"requests"`
-	Errors    uint64  `json:"errors"`
-	ErrorRate float64 `json:"error_rate"`
-	P99Micros int64   `json:"p99_us"`
+	Version int    `json:"version"`
+	Role    string `json:"role"` // active, canary, override
+	// Calls and Errors sum every trigger point; ErrorRate is Errors/Calls,
+	// the rate the canary judgment compares.
+	Calls     uint64           `json:"calls"`
+	Errors    uint64           `json:"errors"`
+	ErrorRate float64          `json:"error_rate"`
+	Triggers  []TriggerFigures `json:"triggers"`
+}
+
+// TriggerFigures are a version's figures at one trigger point
+// (viewer-request: the gate, one call per request; origin-request: the
+// master rewrite, one call per master cache miss).
+type TriggerFigures struct {
+	Trigger   string `json:"trigger"`
+	Calls     uint64 `json:"calls"`
+	Errors    uint64 `json:"errors"`
+	P99Micros int64  `json:"p99_us"`
 }
 
 // Status is the traffic state with the loaded versions' figures.
@@ -260,10 +272,15 @@ func (r *Router) status() Status {
 			role = "canary"
 		}
 		w := e.win.Load()
-		s.Loaded = append(s.Loaded, VersionFigures{
-			Version: n, Role: role, Requests: w.requests.Load(), Errors: w.errors.Load(),
-			ErrorRate: w.errorRate(), P99Micros: w.quantile(0.99).Microseconds(),
-		})
+		f := VersionFigures{Version: n, Role: role, ErrorRate: w.errorRate()}
+		f.Calls, f.Errors = w.total()
+		for tr := range triggers {
+			c := &w.by[tr]
+			f.Triggers = append(f.Triggers, TriggerFigures{
+				Trigger: tr.String(), Calls: c.calls.Load(), Errors: c.errors.Load(), P99Micros: c.quantile(0.99).Microseconds(),
+			})
+		}
+		s.Loaded = append(s.Loaded, f)
 	}
 	return s
 }

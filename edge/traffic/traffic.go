@@ -15,12 +15,14 @@
 // for a whole stream; it costs one base64 decode of ~300 bytes, no
 // signature check. A path without a readable sid hashes the whole token.
 //
-// The canary is watched: once both versions have a minimum sample, a
-// canary whose error rate exceeds the active version's by more than
-// Policy.MaxErrorRateIncrease, or whose function-time p99 exceeds
-// Policy.MaxP99Ratio × the active's p99 + Policy.P99Slack, is removed by
-// the edge itself, which logs it, records it in Status and counts it in
-// edge_fn_auto_rollbacks_total.
+// The canary is watched over both trigger points a request runs on it:
+// the viewer-request gate and the origin-request master rewrite. Once both
+// versions have a minimum sample, a canary whose error rate over all its
+// function calls exceeds the active version's by more than
+// Policy.MaxErrorRateIncrease, or whose function-time p99 at a trigger
+// point exceeds Policy.MaxP99Ratio × the active's p99 there +
+// Policy.P99Slack, is removed by the edge itself, which logs it, records
+// it in Status and counts it in edge_fn_auto_rollbacks_total.
 package traffic
 
 import (
@@ -62,13 +64,16 @@ var (
 // Policy is the automatic canary rollback rule.
 type Policy struct {
 	// MinRequests is the sample each of canary and active needs before the
-	// canary is judged; 0 means 200.
+	// canary is judged: function calls of all trigger points for the error
+	// rate, calls at a trigger point for that point's p99; 0 means 200.
 	MinRequests uint64
 	// MaxErrorRateIncrease is how far (absolute, 0.01 = one point) the
-	// canary's error rate may exceed the active's; 0 means 0.01.
+	// canary's error rate over all its function calls may exceed the
+	// active's; 0 means 0.01.
 	MaxErrorRateIncrease float64
-	// MaxP99Ratio and P99Slack bound the canary's function p99: at most
-	// MaxP99Ratio × active p99 + P99Slack; 0 means 2 and 5 ms.
+	// MaxP99Ratio and P99Slack bound the canary's function p99 at each
+	// trigger point: at most MaxP99Ratio × the active's p99 there +
+	// P99Slack; 0 means 2 and 5 ms.
 	MaxP99Ratio float64
 	P99Slack    time.Duration
 	// Interval is how often the canary is judged; 0 means one second.

@@ -19,30 +19,43 @@ import (
 
 var cache = wazero.NewCompilationCache()
 
-// feed records n calls of duration d on w, failed of them errors.
-func feed(w *window, n, failed int, d time.Duration) {
+// feed records n calls of duration d on c, failed of them errors.
+func feed(c *counts, n, failed int, d time.Duration) {
 	for i := range n {
-		w.add(d, i < failed)
+		c.add(d, i < failed)
 	}
 }
 
 func TestJudgeCanary(t *testing.T) {
 	clock := time.Date(2026, 12, 4, 16, 0, 0, 0, time.UTC)
+	// side is one version's calls at one trigger point.
 	type side struct {
 		n, failed int
 		d         time.Duration
 	}
+	const us50, ms2 = 50 * time.Microsecond, 2 * time.Millisecond
+	// Indexed by trigger: viewer-request (gate), origin-request (rewrite).
 	cases := []struct {
 		name           string
-		active, canary side
-		rollback       string // substring of the note, "" = kept
+		active, canary [triggers]side
+		rollback       []string // substrings of the note, none = kept
 	}{
-		{"below the minimum sample, even all errors", side{500, 0, 50 * time.Microsecond}, side{99, 99, 50 * time.Microsecond}, ""},
-		{"same error rate", side{1000, 10, 50 * time.Microsecond}, side{200, 2, 50 * time.Microsecond}, ""},
-		{"within the allowed increase", side{1000, 10, 50 * time.Microsecond}, side{200, 3, 50 * time.Microsecond}, ""},
-		{"error rate over the threshold", side{1000, 10, 50 * time.Microsecond}, side{200, 10, 50 * time.Microsecond}, "error rate 5.00% vs active 1.00%"},
-		{"p99 within ratio and slack", side{1000, 0, 2 * time.Millisecond}, side{200, 0, 8 * time.Millisecond}, ""},
-		{"p99 over ratio and slack", side{1000, 0, 2 * time.Millisecond}, side{200, 0, 20 * time.Millisecond}, "function p99"},
+		{"below the minimum sample, even all errors", [2]side{{500, 0, us50}}, [2]side{{99, 99, us50}}, nil},
+		{"same error rate", [2]side{{1000, 10, us50}}, [2]side{{200, 2, us50}}, nil},
+		{"within the allowed increase", [2]side{{1000, 10, us50}}, [2]side{{200, 3, us50}}, nil},
+		{"error rate over the threshold", [2]side{{1000, 10, us50}}, [2]side{{200, 10, us50}},
+			[]string{"error rate 5.00% vs active 1.00% over all function calls (allowed +1.00 points; failed: viewer-request 10 of 200, origin-request 0 of 0)"}},
+		{"rewrite errors over the threshold, gate clean", [2]side{{1000, 0, us50}, {50, 0, us50}}, [2]side{{200, 0, us50}, {20, 20, us50}},
+			[]string{"error rate 9.09% vs active 0.00% over all function calls (allowed +1.00 points; failed: viewer-request 0 of 200, origin-request 20 of 20)"}},
+		{"rewrite errors, sample of all calls too small", [2]side{{1000, 0, us50}, {50, 0, us50}}, [2]side{{80, 0, us50}, {19, 19, us50}}, nil},
+		{"rewrite answers like the active's", [2]side{{1000, 0, us50}, {300, 3, us50}}, [2]side{{200, 0, us50}, {200, 2, us50}}, nil},
+		{"gate p99 within ratio and slack", [2]side{{1000, 0, ms2}}, [2]side{{200, 0, 8 * time.Millisecond}}, nil},
+		{"gate p99 over ratio and slack", [2]side{{1000, 0, ms2}}, [2]side{{200, 0, 20 * time.Millisecond}}, []string{"viewer-request p99"}},
+		{"rewrite p99 over, gate fine", [2]side{{1000, 0, us50}, {300, 0, ms2}}, [2]side{{200, 0, us50}, {100, 0, 30 * time.Millisecond}},
+			[]string{"origin-request p99 3"}},
+		{"rewrite p99 over, too few active rewrites", [2]side{{1000, 0, us50}, {99, 0, ms2}}, [2]side{{200, 0, us50}, {100, 0, 30 * time.Millisecond}}, nil},
+		{"both p99s over, both named", [2]side{{1000, 0, ms2}, {300, 0, ms2}}, [2]side{{200, 0, 30 * time.Millisecond}, {100, 0, 30 * time.Millisecond}},
+			[]string{"viewer-request p99 3", "; origin-request p99 3"}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -67,18 +80,26 @@ func TestJudgeCanary(t *testing.T) {
 				t.Fatal(err)
 			}
 			tb := r.table.Load()
-			feed(tb.active.win.Load(), c.active.n, c.active.failed, c.active.d)
-			feed(tb.canary.win.Load(), c.canary.n, c.canary.failed, c.canary.d)
+			for tr := range triggers {
+				a, k := c.active[tr], c.canary[tr]
+				feed(&tb.active.win.Load().by[tr], a.n, a.failed, a.d)
+				feed(&tb.canary.win.Load().by[tr], k.n, k.failed, k.d)
+			}
 			clock = clock.Add(time.Minute)
 			note := r.JudgeCanary()
 			st := r.Status()
-			if c.rollback == "" {
+			if len(c.rollback) == 0 {
 				if note != "" || st.Canary != m.Number {
 					t.Fatalf("canary rolled back: %q", note)
 				}
 				return
 			}
-			if !strings.Contains(note, c.rollback) || !strings.Contains(note, clock.Format(time.RFC3339)) || st.Canary != 0 || st.Note != note {
+			for _, want := range c.rollback {
+				if !strings.Contains(note, want) {
+					t.Fatalf("note %q does not name %q", note, want)
+				}
+			}
+			if !strings.Contains(note, clock.Format(time.RFC3339)) || st.Canary != 0 || st.Note != note {
 				t.Fatalf("note %q, status %+v; want a rollback naming %q at %s", note, st.Traffic, c.rollback, clock)
 			}
 			if got := testutil.ToFloat64(r.metrics.autoRollbacks); got != 1 {

@@ -39,7 +39,8 @@ var (
 
 // EdgeFault returns the edge module built with a deliberate defect (the
 // edgeflix_fault build tag and main.fault=fault, wasm/module/fault.go):
-// "deny_all", "trap_segments" or "mark_masters". It builds once per fault per test binary.
+// "deny_all", "trap_segments", "mark_masters", "trap_masters" or
+// "slow_masters". It builds once per fault per test binary.
 func EdgeFault(tb testing.TB, fault string) []byte {
 	tb.Helper()
 	faultMu.Lock()

@@ -4,6 +4,7 @@ package main
 
 import (
 	"bytes"
+	"time"
 
 	"github.com/edgeflix/edgeflix/wasm/gate"
 )
@@ -16,7 +17,16 @@ import (
 //	               version the corpus passes and traffic shows broken)
 //	mark_masters   every rewritten master ends with the comment line
 //	               markLine (a version whose rewrite can be told apart)
+//	trap_masters   the rewrite traps on masters it would rewrite unless
+//	               they declare #EXT-X-INDEPENDENT-SEGMENTS (the corpus's
+//	               master does): a version the corpus passes and traffic
+//	               shows broken at the origin-request trigger only
+//	slow_masters   every rewrite takes slowRewrite longer (a version whose
+//	               origin-request trigger alone is slow)
 var fault string
+
+// slowRewrite is the time slow_masters adds to every rewrite.
+const slowRewrite = 100 * time.Millisecond
 
 // markLine is what mark_masters appends to a rewritten master.
 const markLine = "# rewritten by the mark_masters fault\n"
@@ -33,7 +43,8 @@ func init() {
 		}
 		return r
 	}
-	if fault == "mark_masters" {
+	switch fault {
+	case "mark_masters":
 		rewriteFaultHook = func(res []byte) []byte {
 			if !bytes.HasPrefix(res, []byte("ok\n")) {
 				return res
@@ -42,6 +53,18 @@ func init() {
 				res = append(res, '\n')
 			}
 			return append(res, markLine...)
+		}
+	case "trap_masters":
+		rewriteFaultHook = func(res []byte) []byte {
+			if bytes.HasPrefix(res, []byte("ok\n")) && !bytes.Contains(res, []byte("#EXT-X-INDEPENDENT-SEGMENTS")) {
+				panic("injected fault")
+			}
+			return res
+		}
+	case "slow_masters":
+		rewriteFaultHook = func(res []byte) []byte {
+			time.Sleep(slowRewrite)
+			return res
 		}
 	}
 }
