@@ -227,7 +227,7 @@ func startStack(ctx context.Context, cfg *config, site string) (*stack.Stack, fu
 		S3Dir: s3dir, S3Addr: "127.0.0.1:0", Bucket: "edgeflix-bench",
 		OriginAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0",
 		KeyEncryptionKey: kek, EdgeModule: module,
-		WebFS: web.Site(os.DirFS(site)),
+		WebFS:    web.Site(os.DirFS(site)),
 		SkipDemo: true,
 		// Sessions are not renewed (hls.js and Shaka send no
 		// heartbeats): tokens outlive the whole bench.
