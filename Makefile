@@ -9,7 +9,7 @@ DIST        := dist
 # (RATIONALE.md). internal/wasmbuild builds the tests' player the same way.
 PLAYER_FLAGS := -trimpath -gcflags=github.com/edgeflix/edgeflix/...=-l
 
-.PHONY: run test check check-infra setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-edge bench-origin bench-auth size-player
+.PHONY: run test check check-infra setup build wasm fmt lambda bench-wasm bench-wasm-instr bench-edge bench-origin bench-auth bench-player size-player
 
 run: setup wasm ## start origin, edge and web app with a demo catalog
 	$(GO) run ./cmd/edgeflix up
@@ -80,6 +80,9 @@ bench-auth: ## access tokens issued and verified per second (EdDSA, golang-jwt),
 
 bench-origin: ## home rows, title detail and playback heartbeats p50/p99 at 50 and 200 connections (heartbeats: viewers per origin) beside Redis GET and MySQL point-select p99; media RSS
 	$(GO) run ./cmd/bench-origin
+
+bench-player: wasm ## edgeflix's player vs hls.js vs Shaka in Chromium under CDP network traces (TRACES=, PLAYERS= filter; ROUNDS=n)
+	$(GO) run ./cmd/bench-player -libs "$$(scripts/bench-player-deps.sh)" $(if $(ROUNDS),-rounds $(ROUNDS))
 
 comma := ,
 size-player: ## player.wasm raw, gzip and brotli size, code bytes per Go package, who imports the heavy packages (BR11=1 adds brotli -11, slow)

@@ -14,17 +14,14 @@ import (
 // Path is the Chromium binary tests drive; scripts/setup.sh installs it.
 const Path = "/usr/bin/chromium"
 
-// New starts a headless Chromium for the test and returns a tab context,
-// closed when the test ends. A missing browser fails the test: a skipped
-// browser test would look like a passing one.
-func New(tb testing.TB) context.Context {
-	tb.Helper()
-	if _, err := exec.LookPath(Path); err != nil {
-		tb.Fatalf("browser: %s not found (scripts/setup.sh installs it): %v", Path, err)
-	}
-	opts := []chromedp.ExecAllocatorOption{
+// Options are the allocator options of the repository's Chromium: the
+// binary at Path, a profile in userDataDir, headless with no sandbox, no
+// GPU and no background networking, and autoplay without a gesture.
+// Benchmarks (cmd/bench-player) start the browser with them too.
+func Options(userDataDir string) []chromedp.ExecAllocatorOption {
+	return []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(Path),
-		chromedp.UserDataDir(tb.TempDir()),
+		chromedp.UserDataDir(userDataDir),
 		chromedp.Flag("headless", true),
 		chromedp.Flag("no-sandbox", true),
 		chromedp.Flag("disable-gpu", true),
@@ -36,6 +33,17 @@ func New(tb testing.TB) context.Context {
 		chromedp.Flag("disable-dev-shm-usage", true),
 		chromedp.Flag("autoplay-policy", "no-user-gesture-required"),
 	}
+}
+
+// New starts a headless Chromium for the test and returns a tab context,
+// closed when the test ends. A missing browser fails the test: a skipped
+// browser test would look like a passing one.
+func New(tb testing.TB) context.Context {
+	tb.Helper()
+	if _, err := exec.LookPath(Path); err != nil {
+		tb.Fatalf("browser: %s not found (scripts/setup.sh installs it): %v", Path, err)
+	}
+	opts := Options(tb.TempDir())
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	tb.Cleanup(func() { cancel(); cancelAlloc() })

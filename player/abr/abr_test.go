@@ -31,7 +31,7 @@ func TestEstimator(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			e := NewEstimator(EstimatorConfig{})
 			for _, s := range tt.samples {
-				e.Sample(s.bytes, s.d)
+				e.Sample(s.bytes, s.d, 0)
 			}
 			got := e.Estimate()
 			if got < tt.min || got > tt.max || math.IsNaN(got) {
@@ -44,9 +44,9 @@ func TestEstimator(t *testing.T) {
 func TestEstimatorRecoversSlowly(t *testing.T) {
 	e := NewEstimator(EstimatorConfig{})
 	for range 5 {
-		e.Sample(250_000, 2*time.Second) // 1 Mbit/s
+		e.Sample(250_000, 2*time.Second, 0) // 1 Mbit/s
 	}
-	e.Sample(2_500_000, 2*time.Second) // one fast download at 10 Mbit/s
+	e.Sample(2_500_000, 2*time.Second, 0) // one fast download at 10 Mbit/s
 	if got := e.Estimate(); got > 4_000_000 {
 		t.Errorf("one fast sample raised the estimate to %.0f", got)
 	}
@@ -71,8 +71,9 @@ func TestStart(t *testing.T) {
 		want      int
 	}{
 		{"default estimate starts low", 0, 500_000, 3},
-		{"start uses half the estimate", 0, 2_000_000, 1},
-		{"fast network still capped by half", 0, 6_000_000, 2},
+		{"start keeps a fifth in hand", 0, 1_000_000, 1},
+		{"just under the next rung", 0, 3_100_000, 1},
+		{"fast network", 0, 6_500_000, 0},
 		{"huge network capped by height", 720, 1e9, 2},
 		{"nothing fits the budget: lowest", 0, 1000, 3},
 		{"height below every variant: shortest", 100, 1e9, 3},
@@ -91,27 +92,33 @@ func TestStart(t *testing.T) {
 }
 
 func TestNext(t *testing.T) {
+	sec := time.Second
 	tests := []struct {
 		name      string
 		maxHeight int
-		current   int
-		estimate  float64
-		buffer    time.Duration
+		state     State
 		want      Decision
 	}{
-		{"up with headroom and buffer", 0, 1, 4_000_000, 10 * time.Second, Decision{2, ReasonUp}},
-		{"up jumps to the best sustainable", 0, 3, 20_000_000, 10 * time.Second, Decision{4, ReasonUp}},
-		{"no up without buffer", 0, 1, 4_000_000, 3 * time.Second, Decision{1, ReasonHold}},
-		{"no up without headroom", 0, 1, 3_000_000, 10 * time.Second, Decision{1, ReasonHold}},
-		{"up never exceeds max height", 720, 2, 50_000_000, 30 * time.Second, Decision{2, ReasonHold}},
-		{"down when unsustainable", 0, 0, 3_500_000, 10 * time.Second, Decision{2, ReasonDown}},
-		{"keep unsustainable with a big buffer", 0, 0, 3_000_000, 25 * time.Second, Decision{0, ReasonHold}},
-		{"low buffer drops fast", 0, 0, 1_500_000, 2 * time.Second, Decision{1, ReasonLowBuffer}},
-		{"low buffer to lowest", 0, 2, 100_000, time.Second, Decision{3, ReasonLowBuffer}},
-		{"low buffer but sustainable holds", 0, 1, 10_000_000, time.Second, Decision{1, ReasonHold}},
-		{"current above max height is capped", 720, 4, 50_000_000, 30 * time.Second, Decision{2, ReasonCapped}},
-		{"unknown current index", 0, 9, 2_000_000, 30 * time.Second, Decision{1, ReasonCapped}},
-		{"hold steady", 0, 2, 4_000_000, 10 * time.Second, Decision{2, ReasonHold}},
+		{"up with headroom and buffer", 0, State{Current: 1, Estimate: 4_000_000, Buffer: 10 * sec}, Decision{2, ReasonUp}},
+		{"up jumps to the best sustainable", 0, State{Current: 3, Estimate: 20_000_000, Buffer: 10 * sec}, Decision{4, ReasonUp}},
+		{"up once the buffer outlasts the download", 0, State{Current: 1, Estimate: 4_000_000, Buffer: 2 * sec, Segment: 2 * sec}, Decision{2, ReasonUp}},
+		{"no up while the download would outlast the buffer", 0, State{Current: 1, Estimate: 4_000_000, Buffer: 2 * sec}, Decision{1, ReasonHold}},
+		{"up stops at the rung the buffer covers", 0, State{Current: 3, Estimate: 20_000_000, Buffer: 2 * sec, Segment: 4 * sec}, Decision{0, ReasonUp}},
+		{"no up without headroom", 0, State{Current: 1, Estimate: 3_000_000, Buffer: 10 * sec}, Decision{1, ReasonHold}},
+		{"fast average ignored on a short buffer", 0, State{Current: 1, Estimate: 1_500_000, Fast: 8_000_000, Buffer: 15 * sec}, Decision{1, ReasonHold}},
+		{"fast average leads up on a long buffer", 0, State{Current: 1, Estimate: 1_500_000, Fast: 8_000_000, Buffer: 22 * sec}, Decision{0, ReasonUp}},
+		{"fast average lower than the estimate is not used", 0, State{Current: 1, Estimate: 4_000_000, Fast: 1_000_000, Buffer: 22 * sec}, Decision{2, ReasonUp}},
+		{"up never exceeds max height", 720, State{Current: 2, Estimate: 50_000_000, Buffer: 30 * sec}, Decision{2, ReasonHold}},
+		{"down when unsustainable", 0, State{Current: 0, Estimate: 3_500_000, Buffer: 10 * sec}, Decision{2, ReasonDown}},
+		{"keep unsustainable with a big buffer", 0, State{Current: 0, Estimate: 3_000_000, Buffer: 25 * sec}, Decision{0, ReasonHold}},
+		{"low buffer drops fast", 0, State{Current: 0, Estimate: 1_500_000, Buffer: 2 * sec}, Decision{1, ReasonDown}},
+		{"low buffer, download outlasts it", 0, State{Current: 2, Estimate: 2_600_000, Buffer: 3 * sec}, Decision{1, ReasonLowBuffer}},
+		{"low buffer to lowest", 0, State{Current: 2, Estimate: 100_000, Buffer: sec}, Decision{3, ReasonDown}},
+		{"low buffer but the download fits holds (start)", 0, State{Current: 2, Estimate: 3_600_000, Buffer: 2 * sec, Segment: 2 * sec}, Decision{2, ReasonHold}},
+		{"low buffer on a fast link climbs as far as the buffer covers", 0, State{Current: 1, Estimate: 10_000_000, Buffer: sec}, Decision{2, ReasonUp}},
+		{"current above max height is capped", 720, State{Current: 4, Estimate: 50_000_000, Buffer: 30 * sec}, Decision{2, ReasonCapped}},
+		{"unknown current index", 0, State{Current: 9, Estimate: 2_000_000, Buffer: 30 * sec}, Decision{1, ReasonCapped}},
+		{"hold steady", 0, State{Current: 2, Estimate: 4_000_000, Buffer: 10 * sec}, Decision{2, ReasonHold}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -119,7 +126,7 @@ func TestNext(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got := c.Next(tt.current, tt.estimate, tt.buffer); got != tt.want {
+			if got := c.Next(tt.state); got != tt.want {
 				t.Errorf("Next = %+v, want %+v", got, tt.want)
 			}
 		})
@@ -143,48 +150,25 @@ func TestNewControllerErrors(t *testing.T) {
 	}
 }
 
-// TestSimulation plays a throttled network through estimator and
-// controller: the controller must climb when bandwidth is plentiful, come
-// down when it collapses, and never rebuffer in this scenario.
-func TestSimulation(t *testing.T) {
-	c, _ := NewController(ladder, Config{MaxHeight: 1080})
+func TestEstimatorRecoversWithinSegments(t *testing.T) {
 	e := NewEstimator(EstimatorConfig{})
-	const segDur = 2.0
-	network := func(step int) float64 { // bits/s
-		if step < 40 {
-			return 20_000_000
-		}
-		return 1_200_000
+	seg := 2 * time.Second
+	for range 8 { // 0.6 Mbit/s: 100 KB segments taking 1.33 s
+		e.Sample(100_000, 1333*time.Millisecond, seg)
 	}
-	cur := c.Start(e.Estimate()).Index
-	buffer := 0.0
-	var maxSeen, lastIndex int
-	for step := range 80 {
-		bits := float64(ladder[cur].Bandwidth) * segDur
-		dl := bits / network(step)
-		e.Sample(int64(bits/8), time.Duration(dl*float64(time.Second)))
-		buffer -= dl
-		if buffer < 0 && step > 0 {
-			t.Fatalf("step %d: rebuffered (variant %d)", step, cur)
-		}
-		if buffer < 0 {
-			buffer = 0
-		}
-		buffer += segDur
-		if buffer > 30 { // the player waits while the buffer is full
-			buffer = 30
-		}
-		if ladder[cur].Bandwidth > ladder[maxSeen].Bandwidth {
-			maxSeen = cur
-		}
-		cur = c.Next(cur, e.Estimate(), time.Duration(buffer*float64(time.Second))).Index
-		lastIndex = cur
+	if got := e.Estimate(); got > 700_000 {
+		t.Fatalf("estimate %.0f after a 0.6 Mbit/s stretch", got)
 	}
-	if maxSeen != 0 {
-		t.Errorf("never reached 1080p, best was %+v", ladder[maxSeen])
+	for range 4 { // back to 4 Mbit/s: the same segments take 0.2 s
+		e.Sample(100_000, 200*time.Millisecond, seg)
 	}
-	if ladder[lastIndex].Bandwidth > 1_200_000 {
-		t.Errorf("ended on %+v after the network fell to 1.2 Mbit/s", ladder[lastIndex])
+	// Weighted by download time alone, four fast samples would move the
+	// slow average by 6 %; by media time it is past half way.
+	if got := e.Estimate(); got < 2_000_000 {
+		t.Errorf("estimate %.0f four segments after the link recovered to 4 Mbit/s", got)
+	}
+	if got := e.Fast(); got < 3_400_000 {
+		t.Errorf("fast average %.0f four segments after the recovery", got)
 	}
 }
 
@@ -193,7 +177,7 @@ func BenchmarkNext(b *testing.B) {
 	e := NewEstimator(EstimatorConfig{})
 	b.ReportAllocs()
 	for b.Loop() {
-		e.Sample(500_000, time.Second)
-		_ = c.Next(2, e.Estimate(), 10*time.Second)
+		e.Sample(500_000, time.Second, 2*time.Second)
+		_ = c.Next(State{Current: 2, Estimate: e.Estimate(), Fast: e.Fast(), Buffer: 10 * time.Second})
 	}
 }

@@ -3,6 +3,7 @@ package abr
 import (
 	"cmp"
 	"errors"
+	"math"
 	"slices"
 	"time"
 )
@@ -25,18 +26,20 @@ type Config struct {
 	// limit. If no variant fits, the shortest ones are allowed.
 	MaxHeight int
 	// StartFactor is the share of the estimate the start variant may use.
-	// Default 0.5: start conservatively.
+	// Default 0.8, as UpFactor: the start estimate is the browser's
+	// downlink figure or a low default, not a guess to discount twice.
 	StartFactor float64
 	// UpFactor is the share of the estimate a higher variant may use before
-	// switching up to it. Default 0.8.
+	// switching up to it. Default 0.8 (Shaka's upgrade target is 0.85,
+	// hls.js's abrBandWidthUpFactor 0.7).
 	UpFactor float64
 	// DownFactor is the share of the estimate the current variant may use
 	// before the controller switches down. Default 1.0.
 	DownFactor float64
-	// UpBuffer is the forward buffer needed before switching up. Default 4 s.
-	UpBuffer time.Duration
 	// LowBuffer is the forward buffer under which the controller switches
-	// down to what the estimate sustains with LowBufferFactor. Default 4 s.
+	// down to what the estimate sustains with LowBufferFactor, when the
+	// next segment of the current variant would take longer to fetch than
+	// the buffer lasts. Default 4 s.
 	LowBuffer time.Duration
 	// LowBufferFactor is the share of the estimate allowed while the buffer
 	// is low. Default 0.7.
@@ -44,20 +47,25 @@ type Config struct {
 	// ComfortBuffer is the forward buffer above which an unsustainable
 	// variant is kept, because the buffer absorbs a short dip. Default 20 s.
 	ComfortBuffer time.Duration
+	// FastUpBuffer is the forward buffer above which switching up may
+	// follow the estimator's fast average alone. Default 20 s, as
+	// ComfortBuffer: a buffer that absorbs a dip also absorbs a wrong
+	// guess upwards.
+	FastUpBuffer time.Duration
+	// Segment is the segment duration assumed when State.Segment is 0.
+	// Default 4 s.
+	Segment time.Duration
 }
 
 func (c *Config) defaults() {
 	if c.StartFactor <= 0 {
-		c.StartFactor = 0.5
+		c.StartFactor = 0.8
 	}
 	if c.UpFactor <= 0 {
 		c.UpFactor = 0.8
 	}
 	if c.DownFactor <= 0 {
 		c.DownFactor = 1
-	}
-	if c.UpBuffer <= 0 {
-		c.UpBuffer = 4 * time.Second
 	}
 	if c.LowBuffer <= 0 {
 		c.LowBuffer = 4 * time.Second
@@ -68,6 +76,25 @@ func (c *Config) defaults() {
 	if c.ComfortBuffer <= 0 {
 		c.ComfortBuffer = 20 * time.Second
 	}
+	if c.FastUpBuffer <= 0 {
+		c.FastUpBuffer = 20 * time.Second
+	}
+	if c.Segment <= 0 {
+		c.Segment = 4 * time.Second
+	}
+}
+
+// State is what the controller decides from.
+type State struct {
+	// Current is the current variant's index.
+	Current int
+	// Estimate is the throughput estimate in bits/s (Estimator.Estimate);
+	// Fast the fast average alone (Estimator.Fast), 0 if unknown.
+	Estimate, Fast float64
+	// Buffer is the forward buffer.
+	Buffer time.Duration
+	// Segment is the next segment's duration; 0 means Config.Segment.
+	Segment time.Duration
 }
 
 // Reason says why a Decision was taken.
@@ -161,28 +188,57 @@ func (c *Controller) Start(estimate float64) Decision {
 	return Decision{Index: c.allowed[c.best(estimate*c.cfg.StartFactor)], Reason: ReasonStart}
 }
 
-// Next chooses the variant for the next segment, given the current
-// variant's index, the throughput estimate in bits/s and the forward
-// buffer.
-func (c *Controller) Next(current int, estimate float64, buffer time.Duration) Decision {
-	if current < 0 || current >= len(c.variants) || c.rank[current] < 0 {
-		return Decision{Index: c.allowed[c.best(estimate*c.cfg.LowBufferFactor)], Reason: ReasonCapped}
+// Next chooses the variant for the next segment:
+//   - down, to what the estimate sustains with UpFactor's headroom, when
+//     the current variant needs more than the estimate and the buffer is
+//     under ComfortBuffer;
+//   - down, to what LowBufferFactor of the estimate allows, when the
+//     buffer is under LowBuffer and the next segment would take longer to
+//     fetch than the buffer lasts;
+//   - up, to the best variant within UpFactor of the estimate (of the fast
+//     average once the buffer holds FastUpBuffer) whose next segment the
+//     buffer outlasts while it downloads;
+//   - else hold.
+func (c *Controller) Next(s State) Decision {
+	if s.Current < 0 || s.Current >= len(c.variants) || c.rank[s.Current] < 0 {
+		return Decision{Index: c.allowed[c.best(s.Estimate*c.cfg.LowBufferFactor)], Reason: ReasonCapped}
 	}
-	cur := c.rank[current]
-	bw := float64(c.variants[current].Bandwidth)
-	switch {
-	case buffer < c.cfg.LowBuffer:
-		if r := c.best(estimate * c.cfg.LowBufferFactor); r < cur {
-			return Decision{Index: c.allowed[r], Reason: ReasonLowBuffer}
+	cur := c.rank[s.Current]
+	bw := float64(c.variants[s.Current].Bandwidth)
+	seg := s.Segment
+	if seg <= 0 {
+		seg = c.cfg.Segment
+	}
+	// fetch is how long a segment of bandwidth b takes at rate.
+	fetch := func(b, rate float64) time.Duration {
+		if rate <= 0 {
+			return time.Duration(math.MaxInt64)
 		}
-	case bw > estimate*c.cfg.DownFactor && buffer < c.cfg.ComfortBuffer:
-		if r := c.best(estimate * c.cfg.UpFactor); r < cur {
+		return time.Duration(b / rate * float64(seg))
+	}
+	if bw > s.Estimate*c.cfg.DownFactor && s.Buffer < c.cfg.ComfortBuffer {
+		if r := c.best(s.Estimate * c.cfg.UpFactor); r < cur {
 			return Decision{Index: c.allowed[r], Reason: ReasonDown}
 		}
-	case buffer >= c.cfg.UpBuffer:
-		if r := c.best(estimate * c.cfg.UpFactor); r > cur {
-			return Decision{Index: c.allowed[r], Reason: ReasonUp}
+	}
+	if s.Buffer < c.cfg.LowBuffer && fetch(bw, s.Estimate) > s.Buffer {
+		if r := c.best(s.Estimate * c.cfg.LowBufferFactor); r < cur {
+			return Decision{Index: c.allowed[r], Reason: ReasonLowBuffer}
+		}
+		return Decision{Index: s.Current, Reason: ReasonHold}
+	}
+	rate := s.Estimate
+	if s.Buffer >= c.cfg.FastUpBuffer && s.Fast > rate {
+		rate = s.Fast
+	}
+	if r := c.best(rate * c.cfg.UpFactor); r > cur {
+		// The highest variant within budget whose segment downloads
+		// before the buffer runs out.
+		for ; r > cur; r-- {
+			if fetch(float64(c.variants[c.allowed[r]].Bandwidth), rate) <= s.Buffer {
+				return Decision{Index: c.allowed[r], Reason: ReasonUp}
+			}
 		}
 	}
-	return Decision{Index: current, Reason: ReasonHold}
+	return Decision{Index: s.Current, Reason: ReasonHold}
 }

@@ -1,13 +1,23 @@
 // Package abr chooses which variant of an adaptive stream to fetch next.
 //
 // An Estimator turns segment downloads into a throughput estimate: two
-// exponentially weighted moving averages, a fast one and a slow one, each
-// sample weighted by how long its download took (the scheme of hls.js), and
-// the estimate is the smaller of the two, so it drops quickly and recovers
-// slowly. A Controller combines that estimate with the forward buffer: it
-// starts conservatively, switches up only with headroom and enough buffer,
+// exponentially weighted moving averages, a fast one and a slow one (the
+// scheme of hls.js and Shaka). Each sample weighs the longer of its
+// download time and the media time it brought: a slow download counts for
+// as long as it took, so a drop shows at once, and a fast one counts for
+// its media time, so the estimate also recovers within a few segments
+// after the link does (weighting by download time alone, as hls.js and
+// Shaka do, leaves it stuck low for tens of seconds: their users' "no
+// up-switch after recovery"). The estimate is the smaller of the two
+// averages; the fast one alone is offered for switching up when the
+// buffer can absorb a mistake.
+//
+// A Controller combines the estimate with the forward buffer: it starts
+// at what the estimate (or the browser's own downlink figure) allows,
+// switches up with headroom once the buffer covers the next download,
 // switches down as soon as the current variant cannot be sustained or the
-// buffer runs low, and never picks a variant taller than the device allows.
+// buffer runs low, and never picks a variant taller than the device
+// allows.
 //
 // Both are plain Go with no clock of their own: callers pass durations and
 // buffer levels in, which keeps them deterministic and host-tested.
@@ -47,10 +57,12 @@ func (e *ewma) value() float64 {
 
 // EstimatorConfig tunes an Estimator. Zero fields take the defaults shown.
 type EstimatorConfig struct {
-	// FastHalfLife is the fast average's half-life in seconds of download
-	// time. Default 3.
+	// FastHalfLife is the fast average's half-life in seconds of sample
+	// weight (download or media time, see Sample). Default 3.
 	FastHalfLife float64
-	// SlowHalfLife is the slow average's half-life. Default 9.
+	// SlowHalfLife is the slow average's half-life. Default 20: long
+	// enough that a link swinging every few seconds is judged by its
+	// mean, not chased (hls.js uses 9 s of download time, Shaka 5).
 	SlowHalfLife float64
 	// Default is the estimate in bits/s before enough has been measured.
 	// Default 500 000.
@@ -68,7 +80,7 @@ func (c *EstimatorConfig) defaults() {
 		c.FastHalfLife = 3
 	}
 	if c.SlowHalfLife <= 0 {
-		c.SlowHalfLife = 9
+		c.SlowHalfLife = 20
 	}
 	if c.Default <= 0 {
 		c.Default = 500_000
@@ -97,19 +109,19 @@ func NewEstimator(cfg EstimatorConfig) *Estimator {
 	return &Estimator{cfg: cfg, fast: newEWMA(cfg.FastHalfLife), slow: newEWMA(cfg.SlowHalfLife)}
 }
 
-// Sample records a download of n bytes that took d. Samples with n <= 0
-// are ignored.
-func (e *Estimator) Sample(n int64, d time.Duration) {
+// Sample records a download of n bytes that took d and brought media
+// seconds of media (0 if unknown). Samples with n <= 0 are ignored.
+func (e *Estimator) Sample(n int64, d, media time.Duration) {
 	if n <= 0 {
 		return
 	}
 	if d < e.cfg.MinDuration {
 		d = e.cfg.MinDuration
 	}
-	secs := d.Seconds()
-	bps := float64(n) * 8 / secs
-	e.fast.sample(secs, bps)
-	e.slow.sample(secs, bps)
+	bps := float64(n) * 8 / d.Seconds()
+	weight := max(d, media).Seconds()
+	e.fast.sample(weight, bps)
+	e.slow.sample(weight, bps)
 	e.bytes += n
 	e.samples++
 }
@@ -122,6 +134,16 @@ func (e *Estimator) Estimate() float64 {
 		return e.cfg.Default
 	}
 	return math.Min(e.fast.value(), e.slow.value())
+}
+
+// Fast returns the fast average alone (bits/s), or the default until
+// MinBytes have been measured: quicker to follow a recovered link, for
+// switching up with a buffer that absorbs a mistake.
+func (e *Estimator) Fast() float64 {
+	if e.bytes < e.cfg.MinBytes {
+		return e.cfg.Default
+	}
+	return e.fast.value()
 }
 
 // Samples returns how many downloads have been recorded.

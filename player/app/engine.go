@@ -206,7 +206,7 @@ func NewEngine(video js.Value, masterURL string, opt EngineOptions) (*Engine, er
 	if e.ctrl, err = abr.NewController(abrVariants, abr.Config{MaxHeight: opt.MaxHeight}); err != nil {
 		return nil, e.fail(errdetail.Wrap(errFatal, err.Error()))
 	}
-	e.est = abr.NewEstimator(abr.EstimatorConfig{})
+	e.est = abr.NewEstimator(abr.EstimatorConfig{Default: downlink()})
 	e.cur = e.ctrl.Start(e.est.Estimate()).Index
 	e.publish()
 	return e, nil
@@ -440,16 +440,31 @@ func (e *Engine) step() error {
 // stepVideo picks the variant and appends its next segment to the main
 // (video or muxed) buffer.
 func (e *Engine) stepVideo(ahead time.Duration) error {
+	upgrade := false
 	if e.segments > 0 {
-		d := e.ctrl.Next(e.cur, e.est.Estimate(), ahead)
+		var seg time.Duration
+		if p := e.variants[e.cur].media.playlist; p != nil {
+			seg = time.Duration(p.TargetDuration) * time.Second
+		}
+		d := e.ctrl.Next(abr.State{Current: e.cur, Estimate: e.est.Estimate(), Fast: e.est.Fast(), Buffer: ahead, Segment: seg})
 		if d.Index != e.cur {
 			e.cur = d.Index
 			e.switches++
+			upgrade = d.Reason == abr.ReasonUp
 		}
 	}
 	vs := e.variants[e.cur]
 	if err := e.loadPlaylist(&vs.media, vs.Variant.URI); err != nil {
 		return err
+	}
+	if upgrade {
+		// A switch up replaces the old rendition beyond a few seconds
+		// ahead (engine.Track.Upgrade).
+		if r, ok := e.vbuf.Upgrade(e.currentTime(), bufferRanges(e.vbuf.sb), vs.media.playlist); ok {
+			if err := remove(e.vbuf, r); err != nil {
+				return err
+			}
+		}
 	}
 	if ok, err := e.appendNext(e.vbuf, &vs.media, e.duration, vs.VideoMIME); !ok || err != nil {
 		return err
@@ -500,7 +515,7 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 		return err
 	}
 	if b.kind == "video" {
-		e.est.Sample(int64(n), took)
+		e.est.Sample(int64(n), took, time.Duration(seg.Duration*float64(time.Second)))
 	}
 	if len(e.events) > 0 || len(e.requests) > 0 { // a seek or switch arrived while fetching: re-plan first
 		gen := b.Gen
@@ -515,6 +530,21 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 	b.Appended(seg)
 	e.ended = false
 	return nil
+}
+
+// downlink is the browser's own estimate of the link (the Network
+// Information API's downlink, in bits/s), the estimator's start value
+// until segments are measured; 0, for the estimator's default, where the
+// browser has none.
+func downlink() float64 {
+	c := global.Get("navigator").Get("connection")
+	if c.Type() != js.TypeObject {
+		return 0
+	}
+	if d := c.Get("downlink"); d.Type() == js.TypeNumber && d.Float() > 0 {
+		return d.Float() * 1e6
+	}
+	return 0
 }
 
 func mapRange(m *hls.Map) string {

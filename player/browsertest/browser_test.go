@@ -301,10 +301,13 @@ func TestPlayback(t *testing.T) {
 			st = waitFor(t, ctx, 30*time.Second, "the stream to end", func(s playerState) bool {
 				return s.State == "ended" || s.State == "ended-stream" && s.CurrentTime > 7.5
 			})
-			// Loopback is fast: ABR must have climbed from the conservative
-			// start (180p) to 360p, which the 600 px headless screen allows.
-			if st.VariantH != 360 || st.Switches < 1 {
-				t.Errorf("ABR did not switch up: variant %dp after %d switches", st.VariantH, st.Switches)
+			// Loopback is fast: by the end ABR fetches 360p, the best the
+			// 600 px headless screen allows, whether it started there (from
+			// the browser's downlink figure) or climbed from 180p. How fast
+			// it climbs is a matter of load, so the climb itself is tested
+			// on the host (player/abr TestTraceShapes).
+			if st.VariantH != 360 {
+				t.Errorf("ABR ended on %dp after %d switches, want 360p", st.VariantH, st.Switches)
 			}
 			if len(st.Errors) > 0 {
 				t.Errorf("player errors: %q", st.Errors)

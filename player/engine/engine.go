@@ -26,6 +26,12 @@ const (
 	// QuotaKeep is how many seconds behind the playhead survive when the
 	// browser refuses an append for lack of space.
 	QuotaKeep = 5.0
+	// UpgradeKeep is how many seconds of the old rendition stay ahead of
+	// the playhead when a switch up replaces what is buffered: enough to
+	// play on while the first new segments download.
+	UpgradeKeep = 6.0
+	// UpgradeMin is the least span, in seconds, worth refetching.
+	UpgradeMin = 4.0
 
 	// endSlack is how close to the end a fetch position counts as the end.
 	endSlack = 0.05
@@ -150,6 +156,47 @@ func (t *Track) Switch(now, duration float64, buffered []Range, p *hls.Media) Ra
 	t.Ended = false
 	t.Gen++
 	return Range{Start: now + endSlack, End: end}
+}
+
+// Upgrade readies t to replace, after a switch up to the rendition of
+// playlist p, what is buffered beyond UpgradeKeep seconds ahead of now:
+// with a 30 s forward buffer, a recovered link would otherwise show the
+// low rendition for half a minute. It returns the span to remove first,
+// from the first segment boundary of p at or after now+UpgradeKeep to the
+// end of what is buffered, and moves t's fetch position there; ok is
+// false, and t unchanged, when less than UpgradeMin would be replaced or
+// the playhead is not in a buffered range.
+func (t *Track) Upgrade(now float64, buffered []Range, p *hls.Media) (Range, bool) {
+	if p == nil || len(buffered) == 0 {
+		return Range{}, false
+	}
+	holding := -1
+	for i, r := range buffered {
+		if r.Start <= now+rangeSlack && now < r.End {
+			holding = i
+		}
+	}
+	if holding < 0 {
+		return Range{}, false
+	}
+	from := now + UpgradeKeep
+	i := p.SegmentAt(from)
+	if i < 0 || i >= len(p.Segments) {
+		return Range{}, false
+	}
+	if p.Segments[i].Start < from-segmentNudge {
+		i++
+	}
+	if i >= len(p.Segments) {
+		return Range{}, false
+	}
+	cut := p.Segments[i].Start
+	if buffered[holding].End-cut < UpgradeMin {
+		return Range{}, false
+	}
+	t.Next = cut
+	t.Ended = false
+	return Range{Start: cut, End: buffered[len(buffered)-1].End}, true
 }
 
 // segmentStart is the start of p's segment that holds at, or at itself.

@@ -258,3 +258,35 @@ func TestAhead(t *testing.T) {
 		})
 	}
 }
+
+func TestUpgrade(t *testing.T) {
+	p := media(15, 2) // 0..30 s in 2 s segments
+	tests := []struct {
+		name     string
+		now      float64
+		buffered []Range
+		p        *hls.Media
+		want     Range
+		ok       bool
+		wantNext float64
+	}{
+		{"long buffer: keep 6 s, refetch the rest", 3, []Range{{0, 24}}, p, Range{10, 24}, true, 10},
+		{"cut on a boundary", 4, []Range{{0, 24}}, p, Range{10, 24}, true, 10},
+		{"anything buffered later goes too", 3, []Range{{0, 20}, {26, 30}}, p, Range{10, 30}, true, 10},
+		{"too little to replace", 3, []Range{{0, 13}}, p, Range{}, false, 24},
+		{"just enough", 3, []Range{{0, 14}}, p, Range{10, 14}, true, 10},
+		{"playhead in a hole", 21, []Range{{0, 20}}, p, Range{}, false, 24},
+		{"past the playlist's end", 26, []Range{{0, 30}}, p, Range{}, false, 24},
+		{"no playlist", 3, []Range{{0, 24}}, nil, Range{}, false, 24},
+		{"nothing buffered", 3, nil, p, Range{}, false, 24},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := &Track{Next: 24, InitFor: "low.m3u8"}
+			got, ok := tr.Upgrade(tc.now, tc.buffered, tc.p)
+			if got != tc.want || ok != tc.ok || tr.Next != tc.wantNext || tr.InitFor != "low.m3u8" {
+				t.Fatalf("Upgrade = %+v, %v (next %v); want %+v, %v (next %v)", got, ok, tr.Next, tc.want, tc.ok, tc.wantNext)
+			}
+		})
+	}
+}

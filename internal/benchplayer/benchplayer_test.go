@@ -1,0 +1,84 @@
+package benchplayer
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestTraceAt(t *testing.T) {
+	drop := Traces[1]
+	tests := []struct {
+		at   time.Duration
+		kbps int
+	}{
+		{0, 4000}, {9 * time.Second, 4000}, {10 * time.Second, 600}, {21 * time.Second, 600}, {22 * time.Second, 4000}, {time.Hour, 4000},
+	}
+	for _, tc := range tests {
+		if got := drop.At(tc.at).Kbps; got != tc.kbps {
+			t.Errorf("drop.At(%v) = %d kbit/s, want %d", tc.at, got, tc.kbps)
+		}
+	}
+	for _, tr := range Traces {
+		if len(tr.Steps) == 0 || tr.Steps[0].At != 0 || tr.Length <= 0 {
+			t.Errorf("trace %s: steps must start at 0 and the trace have a length", tr.Name)
+		}
+	}
+}
+
+func TestSelect(t *testing.T) {
+	name := func(tr Trace) string { return tr.Name }
+	tests := []struct {
+		filter string
+		want   string // names, or "error: <part of the message>"
+	}{
+		{"", "steady,drop,oscillating,slow3g,slowstart"},
+		{"slow3g, steady", "steady,slow3g"},
+		{"drop,drop", "drop"},
+		{"nope", "error: unknown name \"nope\""},
+		{"  ", "steady,drop,oscillating,slow3g,slowstart"},
+		{",", "error: nothing selected"},
+	}
+	for _, tc := range tests {
+		got, err := Select(Traces, name, tc.filter)
+		if err != nil {
+			if !strings.HasPrefix(tc.want, "error: ") || !strings.Contains(err.Error(), strings.TrimPrefix(tc.want, "error: ")) {
+				t.Errorf("Select(%q): %v, want %s", tc.filter, err, tc.want)
+			}
+			continue
+		}
+		var names []string
+		for _, tr := range got {
+			names = append(names, tr.Name)
+		}
+		if strings.Join(names, ",") != tc.want {
+			t.Errorf("Select(%q) = %v, want %s", tc.filter, names, tc.want)
+		}
+	}
+}
+
+func TestGoal(t *testing.T) {
+	others := []Result{
+		{Player: "hls.js", StartupMs: 2000, StallMs: 0, Bitrate: 2.8e6},
+		{Player: "shaka", StartupMs: 1500, StallMs: 500, Bitrate: 2.0e6},
+	}
+	tests := []struct {
+		name string
+		mine Result
+		want string
+	}{
+		{"met", Result{Player: "edgeflix", StartupMs: 1500, Bitrate: 2.7e6}, ""},
+		{"within noise", Result{Player: "edgeflix", StartupMs: 1540, StallMs: 40, Bitrate: 2.66e6}, ""},
+		{"slow start", Result{Player: "edgeflix", StartupMs: 1800, Bitrate: 2.8e6}, "startup 1.80 s > 1.50 s"},
+		{"stalls", Result{Player: "edgeflix", StartupMs: 1000, StallMs: 300, Bitrate: 2.8e6}, "stall time 0.30 s > 0.00 s"},
+		{"low bitrate", Result{Player: "edgeflix", StartupMs: 1000, Bitrate: 2.0e6}, "bitrate 71 % of the best"},
+		{"never started", Result{Player: "edgeflix", StartupMs: -1}, "did not start"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Goal("edgeflix", append([]Result{tc.mine}, others...)); got != tc.want {
+				t.Errorf("Goal = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
