@@ -181,6 +181,11 @@ func measureRendition(ctx context.Context, dir, name, codec string, wantAudio bo
 	if wantAudio != (len(codecs) == 2) {
 		return nil, fmt.Errorf("ingest: rendition %s: audio present=%v, want %v", name, len(codecs) == 2, wantAudio)
 	}
+	if wantAudio {
+		if err := checkAudioInStep(dir, name, m.Segments, m.durations); err != nil {
+			return nil, err
+		}
+	}
 	m.VideoCodecs = video
 	m.Codecs = strings.Join(codecs, ",")
 	return m, nil
@@ -188,13 +193,15 @@ func measureRendition(ctx context.Context, dir, name, codec string, wantAudio bo
 
 // measureAudio checks one demuxed audio rendition folder.
 func measureAudio(ctx context.Context, dir, name string) (*EncodedTrack, error) {
-	pl, bw, _, err := measureSegments(dir, name)
+	pl, bw, sizes, err := measureSegments(dir, name)
 	if err != nil {
 		return nil, err
 	}
 	t := &EncodedTrack{Dir: name, Codecs: "mp4a.40.2", Bandwidth: bw.Peak, AverageBandwidth: bw.Average}
-	for _, s := range pl.Segments {
+	durations := make([]float64, len(sizes))
+	for i, s := range pl.Segments {
 		t.Segments = append(t.Segments, s.URI)
+		durations[i] = sizes[i].Duration
 	}
 	_, out, err := probeInit(ctx, dir, pl.Segments[0].URI)
 	if err != nil {
@@ -202,6 +209,9 @@ func measureAudio(ctx context.Context, dir, name string) (*EncodedTrack, error) 
 	}
 	if len(out.Streams) != 1 || out.Streams[0].CodecName != "aac" || (out.Streams[0].Profile != "LC" && out.Streams[0].Profile != "") {
 		return nil, fmt.Errorf("ingest: audio %s: want one AAC-LC stream", name)
+	}
+	if err := checkAudioInStep(dir, name, t.Segments, durations); err != nil {
+		return nil, err
 	}
 	return t, nil
 }

@@ -130,38 +130,34 @@ func CodecString(codec string, init []byte) (string, error) {
 // errBoxNotFound is findConfigBox's miss.
 var errBoxNotFound = errors.New("box not found")
 
+// errBoxFound stops findConfigBox's walk once the box is found.
+var errBoxFound = errors.New("box found")
+
 // findConfigBox walks the boxes in b, descending into containerBoxes, and
 // returns the body of the first box of type want.
 func findConfigBox(b []byte, want string, depth int) ([]byte, error) {
 	if depth > 16 {
 		return nil, errBoxNotFound
 	}
-	for len(b) >= 8 {
-		size := uint64(binary.BigEndian.Uint32(b))
-		typ := string(b[4:8])
-		hdr := uint64(8)
-		switch size {
-		case 0:
-			size = uint64(len(b))
-		case 1:
-			if len(b) < 16 {
-				return nil, fmt.Errorf("truncated box %q", typ)
-			}
-			size, hdr = binary.BigEndian.Uint64(b[8:]), 16
-		}
-		if size < hdr || size > uint64(len(b)) {
-			return nil, fmt.Errorf("box %q has bad size %d", typ, size)
-		}
-		body := b[hdr:size]
+	var found []byte
+	err := walkBoxes(b, func(typ string, body []byte) error {
 		if typ == want {
-			return body, nil
+			found = body
+			return errBoxFound
 		}
 		if skip, ok := containerBoxes[typ]; ok && len(body) >= skip {
 			if cfg, err := findConfigBox(body[skip:], want, depth+1); err == nil {
-				return cfg, nil
+				found = cfg
+				return errBoxFound
 			}
 		}
-		b = b[size:]
+		return nil
+	})
+	switch {
+	case errors.Is(err, errBoxFound):
+		return found, nil
+	case err != nil:
+		return nil, err
 	}
 	return nil, errBoxNotFound
 }

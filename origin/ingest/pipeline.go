@@ -273,7 +273,6 @@ type videoJob struct {
 type audioJob struct {
 	lang, name string
 	input      int    // ffmpeg input index
-	lavfi      bool   // input is a lavfi graph
 	dir        string // "audio/<lang>"
 }
 
@@ -283,7 +282,7 @@ type plan struct {
 	videos    []videoJob
 	audios    []audioJob
 	inputs    [][]string
-	srcAudio  string // ffmpeg stream spec of the source audio, "" if none
+	srcAudio  string // ffmpeg stream spec of the source audio (input 0), "" if none
 	thumbs    int
 	thumbEach float64
 	thumbW    int
@@ -436,15 +435,8 @@ func Encode(ctx context.Context, cfg EncodeConfig) (*Encoded, error) {
 func newPlan(cfg EncodeConfig) *plan {
 	p := &plan{cfg: cfg}
 	p.inputs = append(p.inputs, cfg.Source.inputArgs())
-	next := 1
-	if cfg.Source.Path == "" && cfg.Source.LavfiAudio != "" {
-		next = 2
-	}
 	if cfg.Info.HasAudio {
 		p.srcAudio = "0:a:0"
-		if cfg.Source.Path == "" {
-			p.srcAudio = "1:a:0"
-		}
 	}
 	for _, codec := range cfg.Codecs {
 		for i, r := range cfg.Ladder {
@@ -460,22 +452,20 @@ func newPlan(cfg EncodeConfig) *plan {
 	}
 	if len(cfg.Audio) > 0 {
 		if p.srcAudio != "" {
-			in, _ := strconv.Atoi(strings.SplitN(p.srcAudio, ":", 2)[0])
 			p.audios = append(p.audios, audioJob{lang: cfg.SourceAudioLang, name: LanguageName(cfg.SourceAudioLang),
-				input: in, dir: "audio/" + cfg.SourceAudioLang})
+				input: 0, dir: "audio/" + cfg.SourceAudioLang})
 		}
 		for _, a := range cfg.Audio {
 			name := a.Name
 			if name == "" {
 				name = LanguageName(a.Lang)
 			}
+			p.audios = append(p.audios, audioJob{lang: a.Lang, name: name, input: len(p.inputs), dir: "audio/" + a.Lang})
 			if a.Path != "" {
 				p.inputs = append(p.inputs, []string{"-i", a.Path})
 			} else {
 				p.inputs = append(p.inputs, []string{"-f", "lavfi", "-i", a.Lavfi})
 			}
-			p.audios = append(p.audios, audioJob{lang: a.Lang, name: name, input: next, lavfi: a.Path == "", dir: "audio/" + a.Lang})
-			next++
 		}
 	}
 	// Thumbnails: one per segment, or fewer for long sources.

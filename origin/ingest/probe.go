@@ -38,25 +38,31 @@ type Source struct {
 	// Path is a media file. If empty, LavfiVideo is used.
 	Path string
 	// LavfiVideo is an ffmpeg lavfi video source graph such as
-	// "testsrc2=size=1280x720:rate=30:duration=20", used when Path is empty.
+	// "testsrc2=size=1280x720:rate=30:duration=20", used when Path is
+	// empty. Its one output must be unlabeled.
 	LavfiVideo string
 	// LavfiAudio is an optional lavfi audio source graph such as
-	// "sine=frequency=440:duration=20". If empty, a lavfi source has no
-	// audio.
+	// "sine=frequency=440:duration=20", with one unlabeled output. If
+	// empty, a lavfi source has no audio.
 	LavfiAudio string
 }
 
-// inputArgs returns the ffmpeg arguments that open the source as input 0
-// (and input 1 for lavfi audio).
+// inputArgs returns the ffmpeg arguments that open the source as input 0.
+// Lavfi video and audio graphs open as one lavfi input with two outputs
+// (out0, out1), never as two inputs: the lavfi device then hands out
+// video and audio frames in timestamp order, as a file's demuxer does.
+// As two inputs, ffmpeg reads whichever input the output it serves next
+// needs, and the thumbnail sprite (no frame until its tile is full) keeps
+// it on the video input, so the audio muxed with the video falls behind
+// and is written into a later segment (see RATIONALE.md).
 func (s Source) inputArgs() []string {
 	if s.Path != "" {
 		return []string{"-i", s.Path}
 	}
-	args := []string{"-f", "lavfi", "-i", s.LavfiVideo}
-	if s.LavfiAudio != "" {
-		args = append(args, "-f", "lavfi", "-i", s.LavfiAudio)
+	if s.LavfiAudio == "" {
+		return []string{"-f", "lavfi", "-i", s.LavfiVideo}
 	}
-	return args
+	return []string{"-f", "lavfi", "-i", s.LavfiVideo + "[out0];" + s.LavfiAudio + "[out1]"}
 }
 
 // String names the source for messages.
