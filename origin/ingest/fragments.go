@@ -150,6 +150,24 @@ func parseInit(init []byte) ([]track, error) {
 	return tracks, nil
 }
 
+// versionedField reads the 32-bit field tkhd (track_ID) and mdhd
+// (timescale) both keep after their creation and modification times,
+// which are 32-bit in version 0 and 64-bit in version 1.
+func versionedField(typ string, body []byte) (uint32, error) {
+	v, _, b, err := fullBox(typ, body, 12)
+	if err != nil {
+		return 0, err
+	}
+	off := 8
+	if v == 1 {
+		off = 16
+	}
+	if len(b) < off+4 {
+		return 0, fmt.Errorf("%w: %s box is %d bytes", ErrBadFragment, typ, len(body))
+	}
+	return binary.BigEndian.Uint32(b[off:]), nil
+}
+
 // parseTrak reads a trak box's track ID (tkhd), timescale (mdhd) and
 // handler type (hdlr).
 func parseTrak(trak []byte) (track, error) {
@@ -157,28 +175,20 @@ func parseTrak(trak []byte) (track, error) {
 	err := walkBoxes(trak, func(typ string, body []byte) error {
 		switch typ {
 		case "tkhd":
-			v, _, b, err := fullBox(typ, body, 24)
+			id, err := versionedField(typ, body)
 			if err != nil {
 				return err
 			}
-			if v == 1 {
-				t.ID = binary.BigEndian.Uint32(b[16:])
-			} else {
-				t.ID = binary.BigEndian.Uint32(b[8:])
-			}
+			t.ID = id
 		case "mdia":
 			return walkBoxes(body, func(typ string, body []byte) error {
 				switch typ {
 				case "mdhd":
-					v, _, b, err := fullBox(typ, body, 20)
+					scale, err := versionedField(typ, body)
 					if err != nil {
 						return err
 					}
-					if v == 1 {
-						t.Timescale = binary.BigEndian.Uint32(b[16:])
-					} else {
-						t.Timescale = binary.BigEndian.Uint32(b[8:])
-					}
+					t.Timescale = scale
 				case "hdlr":
 					_, _, b, err := fullBox(typ, body, 8)
 					if err != nil {
