@@ -34,8 +34,10 @@ const (
 	// less than a fast first start on two shared cores.
 	DefaultPreset = "ultrafast"
 	// recipeVersion changes every cached encode when the recipe format or
-	// the encoder settings change meaning.
-	recipeVersion = 2
+	// the encoder settings change meaning. 3: the lavfi video and audio
+	// open as one ffmpeg input; version 2 encodes of titles longer than
+	// about 10 s carry their first seconds of audio in a later segment.
+	recipeVersion = 3
 )
 
 // Entry is one demo title or episode: catalog text and the lavfi graphs

@@ -170,3 +170,37 @@ func TestDefaultCacheDir(t *testing.T) {
 		})
 	}
 }
+
+// TestRecipeHash checks that every part of a recipe, the version included,
+// changes the cache folder, so a changed recipe never reuses an old encode.
+func TestRecipeHash(t *testing.T) {
+	base := recipe{Version: recipeVersion, Video: "testsrc2", Audio: "sine", Ladder: smallLadder, Preset: "ultrafast", Segment: 2, Poster: "P", DurationS: 4}
+	tests := []struct {
+		name   string
+		change func(*recipe)
+	}{
+		{"earlier version", func(r *recipe) { r.Version-- }},
+		{"video", func(r *recipe) { r.Video = "testsrc" }},
+		{"audio", func(r *recipe) { r.Audio = "sine=frequency=1" }},
+		{"alt audio", func(r *recipe) { r.AltAudio = []ingest.AudioInput{{Lang: "es", Lavfi: "sine"}} }},
+		{"subtitles", func(r *recipe) { r.Subtitles = map[string]string{"en": "WEBVTT\n"} }},
+		{"codecs", func(r *recipe) { r.Codecs = []string{ingest.CodecHEVC} }},
+		{"ladder", func(r *recipe) { r.Ladder = smallLadder[:1] }},
+		{"preset", func(r *recipe) { r.Preset = "veryfast" }},
+		{"segment", func(r *recipe) { r.Segment = 4 }},
+		{"poster", func(r *recipe) { r.Poster = "Q" }},
+		{"duration", func(r *recipe) { r.DurationS = 5 }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := base
+			tt.change(&r)
+			if r.hash() == base.hash() {
+				t.Fatalf("%s does not change the recipe hash", tt.name)
+			}
+		})
+	}
+	if h1, h2 := base.hash(), base.hash(); h1 != h2 || len(h1) != 24 {
+		t.Fatalf("hashes %q and %q: want one stable 24-digit key", h1, h2)
+	}
+}
