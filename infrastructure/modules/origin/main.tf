@@ -381,11 +381,11 @@ resource "aws_launch_template" "origin" {
 }
 
 resource "aws_autoscaling_group" "origin" {
-  name_prefix               = "${var.name}-origin-"
-  vpc_zone_identifier       = var.private_subnet_ids
-  min_size                  = var.min_size
-  max_size                  = var.max_size
-  desired_capacity          = var.desired_capacity
+  name_prefix         = "${var.name}-origin-"
+  vpc_zone_identifier = var.private_subnet_ids
+  min_size            = var.min_size
+  max_size            = var.max_size
+  desired_capacity    = var.desired_capacity
   # EC2, not ELB: the target groups check the deep /readyz (MySQL, Redis)
   # to route, and a shared-store outage fails it on every instance at once;
   # ELB health would then replace the whole fleet in a loop. A hung origin
