@@ -67,15 +67,18 @@ const loginForm = `form[action="/oauth/authorize"]`
 // and password and signs in through the origin's login form, as a person
 // does. It ends when the signed-in app shows its browse view (one profile
 // without a PIN is chosen without asking). It is driven by the app's DOM
-// ids (#signup-email, #signup-password, #signup-submit, #signin,
-// #view-browse), which the app keeps whatever renders its views.
+// ids (#signup-email, #signup-password, #signup-submit, #signup-message,
+// #signin, #view-browse), which the app keeps whatever renders its views.
 func SignUpSteps(appURL, email, password string) []Step {
 	return []Step{
 		{"open the app", chromedp.Navigate(appURL)},
 		{"fill sign-up email", chromedp.SendKeys("#signup-email", email)},
 		{"fill sign-up password", chromedp.SendKeys("#signup-password", password)},
 		{"sign up", chromedp.Click("#signup-submit")},
-		{"sign-in offered", chromedp.WaitVisible("#signin")},
+		// #signin is always shown: wait for the sign-up's answer, or the
+		// click below races the account's creation (Argon2id is slow
+		// under -race) and the login form finds no account.
+		{"sign-up answered", chromedp.WaitVisible("#signup-message")},
 		{"sign in", chromedp.Click("#signin")},
 		{"login page", chromedp.WaitVisible(loginForm + ` input[name="email"]`)},
 		{"login email", chromedp.SendKeys(loginForm+` input[name="email"]`, email)},
