@@ -110,20 +110,8 @@ func TestAppAgainstStack(t *testing.T) {
 	}
 
 	step(t, "sign up and sign in", func(t *testing.T) {
-		run(t, "sign up",
-			chromedp.Navigate(st.AppURL),
-			chromedp.SendKeys("#signup-email", email),
-			chromedp.SendKeys("#signup-password", password),
-			chromedp.Click("#signup-submit"),
-			chromedp.WaitVisible("#signin"),
-			chromedp.Click("#signin"),
-			chromedp.WaitVisible(`form[action="/oauth/authorize"] input[name="email"]`),
-			chromedp.SendKeys(`form[action="/oauth/authorize"] input[name="email"]`, email),
-			chromedp.SendKeys(`form[action="/oauth/authorize"] input[name="password"]`, password),
-			chromedp.Click(`form[action="/oauth/authorize"] button[type="submit"]`),
-			// One profile without a PIN is chosen without asking.
-			chromedp.WaitVisible("#view-browse"),
-		)
+		// One profile without a PIN is chosen without asking.
+		run(t, "sign up", browser.Actions(browser.SignUpSteps(st.AppURL, email, password))...)
 	})
 
 	step(t, "profile picker", func(t *testing.T) {

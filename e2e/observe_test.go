@@ -59,18 +59,8 @@ func TestCMCDAndQoEInChromium(t *testing.T) {
 		}
 	}
 	email := testenv.Name("qoe-") + "@example.com"
-	run("sign up, sign in, play",
-		chromedp.Navigate(st.AppURL),
-		chromedp.SendKeys("#signup-email", email),
-		chromedp.SendKeys("#signup-password", "correct horse battery staple"),
-		chromedp.Click("#signup-submit"),
-		chromedp.WaitVisible("#signin"),
-		chromedp.Click("#signin"),
-		chromedp.WaitVisible(`form[action="/oauth/authorize"] input[name="email"]`),
-		chromedp.SendKeys(`form[action="/oauth/authorize"] input[name="email"]`, email),
-		chromedp.SendKeys(`form[action="/oauth/authorize"] input[name="password"]`, "correct horse battery staple"),
-		chromedp.Click(`form[action="/oauth/authorize"] button[type="submit"]`),
-		chromedp.WaitVisible("#view-browse"),
+	run("sign up and sign in", browser.Actions(browser.SignUpSteps(st.AppURL, email, "correct horse battery staple"))...)
+	run("play",
 		chromedp.WaitVisible("#rows .title-card h3"),
 		chromedp.Click("#rows .title-card h3"),
 		chromedp.WaitVisible("#detail-play"),

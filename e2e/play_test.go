@@ -82,27 +82,13 @@ func signUpAndPlay(ctx context.Context, t *testing.T, st *stack.Stack) {
 	t.Helper()
 	email := testenv.Name("viewer-") + "@example.com"
 	password := "correct horse battery staple"
-	steps := []struct {
-		name string
-		do   chromedp.Action[chromedp.Void]
-	}{
-		{"open the app", chromedp.Navigate(st.AppURL)},
-		{"fill sign-up", chromedp.SendKeys("#signup-email", email)},
-		{"fill password", chromedp.SendKeys("#signup-password", password)},
-		{"sign up", chromedp.Click("#signup-submit")},
-		{"sign-in offered", chromedp.WaitVisible("#signin")},
-		{"sign in", chromedp.Click("#signin")},
-		{"login page", chromedp.WaitVisible(`input[name="email"]`)},
-		{"login email", chromedp.SendKeys(`input[name="email"]`, email)},
-		{"login password", chromedp.SendKeys(`input[name="password"]`, password)},
-		{"submit login", chromedp.Click(`button[type="submit"]`)},
-		{"titles shown", chromedp.WaitVisible(".title-card button.play")},
-		{"press play", chromedp.Click(".title-card button.play")},
-	}
+	steps := append(browser.SignUpSteps(st.AppURL, email, password),
+		browser.Step{Name: "titles shown", Do: chromedp.WaitVisible(".title-card button.play")},
+		browser.Step{Name: "press play", Do: chromedp.Click(".title-card button.play")})
 	for _, s := range steps {
-		if err := chromedp.Do(ctx, s.do); err != nil {
+		if err := chromedp.Do(ctx, s.Do); err != nil {
 			state, _ := chromedp.Run(ctx, chromedp.Evaluate[playState](playStateJS))
-			t.Fatalf("step %q: %v (page state %+v)", s.name, err, state)
+			t.Fatalf("step %q: %v (page state %+v)", s.Name, err, state)
 		}
 	}
 }

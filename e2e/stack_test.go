@@ -1,19 +1,14 @@
 package e2e
 
 import (
-	"context"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/edgeflix/edgeflix/internal/stack"
-	"github.com/edgeflix/edgeflix/internal/testenv"
+	"github.com/edgeflix/edgeflix/internal/stack/stacktest"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
 	"github.com/edgeflix/edgeflix/origin/ingest/demo"
 	"github.com/edgeflix/edgeflix/origin/keys"
@@ -28,22 +23,12 @@ type countingProxy struct {
 	media map[string]int // path → requests
 }
 
-func (p *countingProxy) start(t *testing.T, originURL string) string {
-	target, err := url.Parse(originURL)
-	if err != nil {
-		t.Fatal(err)
+func (p *countingProxy) seen(r *http.Request) {
+	if strings.HasPrefix(r.URL.Path, "/v1/media/") {
+		p.mu.Lock()
+		p.media[r.URL.Path]++
+		p.mu.Unlock()
 	}
-	rp := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/v1/media/") {
-			p.mu.Lock()
-			p.media[r.URL.Path]++
-			p.mu.Unlock()
-		}
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
 }
 
 func (p *countingProxy) total() int {
@@ -60,33 +45,18 @@ func (p *countingProxy) total() int {
 // configuration first.
 func startStack(t *testing.T, mod func(*stack.Config)) (*stack.Stack, *countingProxy) {
 	t.Helper()
-	_, dsn := testenv.MySQL(t)
-	_, prefix := testenv.Redis(t)
 	kek := make([]byte, keys.KEKSize)
 	copy(kek, "e2e-test-key-encryption-key-0001")
 	proxy := &countingProxy{media: map[string]int{}}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	cfg := stack.Config{
-		MySQLDSN: dsn, RedisAddr: testenv.RedisAddr(), RedisPrefix: prefix,
-		S3Dir: t.TempDir(), S3Addr: "127.0.0.1:0", Bucket: "edgeflix-e2e",
-		OriginAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0",
-		EdgeUpstream:     func(originURL string) (string, error) { return proxy.start(t, originURL), nil },
-		KeyEncryptionKey: kek,
-		EdgeModule:       wasmbuild.Edge(t),
-		WebFS:            web.Site(os.DirFS(wasmbuild.Player(t))),
-		Demo:             demo.Config{Count: 1},
-		Progress:         testWriter{t},
-	}
+	cfg, _ := stacktest.Config(t, "edgeflix-e2e", kek)
+	cfg.EdgeUpstream = stacktest.Upstream(t, proxy.seen)
+	cfg.WebFS = web.Site(os.DirFS(wasmbuild.Player(t)))
+	cfg.Demo = demo.Config{Count: 1}
+	cfg.Progress = testWriter{t}
 	if mod != nil {
 		mod(&cfg)
 	}
-	st, err := stack.Start(ctx, cfg)
-	if err != nil {
-		t.Fatalf("stack: %v", err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st, proxy
+	return stacktest.Start(t, cfg), proxy
 }
 
 type testWriter struct{ t *testing.T }

@@ -176,7 +176,7 @@ func TestCMCDNotForwarded(t *testing.T) {
 // TestCMCDMetrics: /metrics counts media requests by their CMCD (valid,
 // invalid, absent), read with the Prometheus text parser after real
 // requests, with and without an access log; requests that are not for
-// media (/healthz) are not counted, and a denied media request is.
+// media (/livez) are not counted, and a denied media request is.
 func TestCMCDMetrics(t *testing.T) {
 	for _, logged := range []bool{false, true} {
 		t.Run(fmt.Sprint("access log ", logged), func(t *testing.T) {
@@ -208,7 +208,7 @@ func TestCMCDMetrics(t *testing.T) {
 				{seg, nil, 200},                                             // absent
 				{seg + "?other=1", nil, 200},                                // absent
 				{edge + "/t/" + tok[:len(tok)-4] + "AAAA/v1/media/a/720p/seg_00001.m4s", nil, 403}, // denied, absent
-				{edge + "/healthz?CMCD=bl%3D150", nil, 200},                                        // not media: not counted
+				{edge + "/livez?CMCD=bl%3D150", nil, 200},                                          // not media: not counted
 			} {
 				if resp, _ := get(t, r.url, r.header); resp.StatusCode != r.status {
 					t.Fatalf("%s: status %d, want %d", r.url, resp.StatusCode, r.status)

@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/tetratelabs/wazero"
@@ -146,8 +147,12 @@ type Server struct {
 	metrics  *metrics
 	versions *traffic.Router // nil without Config.VersionsDir
 
-	mu       sync.Mutex // guards lastJWKS
+	mu       sync.Mutex // guards lastJWKS and keysAt
 	lastJWKS []byte
+	keysAt   time.Time // when a key set was last fetched (cfg.Now)
+
+	healthz, readyz fasthttp.RequestHandler // health.go
+	draining        atomic.Bool             // set by Drain: /readyz answers 503
 
 	cmcd cmcdCounters
 }
@@ -234,6 +239,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	// Compiling and instantiating is bounded work, not a wait on the
 	// network: the start-up deadline bounds only the key-set fetch.
 	s.metrics = newMetrics(s)
+	s.healthz, s.readyz = s.newProbes()
 	if s.fn, err = s.startFunctions(ctx); err != nil {
 		return nil, err
 	}
@@ -267,6 +273,7 @@ func (s *Server) Serve(ln net.Listener) error {
 // Close stops accepting requests, waits for requests in flight, stops the
 // key refresh and closes the module pool.
 func (s *Server) Close() error {
+	s.Drain()
 	s.stop()
 	err := s.srv.Shutdown()
 	s.refreshing.Wait()
@@ -322,6 +329,9 @@ func (s *Server) RefreshKeys(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	same := bytes.Equal(body, s.lastJWKS)
+	if same {
+		s.keysAt = s.cfg.Now()
+	}
 	s.mu.Unlock()
 	if same {
 		return nil
@@ -336,6 +346,7 @@ func (s *Server) RefreshKeys(ctx context.Context) error {
 	}
 	s.mu.Lock()
 	s.lastJWKS = body
+	s.keysAt = s.cfg.Now()
 	s.mu.Unlock()
 	s.cfg.Logger.Info("edge: key set loaded", "url", s.cfg.JWKSURL)
 	return nil

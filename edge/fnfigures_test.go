@@ -2,12 +2,9 @@ package edge
 
 import (
 	"context"
-	"crypto/ed25519"
-	"encoding/base64"
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -26,12 +23,7 @@ import (
 // master request is a cache miss the request's version rewrites.
 func uncachedMasterOrigin(t *testing.T) string {
 	t.Helper()
-	x := base64.RawURLEncoding.EncodeToString(keyA.Public().(ed25519.PublicKey))
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/.well-known/jwks.json" {
-			fmt.Fprintf(w, `{"keys":[{"kty":"OKP","crv":"Ed25519","use":"sig","alg":"EdDSA","kid":"a","x":"%s"}]}`, x)
-			return
-		}
+	return keyAOrigin(t, func(w http.ResponseWriter, r *http.Request) {
 		body, ok := media[r.URL.Path]
 		if !ok || !strings.HasSuffix(r.URL.Path, "/master.m3u8") {
 			http.NotFound(w, r)
@@ -40,9 +32,7 @@ func uncachedMasterOrigin(t *testing.T) string {
 		w.Header().Set("Cache-Control", "no-store")
 		w.Header().Set("Content-Type", "application/vnd.apple.mpegurl")
 		io.WriteString(w, body)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
+	})
 }
 
 // TestCanaryRewriteFaultRolledBack: a canary whose master rewrite alone

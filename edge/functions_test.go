@@ -32,23 +32,32 @@ import (
 
 const adminToken = "test-admin-token-0123456789"
 
-// segmentOrigin publishes keyA's JWKS and answers every segment path with
-// 1 KB.
-func segmentOrigin(t *testing.T) string {
+// keyAOrigin publishes keyA's JWKS (kid "a") and answers every other
+// path with serve; it closes when the test ends.
+func keyAOrigin(t *testing.T, serve http.HandlerFunc) string {
 	t.Helper()
 	x := base64.RawURLEncoding.EncodeToString(keyA.Public().(ed25519.PublicKey))
-	body := strings.Repeat("s", 1024)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/.well-known/jwks.json" {
 			fmt.Fprintf(w, `{"keys":[{"kty":"OKP","crv":"Ed25519","use":"sig","alg":"EdDSA","kid":"a","x":"%s"}]}`, x)
 			return
 		}
-		w.Header().Set("Cache-Control", "public, max-age=600")
-		w.Header().Set("Content-Type", "video/iso.segment")
-		io.WriteString(w, body)
+		serve(w, r)
 	}))
 	t.Cleanup(srv.Close)
 	return srv.URL
+}
+
+// segmentOrigin publishes keyA's JWKS and answers every segment path with
+// 1 KB.
+func segmentOrigin(t *testing.T) string {
+	t.Helper()
+	body := strings.Repeat("s", 1024)
+	return keyAOrigin(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=600")
+		w.Header().Set("Content-Type", "video/iso.segment")
+		io.WriteString(w, body)
+	})
 }
 
 func sessionToken(t *testing.T, sid string) string {

@@ -7,6 +7,7 @@ import (
 	"github.com/valyala/fasthttp"
 
 	"github.com/edgeflix/edgeflix/internal/cmcd"
+	"github.com/edgeflix/edgeflix/internal/health"
 )
 
 // Headers passed from the viewer to the origin and back.
@@ -47,9 +48,12 @@ func (s *Server) route(ctx *fasthttp.RequestCtx, r *gateResult) {
 	switch {
 	case ctx.IsOptions():
 		s.preflight(ctx)
+	case string(path) == "/livez":
+		health.Live(ctx)
 	case string(path) == "/healthz":
-		ctx.SetContentType("text/plain; charset=utf-8")
-		ctx.SetBodyString("ok\n")
+		s.healthz(ctx)
+	case string(path) == "/readyz":
+		s.readyz(ctx)
 	case bytes.HasPrefix(ctx.Request.URI().PathOriginal(), []byte("/v1/media/")):
 		// Media without a token: refused here, never asked of the origin.
 		ctx.Error("forbidden: playback token required\n", fasthttp.StatusForbidden)

@@ -31,7 +31,18 @@ bash -n "$tmp/render-env.sh"
 grep -q '^ExecStart=/opt/edgeflix/edgeflix origin -migrate$' "$tmp/user_data.sh"
 grep -q '^emit EDGEFLIX_EDGE_PROOF_KEYS "$(secret "arn:proof")"$' "$tmp/render-env.sh"
 grep -q '^install -m 0644 /opt/edgeflix/rds-ca.pem ' "$tmp/user_data.sh"
-! grep -q 'curl ' "$tmp/user_data.sh"
+# nothing is downloaded from outside; the watchdog's curl probes loopback only
+# (an if, not `! grep`: set -e ignores a negated command's failure)
+if grep 'curl ' "$tmp/user_data.sh" | grep -v 'http://127.0.0.1:8080/'; then
+  echo "check-infra: user_data curls something other than the local origin" >&2
+  exit 1
+fi
+# the watchdog (ASG health is EC2: it restarts a hung origin on /livez)
+sed -n "/watchdog <<'SCRIPT'/,/^SCRIPT\$/p" "$tmp/user_data.sh" | sed '1d;$d' > "$tmp/watchdog.sh"
+test -s "$tmp/watchdog.sh"
+bash -n "$tmp/watchdog.sh"
+grep -q 'probe livez' "$tmp/watchdog.sh"
+grep -q '^systemctl enable --now edgeflix-watchdog.timer$' "$tmp/user_data.sh"
 grep -q '^emit EDGEFLIX_REDIS_PASSWORD ' "$tmp/render-env.sh"
 
 echo "== provider schema bindings (@cdktf/provider-aws, hashicorp/aws 5.99.1)"

@@ -100,8 +100,10 @@ func policyResource(files []*tfFile, dir string, expr hclsyntax.Expression, typ 
 
 // checkALBHealthCheck: every ALB target group checks /readyz, which
 // touches MySQL and Redis, so an instance that lost either (a rotated
-// credential read once at start) leaves the load balancer and, with the
-// group's ELB health checks, is replaced.
+// credential read once at start) leaves the load balancer. It is not
+// replaced for it: the ASG's health is EC2 (asg-health-check), and the
+// watchdog in user_data restarts the process after /readyz has failed for
+// 10 minutes.
 func checkALBHealthCheck(files []*tfFile, r *report) {
 	for _, tg := range topBlocks(files, "resource", "aws_lb_target_group") {
 		r.examined++

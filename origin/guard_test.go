@@ -42,7 +42,7 @@ func TestNonCanonicalPathsAreRefused(t *testing.T) {
 		{"overlong UTF-8 slash", "POST", "/v1%C0%AFoperator/titles"},
 		{"overlong UTF-8 dot", "POST", "/v1/%C0%AE%C0%AE/operator/titles"},
 		{"raw UTF-8", "GET", "/v1/titl\xc3\xa9s"},
-		{"encoded space", "GET", "/healthz%20"},
+		{"encoded space", "GET", "/livez%20"},
 		{"media dot-dot to the store root", "GET", "/v1/media/../store/secret"},
 		{"web app dot-dot", "GET", "/app/../v1/account"},
 		{"well-known encoded", "GET", "/.well-known/jwks%2Ejson"},
@@ -58,7 +58,7 @@ func TestNonCanonicalPathsAreRefused(t *testing.T) {
 		status       int
 	}{
 		{"POST", "/v1/operator/titles", 401}, // reaches the bearer check
-		{"GET", "/healthz", 200},
+		{"GET", "/livez", 200},
 		{"GET", "/.well-known/jwks.json", 200},
 		{"GET", "/app/", 200},
 		{"GET", "/v1/titles?q=%2F..%2F", 401}, // the query is not the path

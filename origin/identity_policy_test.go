@@ -93,7 +93,7 @@ func TestLoginCSRF(t *testing.T) {
 
 func TestSecurityHeadersAndCORS(t *testing.T) {
 	e := newEnvWith(t, func(c *origin.Config) { c.CORSOrigins = []string{"https://app.example"} })
-	for _, p := range []string{"/healthz", "/v1/titles", "/.well-known/jwks.json", "/oauth/authorize", "/nope"} {
+	for _, p := range []string{"/livez", "/healthz", "/v1/titles", "/.well-known/jwks.json", "/oauth/authorize", "/nope"} {
 		resp, _ := e.get(p, "")
 		h := resp.Header
 		if h.Get("X-Content-Type-Options") != "nosniff" || !strings.Contains(h.Get("Content-Security-Policy"), "frame-ancestors 'none'") ||

@@ -130,7 +130,8 @@ func TestWebAppAndMisc(t *testing.T) {
 		{"/app/wasm_exec.js", "text/javascript; charset=utf-8", 200, false},
 		{"/app/app.css", "text/css; charset=utf-8", 200, false},
 		{"/app/missing.js", "", 404, false},
-		{"/healthz", "text/plain; charset=utf-8", 200, false},
+		{"/livez", "text/plain; charset=utf-8", 200, false},
+		{"/healthz", "application/json", 200, false},
 	}
 	for _, c := range cases {
 		t.Run(c.path, func(t *testing.T) {

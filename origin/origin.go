@@ -16,6 +16,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
@@ -119,9 +120,9 @@ type Config struct {
 	// that budget before answering 503 with Retry-After. If zero,
 	// accounts.DefaultHashWait; negative for no wait.
 	PasswordHashWait time.Duration
-	// ReadyTimeout bounds each /readyz dependency check; a check that
-	// outlasts it reads "timeout" and the origin is not ready. If zero,
-	// 1 s for MySQL and 500 ms for Redis.
+	// ReadyTimeout bounds each /healthz and /readyz dependency check; a
+	// check that outlasts it reads "timeout" and the answer is 503. If
+	// zero, 1 s for MySQL and 500 ms for Redis.
 	ReadyTimeout time.Duration
 }
 
@@ -143,7 +144,8 @@ type Server struct {
 	policy       *policy
 	http         *fasthttp.Server
 	metadata     []byte
-	observe      *observability // metrics, /readyz, QoE (observe.go)
+	observe      *observability // metrics, /healthz, /readyz, QoE (observe.go)
+	draining     atomic.Bool    // set by Drain: /readyz answers 503
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -310,9 +312,15 @@ func (s *Server) Serve(ln net.Listener) error {
 	return s.http.Serve(ln)
 }
 
+// Drain makes /readyz answer 503 ("shutdown": "draining") while the
+// server goes on serving, so a load balancer takes the instance out of
+// rotation before Close stops it.
+func (s *Server) Drain() { s.draining.Store(true) }
+
 // Close stops the server: listeners close, requests in flight finish (up
 // to the context of fasthttp's shutdown), streams from S3 are aborted.
 func (s *Server) Close() error {
+	s.Drain()
 	err := s.http.Shutdown()
 	s.cancel()
 	s.wg.Wait()

@@ -6,6 +6,7 @@ import (
 
 	"github.com/valyala/fasthttp"
 
+	"github.com/edgeflix/edgeflix/internal/health"
 	"github.com/edgeflix/edgeflix/origin/httpx"
 	"github.com/edgeflix/edgeflix/origin/oauth"
 	"github.com/edgeflix/edgeflix/origin/profiles"
@@ -37,7 +38,8 @@ func (s *Server) routes() []httpx.Route {
 		{Method: "GET", Pattern: "/.well-known/oauth-authorization-server", Handler: s.serveMetadata},
 		{Method: "GET", Pattern: OpenIDConfigurationPath, Handler: s.serveMetadata},
 		{Method: "GET", Pattern: "/.well-known/jwks.json", Handler: s.serveJWKS},
-		{Method: "GET", Pattern: "/healthz", Handler: serveHealth},
+		{Method: "GET", Pattern: "/livez", Handler: health.Live},
+		{Method: "GET", Pattern: "/healthz", Handler: s.observe.healthy},
 		{Method: "GET", Pattern: "/readyz", Handler: s.observe.ready},
 
 		// Accounts and OAuth 2.0 (origin/accounts, origin/oauth).
@@ -179,12 +181,6 @@ func (s *Server) serveJWKS(ctx *fasthttp.RequestCtx) {
 	ctx.Response.Header.Set("Cache-Control", "public, max-age=60")
 	ctx.SetContentType("application/jwk-set+json")
 	ctx.SetBody(s.keys.MarshalJWKS())
-}
-
-func serveHealth(ctx *fasthttp.RequestCtx) {
-	ctx.Response.Header.Set("Cache-Control", "no-store")
-	ctx.SetContentType("text/plain; charset=utf-8")
-	ctx.SetBodyString("ok\n")
 }
 
 func redirectToApp(ctx *fasthttp.RequestCtx) { ctx.Redirect(webapp.Prefix, fasthttp.StatusFound) }

@@ -14,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/edgeflix/edgeflix/contract"
+	"github.com/edgeflix/edgeflix/internal/browser"
 	"github.com/edgeflix/edgeflix/internal/stack"
 	"github.com/edgeflix/edgeflix/player/hls"
 )
@@ -38,27 +39,13 @@ func signIn(ctx context.Context, st *stack.Stack) (*apiClient, error) {
 	defer done()
 	email := fmt.Sprintf("bench-%x@example.com", time.Now().UnixNano())
 	password := "correct horse battery staple"
-	steps := []struct {
-		name string
-		do   chromedp.Action[chromedp.Void]
-	}{
-		{"open the app", chromedp.Navigate(st.AppURL)},
-		{"fill sign-up", chromedp.SendKeys("#signup-email", email)},
-		{"fill password", chromedp.SendKeys("#signup-password", password)},
-		{"sign up", chromedp.Click("#signup-submit")},
-		{"sign-in offered", chromedp.WaitVisible("#signin")},
-		{"sign in", chromedp.Click("#signin")},
-		{"login page", chromedp.WaitVisible(`input[name="email"]`)},
-		{"login email", chromedp.SendKeys(`input[name="email"]`, email)},
-		{"login password", chromedp.SendKeys(`input[name="password"]`, password)},
-		{"submit login", chromedp.Click(`button[type="submit"]`)},
-		{"titles shown", chromedp.WaitVisible(".title-card button.play")},
-	}
+	steps := append(browser.SignUpSteps(st.AppURL, email, password),
+		browser.Step{Name: "titles shown", Do: chromedp.WaitVisible(".title-card button.play")})
 	sctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
 	defer cancel()
 	for _, s := range steps {
-		if err := chromedp.Do(sctx, s.do); err != nil {
-			return nil, fmt.Errorf("step %q: %w", s.name, err)
+		if err := chromedp.Do(sctx, s.Do); err != nil {
+			return nil, fmt.Errorf("step %q: %w", s.Name, err)
 		}
 	}
 	access, err := chromedp.Run(sctx, chromedp.Evaluate[string](`JSON.parse(sessionStorage.getItem("edgeflix.tokens")).access_token`))

@@ -52,3 +52,47 @@ func New(tb testing.TB) context.Context {
 	}
 	return ctx
 }
+
+// Step is one named action of a browser script; a failing step's name
+// says where the script stopped.
+type Step struct {
+	Name string
+	Do   chromedp.Action[chromedp.Void]
+}
+
+// loginForm is the origin's sign-in form (served at /oauth/authorize).
+const loginForm = `form[action="/oauth/authorize"]`
+
+// SignUpSteps opens the web app at appURL, signs a new viewer up with email
+// and password and signs in through the origin's login form, as a person
+// does. It ends when the signed-in app shows its browse view (one profile
+// without a PIN is chosen without asking). It is driven by the app's DOM
+// ids (#signup-email, #signup-password, #signup-submit, #signup-message,
+// #signin, #view-browse), which the app keeps whatever renders its views.
+func SignUpSteps(appURL, email, password string) []Step {
+	return []Step{
+		{"open the app", chromedp.Navigate(appURL)},
+		{"fill sign-up email", chromedp.SendKeys("#signup-email", email)},
+		{"fill sign-up password", chromedp.SendKeys("#signup-password", password)},
+		{"sign up", chromedp.Click("#signup-submit")},
+		// #signin is always shown: wait for the sign-up's answer, or the
+		// click below races the account's creation (Argon2id is slow
+		// under -race) and the login form finds no account.
+		{"sign-up answered", chromedp.WaitVisible("#signup-message")},
+		{"sign in", chromedp.Click("#signin")},
+		{"login page", chromedp.WaitVisible(loginForm + ` input[name="email"]`)},
+		{"login email", chromedp.SendKeys(loginForm+` input[name="email"]`, email)},
+		{"login password", chromedp.SendKeys(loginForm+` input[name="password"]`, password)},
+		{"submit login", chromedp.Click(loginForm + ` button[type="submit"]`)},
+		{"signed in", chromedp.WaitVisible("#view-browse")},
+	}
+}
+
+// Actions returns the actions of steps, for callers that run a list.
+func Actions(steps []Step) []chromedp.Action[chromedp.Void] {
+	out := make([]chromedp.Action[chromedp.Void], len(steps))
+	for i, s := range steps {
+		out[i] = s.Do
+	}
+	return out
+}

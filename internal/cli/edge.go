@@ -46,6 +46,7 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	cacheDir := fs.String("cache-dir", envOr("EDGEFLIX_WASM_CACHE_DIR", ".cache/wazero"), "wazero compilation cache directory; empty disables (env EDGEFLIX_WASM_CACHE_DIR)")
 	iss := fs.String("iss", envOr("EDGEFLIX_ISSUER", contract.DefaultIssuer), "required playback token issuer, the origin's --issuer (env EDGEFLIX_ISSUER)")
 	aud := fs.String("aud", envOr("EDGEFLIX_EDGE_AUDIENCE", contract.DefaultAudience), "required playback token audience, the origin's --edge-audience (env EDGEFLIX_EDGE_AUDIENCE)")
+	drainDelay := fs.Duration("drain-delay", envDuration("EDGEFLIX_DRAIN_DELAY", 0), "on SIGTERM, answer /readyz 503 for this long before closing, so a load balancer stops routing here first (env EDGEFLIX_DRAIN_DELAY)")
 	startTimeout := fs.Duration("start-timeout", time.Minute, "how long to wait for the origin's key set at start")
 	guard := fs.Bool("guard-calls", false, "compile the module with wazero's termination checks (stoppable runaway calls, ~10x slower gate)")
 	logFmt := registerLogFormat(fs)
@@ -133,6 +134,7 @@ func runEdge(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		_ = srv.Close()
 		return err
 	case <-ctx.Done():
+		drain(srv, *drainDelay, errc)
 		return srv.Close()
 	}
 }

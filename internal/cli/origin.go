@@ -198,6 +198,7 @@ func runOrigin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	o.register(fs)
 	addr := fs.String("addr", envOr("EDGEFLIX_ORIGIN_ADDR", defaultOriginAddr), "listen address; loopback unless set, e.g. :8080 behind a load balancer (env EDGEFLIX_ORIGIN_ADDR)")
 	metricsAddr := fs.String("metrics-addr", envOr("EDGEFLIX_METRICS_ADDR", defaultMetricsAddr), "private listen address of /metrics (Prometheus), never the public port; \"off\" disables (env EDGEFLIX_METRICS_ADDR)")
+	drainDelay := fs.Duration("drain-delay", envDuration("EDGEFLIX_DRAIN_DELAY", 0), "on SIGTERM, answer /readyz 503 for this long before closing, so a load balancer stops routing here first (env EDGEFLIX_DRAIN_DELAY)")
 	insecureDev := fs.Bool("insecure-dev", false, "start without EDGEFLIX_EDGE_PROOF_KEYS: gated media is then served to any caller that reaches the origin (local development only)")
 	logFmt := registerLogFormat(fs)
 	if err := parse(fs, args); err != nil {
@@ -241,11 +242,34 @@ func runOrigin(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		srv.Close()
 		return err
 	case <-ctx.Done():
+		drain(srv, *drainDelay, errc)
 		if err := srv.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
 			return err
 		}
 		return nil
 	}
+}
+
+// drain marks srv not ready and waits delay, or until it stops serving,
+// before the caller closes it.
+func drain(srv interface{ Drain() }, delay time.Duration, errc <-chan error) {
+	srv.Drain()
+	if delay <= 0 {
+		return
+	}
+	select {
+	case <-time.After(delay):
+	case <-errc:
+	}
+}
+
+// envDuration returns the environment variable key as a duration, or def
+// when it is unset or does not parse.
+func envDuration(key string, def time.Duration) time.Duration {
+	if d, err := time.ParseDuration(os.Getenv(key)); err == nil {
+		return d
+	}
+	return def
 }
 
 // defaultMetricsAddr is the loopback listener of /metrics: a scraper on the

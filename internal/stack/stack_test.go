@@ -1,13 +1,10 @@
-package stack
+package stack_test
 
 import (
 	"bytes"
 	"context"
 	"io"
 	"net/http"
-	"net/http/httptest"
-	"net/http/httputil"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -19,36 +16,25 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 
 	"github.com/edgeflix/edgeflix/contract"
-	"github.com/edgeflix/edgeflix/internal/testenv"
-	"github.com/edgeflix/edgeflix/internal/wasmbuild"
+	"github.com/edgeflix/edgeflix/internal/stack/stacktest"
 	"github.com/edgeflix/edgeflix/origin/keys"
 	"github.com/edgeflix/edgeflix/wasm/manifest"
 )
 
-// masterSpy forwards the edge's origin requests and records, for each
-// master fetch, the caps header it carried (the origin rewrites a master
-// only when one is present).
+// masterSpy records, for each master fetch from the origin, the caps
+// header it carried (the origin rewrites a master only when one is
+// present).
 type masterSpy struct {
 	mu   sync.Mutex
 	caps []string
 }
 
-func (m *masterSpy) start(t *testing.T, originURL string) string {
-	target, err := url.Parse(originURL)
-	if err != nil {
-		t.Fatal(err)
+func (m *masterSpy) seen(r *http.Request) {
+	if strings.HasSuffix(r.URL.Path, "/master.m3u8") {
+		m.mu.Lock()
+		m.caps = append(m.caps, r.Header.Get(contract.CapsHeader))
+		m.mu.Unlock()
 	}
-	rp := httputil.NewSingleHostReverseProxy(target)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/master.m3u8") {
-			m.mu.Lock()
-			m.caps = append(m.caps, r.Header.Get(contract.CapsHeader))
-			m.mu.Unlock()
-		}
-		rp.ServeHTTP(w, r)
-	}))
-	t.Cleanup(srv.Close)
-	return srv.URL
 }
 
 // TestMasterRewrittenOnceThroughStack fetches a master through the local
@@ -56,23 +42,13 @@ func (m *masterSpy) start(t *testing.T, originURL string) string {
 // master, done once: the edge asks the origin for the stored bytes, never
 // for the origin's own rewrite.
 func TestMasterRewrittenOnceThroughStack(t *testing.T) {
-	db, dsn := testenv.MySQL(t)
-	_, prefix := testenv.Redis(t)
 	kek := bytes.Repeat([]byte{'k'}, keys.KEKSize)
 	spy := &masterSpy{}
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	defer cancel()
-	st, err := Start(ctx, Config{
-		MySQLDSN: dsn, RedisAddr: testenv.RedisAddr(), RedisPrefix: prefix,
-		S3Dir: t.TempDir(), S3Addr: "127.0.0.1:0", Bucket: "edgeflix-stack",
-		OriginAddr: "127.0.0.1:0", EdgeAddr: "127.0.0.1:0",
-		EdgeUpstream:     func(originURL string) (string, error) { return spy.start(t, originURL), nil },
-		KeyEncryptionKey: kek, EdgeModule: wasmbuild.Edge(t), SkipDemo: true,
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
+	cfg, db := stacktest.Config(t, "edgeflix-stack", kek)
+	cfg.EdgeUpstream = stacktest.Upstream(t, spy.seen)
+	cfg.SkipDemo = true
+	st := stacktest.Start(t, cfg)
+	ctx := context.Background()
 
 	master, err := os.ReadFile("../../wasm/manifest/testdata/ladder8.m3u8")
 	if err != nil {

@@ -1,8 +1,8 @@
 // Package testenv gives tests real dependencies: a fresh MariaDB database
 // with the schema applied, a Redis client with a key prefix of its own, and
 // a local S3 store, each cleaned up when the test ends; and the small
-// helpers tests on several tiers share: a goroutine-safe log Buffer and a
-// Prometheus Scrape.
+// helpers tests on several tiers share: a goroutine-safe log Buffer, a
+// Prometheus Scrape and a health-probe check (CheckHealth).
 package testenv
 
 import (

@@ -381,12 +381,16 @@ resource "aws_launch_template" "origin" {
 }
 
 resource "aws_autoscaling_group" "origin" {
-  name_prefix               = "${var.name}-origin-"
-  vpc_zone_identifier       = var.private_subnet_ids
-  min_size                  = var.min_size
-  max_size                  = var.max_size
-  desired_capacity          = var.desired_capacity
-  health_check_type         = "ELB"
+  name_prefix         = "${var.name}-origin-"
+  vpc_zone_identifier = var.private_subnet_ids
+  min_size            = var.min_size
+  max_size            = var.max_size
+  desired_capacity    = var.desired_capacity
+  # EC2, not ELB: the target groups check the deep /readyz (MySQL, Redis)
+  # to route, and a shared-store outage fails it on every instance at once;
+  # ELB health would then replace the whole fleet in a loop. A hung origin
+  # is restarted on the instance by the watchdog on /livez (user_data).
+  health_check_type         = "EC2"
   health_check_grace_period = 180
   default_instance_warmup   = 120
   target_group_arns         = concat([aws_lb_target_group.origin.arn], aws_lb_target_group.internal[*].arn)
