@@ -5,15 +5,11 @@ package main
 import (
 	"errors"
 	"strconv"
-	"strings"
 	"syscall/js"
 	"time"
 )
 
-var (
-	global   = js.Global()
-	document = global.Get("document")
-)
+var global = js.Global()
 
 // errHTTP is wrapped by errors for non-2xx HTTP answers.
 var errHTTP = errors.New("http error")
@@ -110,8 +106,6 @@ type request struct {
 	url     string
 	headers map[string]string
 	body    string
-	// keepalive lets the request outlive the page (fetch keepalive).
-	keepalive bool
 }
 
 // doFetch runs window.fetch and returns the Response once headers arrive.
@@ -130,9 +124,6 @@ func doFetch(r request) (js.Value, error) {
 	}
 	if r.body != "" {
 		init["body"] = r.body
-	}
-	if r.keepalive {
-		init["keepalive"] = true
 	}
 	var p js.Value
 	if err := try(func() { p = global.Call("fetch", r.url, init) }); err != nil {
@@ -179,93 +170,4 @@ func fetchBytes(url, byteRange string) (js.Value, int, time.Duration, error) {
 	}
 	data := global.Get("Uint8Array").New(buf)
 	return data, data.Get("byteLength").Int(), time.Since(start), nil
-}
-
-// byID returns the element with id.
-func byID(id string) js.Value { return document.Call("getElementById", id) }
-
-// el creates an element with a class and text.
-func el(tag, class, text string) js.Value {
-	e := document.Call("createElement", tag)
-	if class != "" {
-		e.Set("className", class)
-	}
-	if text != "" {
-		e.Set("textContent", text)
-	}
-	return e
-}
-
-// on adds an event listener that runs handler on a new goroutine, so the
-// handler may block (fetch, await). If preventDefault is set, the event's
-// default action is prevented synchronously. The listener lives as long as
-// the page.
-func on(target js.Value, event string, preventDefault bool, handler func(ev js.Value)) js.Func {
-	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		var ev js.Value
-		if len(args) > 0 {
-			ev = args[0]
-			if preventDefault {
-				ev.Call("preventDefault")
-			}
-		}
-		go handler(ev)
-		return nil
-	})
-	target.Call("addEventListener", event, f)
-	return f
-}
-
-// setStatus writes the status line; isErr styles it as an error.
-func setStatus(msg string, isErr bool) {
-	s := byID("status")
-	s.Set("textContent", msg)
-	s.Get("classList").Call("toggle", "error", isErr)
-}
-
-// problemDetail extracts a human message from an RFC 9457 problem body.
-func problemDetail(body string) string {
-	p, err := jsonObject(body)
-	if err != nil {
-		return strings.TrimSpace(body)
-	}
-	if d := p.Get("detail").Str(); d != "" {
-		return d
-	}
-	return p.Get("title").Str()
-}
-
-// sessionGet and sessionSet wrap window.sessionStorage.
-func sessionGet(key string) string {
-	v := global.Get("sessionStorage").Call("getItem", key)
-	if v.IsNull() {
-		return ""
-	}
-	return v.String()
-}
-
-func sessionSet(key, value string) {
-	if value == "" {
-		global.Get("sessionStorage").Call("removeItem", key)
-		return
-	}
-	global.Get("sessionStorage").Call("setItem", key, value)
-}
-
-// browserRandom reads crypto.getRandomValues, the browser's CSPRNG.
-type browserRandom struct{}
-
-func (browserRandom) Read(p []byte) (int, error) {
-	c := global.Get("crypto")
-	if c.IsUndefined() {
-		return 0, errors.New("no crypto.getRandomValues in this browser")
-	}
-	for done := 0; done < len(p); {
-		n := min(len(p)-done, 65536) // the most getRandomValues fills at once
-		buf := global.Get("Uint8Array").New(n)
-		c.Call("getRandomValues", buf)
-		js.CopyBytesToGo(p[done:done+n], buf)
-		done += n
-	}
-	return len(p), nil
 }
