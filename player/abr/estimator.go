@@ -148,3 +148,15 @@ func (e *Estimator) Fast() float64 {
 
 // Samples returns how many downloads have been recorded.
 func (e *Estimator) Samples() int { return e.samples }
+
+// Restart forgets what was measured and starts again from bps, which
+// stands as the estimate until MinBytes have been measured anew (bps <= 0
+// keeps the previous default). After an abandoned download the averages
+// describe a link that no longer exists.
+func (e *Estimator) Restart(bps float64) {
+	if bps > 0 {
+		e.cfg.Default = bps
+	}
+	e.fast, e.slow = newEWMA(e.cfg.FastHalfLife), newEWMA(e.cfg.SlowHalfLife)
+	e.bytes = 0
+}

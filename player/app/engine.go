@@ -26,6 +26,9 @@ const (
 	idlePoll      = 250 * time.Millisecond
 	appendTimeout = 30 * time.Second
 	fetchAttempts = 4
+	// abandonPoll is how often a video segment download in flight is
+	// checked against abr.Controller.Abandon.
+	abandonPoll   = 250 * time.Millisecond
 	maxErrorsKept = 20
 )
 
@@ -35,6 +38,9 @@ var thumbFiles = []string{"thumbnails.vtt", "thumbs.vtt"}
 
 // errFatal marks errors that end playback.
 var errFatal = errors.New("playback failed")
+
+// errAbandoned is a segment download dropped for a lower variant's.
+var errAbandoned = errors.New("download abandoned")
 
 // mediaState is one media playlist, a variant's or an audio rendition's,
 // fetched lazily, with its cached initialization section.
@@ -106,6 +112,7 @@ type Engine struct {
 	ended   bool
 
 	switches      int
+	abandoned     int
 	audioSwitches int
 	segments      int
 	audioSegments int
@@ -510,7 +517,16 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 	if seg.ByteRange != nil {
 		rng = seg.ByteRange.HTTPRange()
 	}
-	data, n, took, err := e.fetchRetry(segURL, rng)
+	var watch func(fetchProgress, time.Duration, float64) bool
+	if b == e.vbuf {
+		watch = func(p fetchProgress, elapsed time.Duration, recent float64) bool {
+			return e.abandon(seg, p, elapsed, recent)
+		}
+	}
+	data, n, took, err := e.fetchRetry(segURL, rng, watch)
+	if errors.Is(err, errAbandoned) {
+		return nil // the next step fetches the same segment from e.cur
+	}
 	if err != nil {
 		return err
 	}
@@ -530,6 +546,26 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 	b.Appended(seg)
 	e.ended = false
 	return nil
+}
+
+// abandon reports whether to drop the video segment download in flight
+// (abr.Controller.Abandon). If so it switches to the lower variant and
+// restarts the estimate from the download's rate.
+func (e *Engine) abandon(seg hls.Segment, p fetchProgress, elapsed time.Duration, recent float64) bool {
+	dl := abr.Download{
+		Current: e.cur, Segment: time.Duration(seg.Duration * float64(time.Second)), Elapsed: elapsed,
+		Loaded: int64(p.loaded), Total: int64(p.total), Recent: recent,
+		Estimate: e.est.Estimate(), Buffer: e.bufferAhead(e.currentTime()),
+	}
+	d, ok := e.ctrl.Abandon(dl)
+	if !ok {
+		return false
+	}
+	e.est.Restart(dl.Rate())
+	e.cur = d.Index
+	e.switches++
+	e.abandoned++
+	return true
 }
 
 // downlink is the browser's own estimate of the link (the Network
@@ -652,7 +688,7 @@ func (e *Engine) appendInit(b *buffer, m *mediaState, sec *hls.Map, mime string)
 		return errdetail.Wrap(errFatal, err.Error())
 	}
 	if m.initData.IsUndefined() || m.initURL != u {
-		data, _, _, err := e.fetchRetry(u, mapRange(sec))
+		data, _, _, err := e.fetchRetry(u, mapRange(sec), nil)
 		if err != nil {
 			return err
 		}
@@ -667,15 +703,18 @@ func (e *Engine) appendInit(b *buffer, m *mediaState, sec *hls.Map, mime string)
 
 // fetchRetry fetches a media object, retrying transient failures. 403 and
 // 404 are fatal: the playback token was refused or the object is missing.
-func (e *Engine) fetchRetry(u, rng string) (js.Value, int, time.Duration, error) {
+// watch, if not nil, is asked every abandonPoll during a download whether
+// to abort it (errAbandoned); it sees the progress, the time since the
+// request and the recent rate (abr.RecentRate).
+func (e *Engine) fetchRetry(u, rng string, watch func(fetchProgress, time.Duration, float64) bool) (js.Value, int, time.Duration, error) {
 	var lastErr error
 	for attempt := 0; attempt < fetchAttempts; attempt++ {
 		if attempt > 0 && !e.wait(time.Duration(attempt)*500*time.Millisecond) {
 			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, "stopped")
 		}
-		data, n, took, err := fetchBytes(e.tokens.Fresh(u), rng)
-		if err == nil {
-			return data, n, took, nil
+		data, n, took, err := e.fetchWatched(e.tokens.Fresh(u), rng, watch)
+		if err == nil || errors.Is(err, errAbandoned) {
+			return data, n, took, err
 		}
 		if s := httpStatus(err); s == 403 || s == 404 || s == 410 {
 			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, shortURL(u)+": "+err.Error())
@@ -684,6 +723,48 @@ func (e *Engine) fetchRetry(u, rng string) (js.Value, int, time.Duration, error)
 		e.addError(errors.New(shortURL(u) + ": " + err.Error()))
 	}
 	return js.Value{}, 0, 0, errdetail.Prefix(shortURL(u), lastErr)
+}
+
+// fetchWatched is fetchBytes with the download run on its own goroutine
+// and aborted, with errAbandoned, once watch says so (see fetchRetry).
+func (e *Engine) fetchWatched(u, rng string, watch func(fetchProgress, time.Duration, float64) bool) (js.Value, int, time.Duration, error) {
+	if watch == nil {
+		return fetchBytes(u, rng, js.Undefined(), nil)
+	}
+	type result struct {
+		data js.Value
+		n    int
+		took time.Duration
+		err  error
+	}
+	ctrl := global.Get("AbortController").New()
+	var p fetchProgress
+	done := make(chan result, 1)
+	start := time.Now()
+	go func() {
+		data, n, took, err := fetchBytes(u, rng, ctrl.Get("signal"), &p)
+		done <- result{data, n, took, err}
+	}()
+	tick := time.NewTicker(abandonPoll)
+	defer tick.Stop()
+	var recent abr.RecentRate
+	for {
+		select {
+		case r := <-done:
+			return r.data, r.n, r.took, r.err
+		case <-e.stop:
+			ctrl.Call("abort")
+			<-done
+			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, "stopped")
+		case <-tick.C:
+			elapsed := time.Since(start)
+			if watch(p, elapsed, recent.Add(elapsed, int64(p.loaded))) {
+				ctrl.Call("abort")
+				<-done
+				return js.Value{}, 0, 0, errAbandoned
+			}
+		}
+	}
 }
 
 // appendData appends to b and waits for updateend. When the buffer is
@@ -902,6 +983,7 @@ func (e *Engine) publish() {
 	d.Set("masterURL", e.masterURL)
 	d.Set("maxHeight", e.maxHeight)
 	d.Set("switches", e.switches)
+	d.Set("abandoned", e.abandoned)
 	d.Set("segments", e.segments)
 	d.Set("audioSegments", e.audioSegments)
 	d.Set("audioSwitches", e.audioSwitches)

@@ -106,6 +106,8 @@ type request struct {
 	url     string
 	headers map[string]string
 	body    string
+	// signal is an AbortSignal that cancels the request; undefined for none.
+	signal js.Value
 }
 
 // doFetch runs window.fetch and returns the Response once headers arrive.
@@ -124,6 +126,9 @@ func doFetch(r request) (js.Value, error) {
 	}
 	if r.body != "" {
 		init["body"] = r.body
+	}
+	if !r.signal.IsUndefined() {
+		init["signal"] = r.signal
 	}
 	var p js.Value
 	if err := try(func() { p = global.Call("fetch", r.url, init) }); err != nil {
@@ -149,11 +154,20 @@ func fetchText(r request) (int, string, error) {
 	return resp.Get("status").Int(), text.String(), nil
 }
 
+// fetchProgress is how far a download got, updated as its body arrives.
+type fetchProgress struct {
+	// loaded counts the bytes arrived; total is the Content-Length, 0 if
+	// unknown.
+	loaded, total int
+}
+
 // fetchBytes fetches url (with an optional Range header) and returns the
 // body as a JS Uint8Array, its length and how long the whole download took.
-func fetchBytes(url, byteRange string) (js.Value, int, time.Duration, error) {
+// signal (an AbortSignal, or undefined) cancels it; p, if not nil, follows
+// the body as it streams in.
+func fetchBytes(url, byteRange string, signal js.Value, p *fetchProgress) (js.Value, int, time.Duration, error) {
 	start := time.Now()
-	r := request{url: url}
+	r := request{url: url, signal: signal}
 	if byteRange != "" {
 		r.headers = map[string]string{"Range": byteRange}
 	}
@@ -164,10 +178,35 @@ func fetchBytes(url, byteRange string) (js.Value, int, time.Duration, error) {
 	if !resp.Get("ok").Bool() {
 		return js.Value{}, 0, 0, &httpError{Status: resp.Get("status").Int()}
 	}
-	buf, err := await(resp.Call("arrayBuffer"))
-	if err != nil {
-		return js.Value{}, 0, 0, err
+	if p == nil || !resp.Get("body").Truthy() {
+		buf, err := await(resp.Call("arrayBuffer"))
+		if err != nil {
+			return js.Value{}, 0, 0, err
+		}
+		data := global.Get("Uint8Array").New(buf)
+		return data, data.Get("byteLength").Int(), time.Since(start), nil
 	}
-	data := global.Get("Uint8Array").New(buf)
-	return data, data.Get("byteLength").Int(), time.Since(start), nil
+	if n, err := strconv.Atoi(resp.Get("headers").Call("get", "content-length").String()); err == nil {
+		p.total = n
+	}
+	reader := resp.Get("body").Call("getReader")
+	var chunks []js.Value
+	for {
+		c, err := await(reader.Call("read"))
+		if err != nil {
+			return js.Value{}, 0, 0, err
+		}
+		if c.Get("done").Bool() {
+			break
+		}
+		chunks = append(chunks, c.Get("value"))
+		p.loaded += c.Get("value").Get("byteLength").Int()
+	}
+	data := global.Get("Uint8Array").New(p.loaded)
+	off := 0
+	for _, c := range chunks {
+		data.Call("set", c, off)
+		off += c.Get("byteLength").Int()
+	}
+	return data, p.loaded, time.Since(start), nil
 }
