@@ -1,10 +1,5 @@
 package abr
 
-import (
-	"math"
-	"time"
-)
-
 // ReasonAbandon is the reason of a Decision by Abandon: the segment in
 // flight is dropped and the same segment fetched from a lower variant.
 const ReasonAbandon Reason = "abandon"
@@ -13,10 +8,11 @@ const ReasonAbandon Reason = "abandon"
 type Download struct {
 	// Current is the index of the variant being fetched.
 	Current int
-	// Segment is the segment's media duration; 0 means Config.Segment.
-	Segment time.Duration
-	// Elapsed is the time since the request was sent.
-	Elapsed time.Duration
+	// Segment is the segment's media duration in seconds; 0 means
+	// Config.Segment.
+	Segment float64
+	// Elapsed is the time in seconds since the request was sent.
+	Elapsed float64
 	// Loaded is how many bytes have arrived; Total is the body's size
 	// (Content-Length), 0 if unknown: then the variant's bandwidth times
 	// Segment.
@@ -27,9 +23,9 @@ type Download struct {
 	// Estimate is the throughput estimate in bits/s (Estimator.Estimate),
 	// the rate assumed until the first bytes arrive.
 	Estimate float64
-	// Buffer is the forward buffer: how long playback lasts without this
-	// segment.
-	Buffer time.Duration
+	// Buffer is the forward buffer: how many seconds playback lasts
+	// without this segment.
+	Buffer float64
 }
 
 // Rate is the download's rate in bits/s as Abandon judges it: the lower
@@ -40,7 +36,7 @@ func (d Download) Rate() float64 {
 	if d.Loaded <= 0 || d.Elapsed <= 0 {
 		return d.Estimate
 	}
-	r := float64(d.Loaded) * 8 / d.Elapsed.Seconds()
+	r := float64(d.Loaded) * 8 / d.Elapsed
 	if d.Recent > 0 && d.Recent < r {
 		r = d.Recent
 	}
@@ -68,15 +64,16 @@ func (c *Controller) Abandon(d Download) (Decision, bool) {
 	}
 	total := d.Total
 	if total <= 0 {
-		total = int64(float64(c.variants[d.Current].Bandwidth) * seg.Seconds() / 8)
+		total = int64(float64(c.variants[d.Current].Bandwidth) * seg / 8)
 	}
-	left := seconds(float64(max(total-d.Loaded, 0)) * 8 / rate)
+	left := float64(max(total-d.Loaded, 0)) * 8 / rate
 	if left <= d.Buffer {
 		return Decision{}, false
 	}
-	// fetch is how long a whole segment of variant rank r takes at rate.
-	fetch := func(r int) time.Duration {
-		return seconds(float64(c.variants[c.allowed[r]].Bandwidth) * seg.Seconds() / rate)
+	// fetch is how many seconds a whole segment of variant rank r takes
+	// at rate.
+	fetch := func(r int) float64 {
+		return float64(c.variants[c.allowed[r]].Bandwidth) * seg / rate
 	}
 	r := c.rank[d.Current] - 1
 	for r > 0 && fetch(r) >= d.Buffer {
@@ -88,34 +85,26 @@ func (c *Controller) Abandon(d Download) (Decision, bool) {
 	return Decision{Index: c.allowed[r], Reason: ReasonAbandon}, true
 }
 
-// seconds converts s to a Duration, saturating instead of overflowing.
-func seconds(s float64) time.Duration {
-	if s >= float64(math.MaxInt64)/float64(time.Second) {
-		return time.Duration(math.MaxInt64)
-	}
-	return time.Duration(s * float64(time.Second))
-}
-
 // RecentRate follows a download's progress and gives its rate over about
 // the last Window, for Download.Recent. The zero value uses a 1 s window.
 type RecentRate struct {
-	// Window is the span the rate is taken over; 0 means 1 s.
-	Window time.Duration
+	// Window is the span in seconds the rate is taken over; 0 means 1 s.
+	Window float64
 	points []progressPoint
 }
 
 type progressPoint struct {
-	at     time.Duration
+	at     float64 // seconds
 	loaded int64
 }
 
-// Add records that loaded bytes had arrived at elapsed since the request
+// Add records that loaded bytes had arrived elapsed seconds after the request
 // and returns the rate in bits/s since the newest earlier record at least
 // Window old, or 0 while the download is younger than Window.
-func (m *RecentRate) Add(elapsed time.Duration, loaded int64) float64 {
+func (m *RecentRate) Add(elapsed float64, loaded int64) float64 {
 	w := m.Window
 	if w <= 0 {
-		w = time.Second
+		w = 1
 	}
 	if len(m.points) == 0 {
 		m.points = append(m.points, progressPoint{})
@@ -126,7 +115,7 @@ func (m *RecentRate) Add(elapsed time.Duration, loaded int64) float64 {
 	}
 	base := m.points[0]
 	if span := elapsed - base.at; span >= w {
-		return float64(loaded-base.loaded) * 8 / span.Seconds()
+		return float64(loaded-base.loaded) * 8 / span
 	}
 	return 0
 }

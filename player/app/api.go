@@ -5,7 +5,6 @@ package main
 import (
 	"errors"
 	"syscall/js"
-	"time"
 
 	"github.com/edgeflix/edgeflix/player/vtt"
 )
@@ -55,8 +54,7 @@ func load(_ js.Value, args []js.Value) any {
 	}
 	var obs *observer
 	if sid := text(o, "session"); sid != "" {
-		asked := time.Now().Add(-time.Duration(number(o, "askedAgoMs") * float64(time.Millisecond)))
-		obs = startObserving(sid, text(o, "content"), text(o, "cmcd"), asked)
+		obs = startObserving(sid, text(o, "content"), text(o, "cmcd"), nowMS()-number(o, "askedAgoMs"))
 	}
 	return promise(func() (any, error) {
 		e, err := NewEngine(video, masterURL, opt)

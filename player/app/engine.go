@@ -9,7 +9,6 @@ import (
 	"strings"
 	"sync"
 	"syscall/js"
-	"time"
 
 	"github.com/edgeflix/edgeflix/player/abr"
 	"github.com/edgeflix/edgeflix/player/engine"
@@ -21,14 +20,15 @@ import (
 	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
-// Engine tuning; the scheduling limits are in player/engine.
+// Engine tuning, times in seconds; the scheduling limits are in
+// player/engine.
 const (
-	idlePoll      = 250 * time.Millisecond
-	appendTimeout = 30 * time.Second
+	idlePoll      = 0.25
+	appendTimeout = 30.0
 	fetchAttempts = 4
 	// abandonPoll is how often a video segment download in flight is
 	// checked against abr.Controller.Abandon.
-	abandonPoll   = 250 * time.Millisecond
+	abandonPoll   = 0.25
 	maxErrorsKept = 20
 )
 
@@ -299,7 +299,7 @@ func (e *Engine) run() {
 				return
 			}
 			e.addError(err)
-			if !e.wait(time.Second) {
+			if !e.wait(1) {
 				return
 			}
 		}
@@ -360,7 +360,7 @@ func (e *Engine) open() error {
 	case <-opened:
 	case <-e.stop:
 		return errdetail.Wrap(errFatal, "stopped")
-	case <-time.After(10 * time.Second):
+	case <-after(10):
 		return errdetail.Wrap(errFatal, "MediaSource did not open")
 	}
 	var err error
@@ -446,12 +446,12 @@ func (e *Engine) step() error {
 
 // stepVideo picks the variant and appends its next segment to the main
 // (video or muxed) buffer.
-func (e *Engine) stepVideo(ahead time.Duration) error {
+func (e *Engine) stepVideo(ahead float64) error {
 	upgrade := false
 	if e.segments > 0 {
-		var seg time.Duration
+		seg := 0.0
 		if p := e.variants[e.cur].media.playlist; p != nil {
-			seg = time.Duration(p.TargetDuration) * time.Second
+			seg = float64(p.TargetDuration)
 		}
 		d := e.ctrl.Next(abr.State{Current: e.cur, Estimate: e.est.Estimate(), Fast: e.est.Fast(), Buffer: ahead, Segment: seg})
 		if d.Index != e.cur {
@@ -517,9 +517,9 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 	if seg.ByteRange != nil {
 		rng = seg.ByteRange.HTTPRange()
 	}
-	var watch func(fetchProgress, time.Duration, float64) bool
+	var watch func(fetchProgress, float64, float64) bool
 	if b == e.vbuf {
-		watch = func(p fetchProgress, elapsed time.Duration, recent float64) bool {
+		watch = func(p fetchProgress, elapsed, recent float64) bool {
 			return e.abandon(seg, p, elapsed, recent)
 		}
 	}
@@ -531,7 +531,7 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 		return err
 	}
 	if b.kind == "video" {
-		e.est.Sample(int64(n), took, time.Duration(seg.Duration*float64(time.Second)))
+		e.est.Sample(int64(n), took, seg.Duration)
 	}
 	if len(e.events) > 0 || len(e.requests) > 0 { // a seek or switch arrived while fetching: re-plan first
 		gen := b.Gen
@@ -551,9 +551,9 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 // abandon reports whether to drop the video segment download in flight
 // (abr.Controller.Abandon). If so it switches to the lower variant and
 // restarts the estimate from the download's rate.
-func (e *Engine) abandon(seg hls.Segment, p fetchProgress, elapsed time.Duration, recent float64) bool {
+func (e *Engine) abandon(seg hls.Segment, p fetchProgress, elapsed, recent float64) bool {
 	dl := abr.Download{
-		Current: e.cur, Segment: time.Duration(seg.Duration * float64(time.Second)), Elapsed: elapsed,
+		Current: e.cur, Segment: seg.Duration, Elapsed: elapsed,
 		Loaded: int64(p.loaded), Total: int64(p.total), Recent: recent,
 		Estimate: e.est.Estimate(), Buffer: e.bufferAhead(e.currentTime()),
 	}
@@ -706,10 +706,10 @@ func (e *Engine) appendInit(b *buffer, m *mediaState, sec *hls.Map, mime string)
 // watch, if not nil, is asked every abandonPoll during a download whether
 // to abort it (errAbandoned); it sees the progress, the time since the
 // request and the recent rate (abr.RecentRate).
-func (e *Engine) fetchRetry(u, rng string, watch func(fetchProgress, time.Duration, float64) bool) (js.Value, int, time.Duration, error) {
+func (e *Engine) fetchRetry(u, rng string, watch func(fetchProgress, float64, float64) bool) (js.Value, int, float64, error) {
 	var lastErr error
 	for attempt := 0; attempt < fetchAttempts; attempt++ {
-		if attempt > 0 && !e.wait(time.Duration(attempt)*500*time.Millisecond) {
+		if attempt > 0 && !e.wait(float64(attempt)*0.5) {
 			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, "stopped")
 		}
 		data, n, took, err := e.fetchWatched(e.tokens.Fresh(u), rng, watch)
@@ -727,26 +727,26 @@ func (e *Engine) fetchRetry(u, rng string, watch func(fetchProgress, time.Durati
 
 // fetchWatched is fetchBytes with the download run on its own goroutine
 // and aborted, with errAbandoned, once watch says so (see fetchRetry).
-func (e *Engine) fetchWatched(u, rng string, watch func(fetchProgress, time.Duration, float64) bool) (js.Value, int, time.Duration, error) {
+func (e *Engine) fetchWatched(u, rng string, watch func(fetchProgress, float64, float64) bool) (js.Value, int, float64, error) {
 	if watch == nil {
 		return fetchBytes(u, rng, js.Undefined(), nil)
 	}
 	type result struct {
 		data js.Value
 		n    int
-		took time.Duration
+		took float64
 		err  error
 	}
 	ctrl := global.Get("AbortController").New()
 	var p fetchProgress
 	done := make(chan result, 1)
-	start := time.Now()
+	start := now()
 	go func() {
 		data, n, took, err := fetchBytes(u, rng, ctrl.Get("signal"), &p)
 		done <- result{data, n, took, err}
 	}()
-	tick := time.NewTicker(abandonPoll)
-	defer tick.Stop()
+	tick, stopTick := every(abandonPoll)
+	defer stopTick()
 	var recent abr.RecentRate
 	for {
 		select {
@@ -756,8 +756,8 @@ func (e *Engine) fetchWatched(u, rng string, watch func(fetchProgress, time.Dura
 			ctrl.Call("abort")
 			<-done
 			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, "stopped")
-		case <-tick.C:
-			elapsed := time.Since(start)
+		case <-tick:
+			elapsed := now() - start
 			if watch(p, elapsed, recent.Add(elapsed, int64(p.loaded))) {
 				ctrl.Call("abort")
 				<-done
@@ -805,7 +805,7 @@ func waitUpdate(b *buffer) error {
 			return errdetail.Wrap(errFatal, err.Error())
 		}
 		return nil
-	case <-time.After(appendTimeout):
+	case <-after(appendTimeout):
 		return errdetail.Wrap(errFatal, b.kind+" SourceBuffer update timed out")
 	}
 }
@@ -894,7 +894,7 @@ func timeRanges(b js.Value) []engine.Range {
 
 // bufferAhead is how much is buffered contiguously after now in every
 // SourceBuffer.
-func (e *Engine) bufferAhead(now float64) time.Duration {
+func (e *Engine) bufferAhead(now float64) float64 {
 	if e.vbuf == nil {
 		return 0
 	}
@@ -905,11 +905,10 @@ func (e *Engine) bufferAhead(now float64) time.Duration {
 	return engine.Ahead(now, ranges...)
 }
 
-// wait sleeps for d or until a media event or request arrives; it
+// wait sleeps for d seconds or until a media event or request arrives; it
 // returns false if the engine was stopped.
-func (e *Engine) wait(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
+func (e *Engine) wait(d float64) bool {
+	timeout := after(d)
 	select {
 	case <-e.stop:
 		return false
@@ -923,7 +922,7 @@ func (e *Engine) wait(d time.Duration) bool {
 	case f := <-e.requests:
 		f()
 		return true
-	case <-t.C:
+	case <-timeout:
 		return true
 	}
 }
@@ -1027,7 +1026,7 @@ func (e *Engine) publish() {
 	}
 	d.Set("sourceBuffers", n)
 	if !e.video.IsUndefined() {
-		d.Set("bufferAhead", e.bufferAhead(e.currentTime()).Seconds())
+		d.Set("bufferAhead", e.bufferAhead(e.currentTime()))
 	}
 }
 
@@ -1073,7 +1072,7 @@ func (e *Engine) stats() string {
 	v := e.variants[e.cur].Variant
 	return e.state + " · " + strconv.Itoa(v.Height) + "p " + tracks.Family(firstOr(v.Codecs, "")) +
 		" · " + fixed(float64(v.Bandwidth)/1e6, 1) + " Mbit/s variant · estimate " + fixed(e.est.Estimate()/1e6, 1) +
-		" Mbit/s · buffer " + fixed(e.bufferAhead(e.currentTime()).Seconds(), 0) + " s · " + strconv.Itoa(e.switches) + " switches"
+		" Mbit/s · buffer " + fixed(e.bufferAhead(e.currentTime()), 0) + " s · " + strconv.Itoa(e.switches) + " switches"
 }
 
 func firstOr(s []string, def string) string {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strconv"
 	"syscall/js"
-	"time"
 )
 
 var global = js.Global()
@@ -162,11 +161,12 @@ type fetchProgress struct {
 }
 
 // fetchBytes fetches url (with an optional Range header) and returns the
-// body as a JS Uint8Array, its length and how long the whole download took.
+// body as a JS Uint8Array, its length and how many seconds the whole
+// download took.
 // signal (an AbortSignal, or undefined) cancels it; p, if not nil, follows
 // the body as it streams in.
-func fetchBytes(url, byteRange string, signal js.Value, p *fetchProgress) (js.Value, int, time.Duration, error) {
-	start := time.Now()
+func fetchBytes(url, byteRange string, signal js.Value, p *fetchProgress) (js.Value, int, float64, error) {
+	start := now()
 	r := request{url: url, signal: signal}
 	if byteRange != "" {
 		r.headers = map[string]string{"Range": byteRange}
@@ -184,7 +184,7 @@ func fetchBytes(url, byteRange string, signal js.Value, p *fetchProgress) (js.Va
 			return js.Value{}, 0, 0, err
 		}
 		data := global.Get("Uint8Array").New(buf)
-		return data, data.Get("byteLength").Int(), time.Since(start), nil
+		return data, data.Get("byteLength").Int(), now() - start, nil
 	}
 	if n, err := strconv.Atoi(resp.Get("headers").Call("get", "content-length").String()); err == nil {
 		p.total = n
@@ -208,5 +208,5 @@ func fetchBytes(url, byteRange string, signal js.Value, p *fetchProgress) (js.Va
 		data.Call("set", c, off)
 		off += c.Get("byteLength").Int()
 	}
-	return data, p.loaded, time.Since(start), nil
+	return data, p.loaded, now() - start, nil
 }

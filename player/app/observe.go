@@ -6,7 +6,6 @@ import (
 	"strings"
 	"sync"
 	"syscall/js"
-	"time"
 
 	"github.com/edgeflix/edgeflix/internal/cmcd"
 	"github.com/edgeflix/edgeflix/player/qoe"
@@ -44,8 +43,8 @@ var observing struct {
 }
 
 // startObserving begins observing session sid of title titleID, whose
-// play was asked for at asked; mode is how CMCD travels.
-func startObserving(sid, titleID, mode string, asked time.Time) *observer {
+// play was asked for at asked (nowMS's clock); mode is how CMCD travels.
+func startObserving(sid, titleID, mode string, asked float64) *observer {
 	o := &observer{sid: sid, cid: titleID, tracker: qoe.New(asked), mode: mode, quit: make(chan struct{})}
 	observing.Lock()
 	observing.o = o
@@ -65,11 +64,11 @@ func (o *observer) attach(e *Engine, video js.Value) {
 	o.mu.Lock()
 	o.engine = e
 	o.mu.Unlock()
-	listen := func(event string, f func(now time.Time, kbps int)) {
+	listen := func(event string, f func(now float64, kbps int)) {
 		fn := js.FuncOf(func(js.Value, []js.Value) any {
 			o.mu.Lock()
 			defer o.mu.Unlock()
-			f(time.Now(), o.bitrateKbps())
+			f(nowMS(), o.bitrateKbps())
 			return nil
 		})
 		video.Call("addEventListener", event, fn)
@@ -78,24 +77,24 @@ func (o *observer) attach(e *Engine, video js.Value) {
 			fn.Release()
 		})
 	}
-	listen("playing", func(now time.Time, kbps int) { o.tracker.Playing(now, kbps) })
-	listen("pause", func(now time.Time, kbps int) { o.tracker.Paused(now, kbps) })
-	listen("seeking", func(now time.Time, kbps int) { o.tracker.Seeking(now, kbps) })
-	listen("waiting", func(now time.Time, kbps int) {
+	listen("playing", func(now float64, kbps int) { o.tracker.Playing(now, kbps) })
+	listen("pause", func(now float64, kbps int) { o.tracker.Paused(now, kbps) })
+	listen("seeking", func(now float64, kbps int) { o.tracker.Seeking(now, kbps) })
+	listen("waiting", func(now float64, kbps int) {
 		o.tracker.Waiting(now, video.Get("seeking").Bool(), kbps)
 	})
 	go func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
+		tick, stopTick := every(1)
+		defer stopTick()
 		for {
 			select {
 			case <-o.quit:
 				return
 			case <-e.Stopped():
 				return
-			case now := <-tick.C:
+			case <-tick:
 				o.mu.Lock()
-				o.tracker.Tick(now, o.bitrateKbps())
+				o.tracker.Tick(nowMS(), o.bitrateKbps())
 				o.noteErrors()
 				o.mu.Unlock()
 			}
@@ -171,7 +170,7 @@ func (o *observer) write(final bool) string {
 			dropped = e.video.Call("getVideoPlaybackQuality").Get("droppedVideoFrames").Int()
 		}
 	}
-	r := o.tracker.Report(time.Now(), final, o.bitrateKbps(), switches, dropped, o.fnVersion)
+	r := o.tracker.Report(nowMS(), final, o.bitrateKbps(), switches, dropped, o.fnVersion)
 	o.mu.Unlock()
 	return string(r.AppendJSON(nil))
 }
@@ -229,7 +228,7 @@ func (o *observer) cmcdFor(u string) cmcd.Data {
 		d.SetMeasuredThroughput(int(e.est.Estimate() / 1000))
 	}
 	if !e.video.IsUndefined() {
-		d.SetBufferLength(int(e.bufferAhead(e.currentTime()).Milliseconds()))
+		d.SetBufferLength(int(1000 * e.bufferAhead(e.currentTime())))
 	}
 	if d.ObjectType == cmcd.ObjectVideo && !e.demuxed {
 		d.ObjectType = cmcd.ObjectMuxed

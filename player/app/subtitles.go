@@ -6,7 +6,6 @@ import (
 	"errors"
 	"strconv"
 	"syscall/js"
-	"time"
 
 	"github.com/edgeflix/edgeflix/player/hls"
 	"github.com/edgeflix/edgeflix/player/vtt"
@@ -83,7 +82,7 @@ func (e *Engine) loadSubtitles(i int, tt js.Value, stop chan struct{}) {
 				return
 			case <-e.stop:
 				return
-			case <-time.After(time.Second):
+			case <-after(1):
 			}
 		}
 		select {
