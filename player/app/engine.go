@@ -15,7 +15,6 @@ import (
 	"github.com/edgeflix/edgeflix/player/hls"
 	"github.com/edgeflix/edgeflix/player/renew"
 	"github.com/edgeflix/edgeflix/player/tracks"
-	"github.com/edgeflix/edgeflix/player/uri"
 	"github.com/edgeflix/edgeflix/player/vtt"
 	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
@@ -168,7 +167,7 @@ func NewEngine(video js.Value, masterURL string, opt EngineOptions) (*Engine, er
 	e.master = master
 	// A relative masterURL (the ?play= debug hook) is fetched against the
 	// page; its playlists and segments are resolved against the same URL.
-	if e.base, err = uri.Resolve(global.Get("location").Get("href").String(), masterURL); err != nil {
+	if e.base, err = resolve(global.Get("location").Get("href").String(), masterURL); err != nil {
 		return nil, e.fail(errdetail.Wrap(errFatal, err.Error()))
 	}
 	ms := global.Get("MediaSource")
@@ -178,7 +177,7 @@ func NewEngine(video js.Value, masterURL string, opt EngineOptions) (*Engine, er
 	supported := func(mime string) bool { return ms.Call("isTypeSupported", mime).Bool() }
 	var abrVariants []abr.Variant
 	for _, p := range tracks.PlayableVariants(master, supported) {
-		u, err := hls.Resolve(e.base, p.Variant.URI)
+		u, err := resolve(e.base, p.Variant.URI)
 		if err != nil {
 			continue
 		}
@@ -509,7 +508,7 @@ func (e *Engine) appendNext(b *buffer, m *mediaState, end float64, mime string) 
 // appendSegment fetches seg (of the playlist at playlistURL) and appends
 // it to b, advancing b's fetch position. A seek during the fetch drops it.
 func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) error {
-	segURL, err := hls.Resolve(playlistURL, seg.URI)
+	segURL, err := resolve(playlistURL, seg.URI)
 	if err != nil {
 		return errdetail.Wrap(errFatal, err.Error())
 	}
@@ -643,7 +642,7 @@ func (e *Engine) audioPlaylist(i int) (*mediaState, error) {
 		return m, nil
 	}
 	t := e.audioTracks[i]
-	u, err := hls.Resolve(e.base, t.URI)
+	u, err := resolve(e.base, t.URI)
 	if err != nil {
 		return nil, errdetail.Wrap(errFatal, err.Error())
 	}
@@ -683,7 +682,7 @@ func (e *Engine) appendInit(b *buffer, m *mediaState, sec *hls.Map, mime string)
 		b.InitFor = m.url
 		return nil
 	}
-	u, err := hls.Resolve(m.url, sec.URI)
+	u, err := resolve(m.url, sec.URI)
 	if err != nil {
 		return errdetail.Wrap(errFatal, err.Error())
 	}
