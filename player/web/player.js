@@ -232,7 +232,7 @@ export async function playURL(masterURL, name, opts, session) {
   } catch (e) {
     setStatus("Cannot play: " + e.message, true);
     if (session) {
-      if (e.qoe) postQoE(session, e.qoe, false);
+      if (e.qoe) await postQoE(session, e.qoe, false);
       endSession(session, 0, false);
       if (now === session) now = null;
     }
@@ -388,18 +388,24 @@ async function endSession(s, pos, keepalive, leaseGone, p) {
   for (const t of s.timers) clearTimeout(t);
   if (!s.id || leaseGone) return;
   p = p || player;
-  if (p) postQoE(s, p.qoe(true), keepalive);
+  // The final report goes before the lease ends (the origin refuses
+  // reports of an ended session); when the page is going away both go out
+  // at once with keepalive.
+  if (p) {
+    const sent = postQoE(s, p.qoe(true), keepalive);
+    if (!keepalive) await sent;
+  }
   const path = "/v1/playback/" + encodeURIComponent(s.id);
   try {
     await api("DELETE", path, { position_s: seconds(pos) }, { keepalive });
   } catch { /* the lease expires on its own */ }
 }
 
-// postQoE posts a QoE report body the engine made. Not awaited: when the
-// page is going away the session's DELETE must go out too.
+// postQoE posts a QoE report body the engine made; the promise settles
+// when the origin has answered (a failed report is dropped).
 function postQoE(s, body, keepalive) {
-  if (!body || !s.id) return;
-  api("POST", "/v1/playback/" + encodeURIComponent(s.id) + "/qoe", body, { keepalive }).catch(() => {});
+  if (!body || !s.id) return Promise.resolve();
+  return api("POST", "/v1/playback/" + encodeURIComponent(s.id) + "/qoe", body, { keepalive }).catch(() => {});
 }
 
 // preview shows the scrub thumbnail for time t at x pixels (x < 0: at the
