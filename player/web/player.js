@@ -449,30 +449,22 @@ function playNextEpisode() {
 
 // bindPlayer wires the player chrome.
 export function bindPlayer() {
-  byID("audio-menu").addEventListener("change", async () => {
-    const i = Number(byID("audio-menu").value);
+  // A menu's choice goes to the engine, then into local storage as the
+  // track's language (subtitles off: "off").
+  const bindMenu = (id, what, set, tracks, key) => byID(id).addEventListener("change", async () => {
+    const i = Number(byID(id).value);
     const p = player;
     if (!p) return;
     try {
-      await p.setAudio(i);
+      await set(p, i);
     } catch (e) {
-      return setStatus("Could not switch audio: " + e.message, true);
+      return setStatus("Could not switch " + what + ": " + e.message, true);
     }
-    const t = p.state().audioTracks[i];
-    if (t) localSet(keyAudioLang, t.language);
+    const t = tracks(p.state())[i];
+    if (t || key === keySubtitleLang) localSet(key, t ? t.language : "off");
   });
-  byID("subtitle-menu").addEventListener("change", async () => {
-    const i = Number(byID("subtitle-menu").value);
-    const p = player;
-    if (!p) return;
-    try {
-      await p.setSubtitle(i);
-    } catch (e) {
-      return setStatus("Could not switch subtitles: " + e.message, true);
-    }
-    const t = p.state().subtitleTracks[i];
-    localSet(keySubtitleLang, t ? t.language : "off");
-  });
+  bindMenu("audio-menu", "audio", (p, i) => p.setAudio(i), (st) => st.audioTracks, keyAudioLang);
+  bindMenu("subtitle-menu", "subtitles", (p, i) => p.setSubtitle(i), (st) => st.subtitleTracks, keySubtitleLang);
   byID("next-episode-play").addEventListener("click", playNextEpisode);
   const scrub = byID("scrub");
   scrub.addEventListener("input", () => {
