@@ -137,7 +137,7 @@ async function engineAPI() {
   const load = window.edgeflixLoad || {};
   if (!load.ready) {
     byID("load-text").textContent = "Loading the player…";
-    show("view-loading", false);
+    show("view-loading", true); // Back from the player still returns to the view before
   }
   return window.edgeflixModule;
 }
