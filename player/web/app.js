@@ -198,17 +198,24 @@ async function back() {
 
 // ---- sign-up ----
 
+// signingUp settles when the last sign-up has been answered: signing in
+// waits for it, so leaving for the sign-in page does not abort the
+// account's creation.
+let signingUp = Promise.resolve();
+
 async function signUp() {
   const email = byID("signup-email").value, password = byID("signup-password").value;
   const msg = byID("signup-message"), submit = byID("signup-submit");
   if (!email || !password) return message(msg, "Enter an email and a password.", true);
   submit.disabled = true;
+  const answer = auth.fetchText(auth.origin + "/v1/accounts", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Accept: "application/json" },
+    body: JSON.stringify({ email, password }),
+  });
+  signingUp = answer.catch(() => {});
   try {
-    const r = await auth.fetchText(auth.origin + "/v1/accounts", {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body: JSON.stringify({ email, password }),
-    });
+    const r = await answer;
     if (r.status === 201) {
       byID("signup-password").value = "";
       message(msg, "Account created for " + email + ". Sign in to start watching.", false);
@@ -877,9 +884,16 @@ function barCell(v, top, label) {
 function start() {
   byID("player").muted = false;
   onSubmit("signup-form", signUp);
-  byID("signin").addEventListener("click", () => {
+  byID("signin").addEventListener("click", async () => {
     setStatus("Redirecting to sign in…", false);
-    auth.signIn().catch((e) => setStatus("Sign in failed: " + e.message, true));
+    byID("view-welcome").hidden = true; // on its way to the sign-in page
+    try {
+      await signingUp;
+      await auth.signIn();
+    } catch (e) {
+      byID("view-welcome").hidden = false;
+      setStatus("Sign in failed: " + e.message, true);
+    }
   });
   byID("signout").addEventListener("click", async () => {
     await playback.leavePlayback();
