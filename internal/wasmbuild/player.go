@@ -40,7 +40,7 @@ func buildPlayer() (string, string) {
 		return "", err.Error()
 	}
 	// The flags of make wasm (PLAYER_FLAGS in the Makefile).
-	cmd := exec.Command("go", "build", "-trimpath", "-gcflags=github.com/edgeflix/edgeflix/...=-l", "-ldflags=-s",
+	cmd := exec.Command("go", "build", "-trimpath", "-gcflags=all=-l", "-ldflags=-s",
 		"-o", filepath.Join(dir, "player.wasm"), "./player/app")
 	cmd.Dir = root
 	cmd.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "CGO_ENABLED=0")

@@ -4,13 +4,12 @@ import (
 	"errors"
 	"math"
 	"testing"
-	"time"
 )
 
 func TestEstimator(t *testing.T) {
 	type sample struct {
 		bytes int64
-		d     time.Duration
+		d     float64
 	}
 	tests := []struct {
 		name     string
@@ -18,14 +17,14 @@ func TestEstimator(t *testing.T) {
 		min, max float64
 	}{
 		{name: "no samples gives default", min: 500_000, max: 500_000},
-		{name: "too few bytes gives default", samples: []sample{{10_000, 10 * time.Millisecond}}, min: 500_000, max: 500_000},
-		{name: "steady 4 Mbit/s", samples: []sample{{1_000_000, 2 * time.Second}, {1_000_000, 2 * time.Second}, {1_000_000, 2 * time.Second}}, min: 3_999_000, max: 4_001_000},
+		{name: "too few bytes gives default", samples: []sample{{10_000, 0.01}}, min: 500_000, max: 500_000},
+		{name: "steady 4 Mbit/s", samples: []sample{{1_000_000, 2}, {1_000_000, 2}, {1_000_000, 2}}, min: 3_999_000, max: 4_001_000},
 		{name: "drop is seen quickly", samples: []sample{
-			{2_500_000, 2 * time.Second}, {2_500_000, 2 * time.Second}, {2_500_000, 2 * time.Second}, // 10 Mbit/s
-			{250_000, 2 * time.Second}, {250_000, 2 * time.Second}, // 1 Mbit/s
+			{2_500_000, 2}, {2_500_000, 2}, {2_500_000, 2}, // 10 Mbit/s
+			{250_000, 2}, {250_000, 2}, // 1 Mbit/s
 		}, min: 1_000_000, max: 5_000_000},
 		{name: "zero-time cached responses are capped by MinDuration", samples: []sample{{200_000, 0}}, min: 79_000_000, max: 81_000_000},
-		{name: "empty downloads are ignored", samples: []sample{{0, time.Second}}, min: 500_000, max: 500_000},
+		{name: "empty downloads are ignored", samples: []sample{{0, 1.0}}, min: 500_000, max: 500_000},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,9 +43,9 @@ func TestEstimator(t *testing.T) {
 func TestEstimatorRecoversSlowly(t *testing.T) {
 	e := NewEstimator(EstimatorConfig{})
 	for range 5 {
-		e.Sample(250_000, 2*time.Second, 0) // 1 Mbit/s
+		e.Sample(250_000, 2, 0) // 1 Mbit/s
 	}
-	e.Sample(2_500_000, 2*time.Second, 0) // one fast download at 10 Mbit/s
+	e.Sample(2_500_000, 2, 0) // one fast download at 10 Mbit/s
 	if got := e.Estimate(); got > 4_000_000 {
 		t.Errorf("one fast sample raised the estimate to %.0f", got)
 	}
@@ -92,7 +91,7 @@ func TestStart(t *testing.T) {
 }
 
 func TestNext(t *testing.T) {
-	sec := time.Second
+	sec := 1.0
 	tests := []struct {
 		name      string
 		maxHeight int
@@ -152,15 +151,15 @@ func TestNewControllerErrors(t *testing.T) {
 
 func TestEstimatorRecoversWithinSegments(t *testing.T) {
 	e := NewEstimator(EstimatorConfig{})
-	seg := 2 * time.Second
+	seg := 2.0
 	for range 8 { // 0.6 Mbit/s: 100 KB segments taking 1.33 s
-		e.Sample(100_000, 1333*time.Millisecond, seg)
+		e.Sample(100_000, 1.333, seg)
 	}
 	if got := e.Estimate(); got > 700_000 {
 		t.Fatalf("estimate %.0f after a 0.6 Mbit/s stretch", got)
 	}
 	for range 4 { // back to 4 Mbit/s: the same segments take 0.2 s
-		e.Sample(100_000, 200*time.Millisecond, seg)
+		e.Sample(100_000, 0.2, seg)
 	}
 	// Weighted by download time alone, four fast samples would move the
 	// slow average by 6 %; by media time it is past half way.
@@ -177,7 +176,7 @@ func BenchmarkNext(b *testing.B) {
 	e := NewEstimator(EstimatorConfig{})
 	b.ReportAllocs()
 	for b.Loop() {
-		e.Sample(500_000, time.Second, 2*time.Second)
-		_ = c.Next(State{Current: 2, Estimate: e.Estimate(), Fast: e.Fast(), Buffer: 10 * time.Second})
+		e.Sample(500_000, 1.0, 2)
+		_ = c.Next(State{Current: 2, Estimate: e.Estimate(), Fast: e.Fast(), Buffer: 10})
 	}
 }

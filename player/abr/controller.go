@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math"
 	"slices"
-	"time"
 )
 
 // ErrNoVariants is returned by NewController for an empty variant list.
@@ -20,7 +19,8 @@ type Variant struct {
 	Height int
 }
 
-// Config tunes a Controller. Zero fields take the defaults shown.
+// Config tunes a Controller. Zero fields take the defaults shown; buffers
+// and durations are in seconds.
 type Config struct {
 	// MaxHeight is the tallest picture the device can show; 0 means no
 	// limit. If no variant fits, the shortest ones are allowed.
@@ -40,21 +40,21 @@ type Config struct {
 	// down to what the estimate sustains with LowBufferFactor, when the
 	// next segment of the current variant would take longer to fetch than
 	// the buffer lasts. Default 4 s.
-	LowBuffer time.Duration
+	LowBuffer float64
 	// LowBufferFactor is the share of the estimate allowed while the buffer
 	// is low. Default 0.7.
 	LowBufferFactor float64
 	// ComfortBuffer is the forward buffer above which an unsustainable
 	// variant is kept, because the buffer absorbs a short dip. Default 20 s.
-	ComfortBuffer time.Duration
+	ComfortBuffer float64
 	// FastUpBuffer is the forward buffer above which switching up may
 	// follow the estimator's fast average alone. Default 20 s, as
 	// ComfortBuffer: a buffer that absorbs a dip also absorbs a wrong
 	// guess upwards.
-	FastUpBuffer time.Duration
+	FastUpBuffer float64
 	// Segment is the segment duration assumed when State.Segment is 0.
 	// Default 4 s.
-	Segment time.Duration
+	Segment float64
 }
 
 func (c *Config) defaults() {
@@ -68,19 +68,19 @@ func (c *Config) defaults() {
 		c.DownFactor = 1
 	}
 	if c.LowBuffer <= 0 {
-		c.LowBuffer = 4 * time.Second
+		c.LowBuffer = 4
 	}
 	if c.LowBufferFactor <= 0 {
 		c.LowBufferFactor = 0.7
 	}
 	if c.ComfortBuffer <= 0 {
-		c.ComfortBuffer = 20 * time.Second
+		c.ComfortBuffer = 20
 	}
 	if c.FastUpBuffer <= 0 {
-		c.FastUpBuffer = 20 * time.Second
+		c.FastUpBuffer = 20
 	}
 	if c.Segment <= 0 {
-		c.Segment = 4 * time.Second
+		c.Segment = 4
 	}
 }
 
@@ -91,10 +91,11 @@ type State struct {
 	// Estimate is the throughput estimate in bits/s (Estimator.Estimate);
 	// Fast the fast average alone (Estimator.Fast), 0 if unknown.
 	Estimate, Fast float64
-	// Buffer is the forward buffer.
-	Buffer time.Duration
-	// Segment is the next segment's duration; 0 means Config.Segment.
-	Segment time.Duration
+	// Buffer is the forward buffer in seconds.
+	Buffer float64
+	// Segment is the next segment's duration in seconds; 0 means
+	// Config.Segment.
+	Segment float64
 }
 
 // Reason says why a Decision was taken.
@@ -209,12 +210,12 @@ func (c *Controller) Next(s State) Decision {
 	if seg <= 0 {
 		seg = c.cfg.Segment
 	}
-	// fetch is how long a segment of bandwidth b takes at rate.
-	fetch := func(b, rate float64) time.Duration {
+	// fetch is how many seconds a segment of bandwidth b takes at rate.
+	fetch := func(b, rate float64) float64 {
 		if rate <= 0 {
-			return time.Duration(math.MaxInt64)
+			return math.Inf(1)
 		}
-		return time.Duration(b / rate * float64(seg))
+		return b / rate * seg
 	}
 	if bw > s.Estimate*c.cfg.DownFactor && s.Buffer < c.cfg.ComfortBuffer {
 		if r := c.best(s.Estimate * c.cfg.UpFactor); r < cur {

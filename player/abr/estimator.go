@@ -23,10 +23,7 @@
 // buffer levels in, which keeps them deterministic and host-tested.
 package abr
 
-import (
-	"math"
-	"time"
-)
+import "math"
 
 // ewma is an exponentially weighted moving average whose weight decays by
 // half every halfLife units of sample weight.
@@ -70,9 +67,10 @@ type EstimatorConfig struct {
 	// MinBytes is how many bytes must have been measured before the
 	// estimate replaces Default. Default 128 KiB.
 	MinBytes int64
-	// MinDuration is the shortest download time a sample is credited with,
-	// so cached responses do not produce absurd rates. Default 20 ms.
-	MinDuration time.Duration
+	// MinDuration is the shortest download time in seconds a sample is
+	// credited with, so cached responses do not produce absurd rates.
+	// Default 0.02 (20 ms).
+	MinDuration float64
 }
 
 func (c *EstimatorConfig) defaults() {
@@ -89,7 +87,7 @@ func (c *EstimatorConfig) defaults() {
 		c.MinBytes = 128 << 10
 	}
 	if c.MinDuration <= 0 {
-		c.MinDuration = 20 * time.Millisecond
+		c.MinDuration = 0.020
 	}
 }
 
@@ -109,17 +107,17 @@ func NewEstimator(cfg EstimatorConfig) *Estimator {
 	return &Estimator{cfg: cfg, fast: newEWMA(cfg.FastHalfLife), slow: newEWMA(cfg.SlowHalfLife)}
 }
 
-// Sample records a download of n bytes that took d and brought media
-// seconds of media (0 if unknown). Samples with n <= 0 are ignored.
-func (e *Estimator) Sample(n int64, d, media time.Duration) {
+// Sample records a download of n bytes that took d seconds and brought
+// media seconds of media (0 if unknown). Samples with n <= 0 are ignored.
+func (e *Estimator) Sample(n int64, d, media float64) {
 	if n <= 0 {
 		return
 	}
 	if d < e.cfg.MinDuration {
 		d = e.cfg.MinDuration
 	}
-	bps := float64(n) * 8 / d.Seconds()
-	weight := max(d, media).Seconds()
+	bps := float64(n) * 8 / d
+	weight := max(d, media)
 	e.fast.sample(weight, bps)
 	e.slow.sample(weight, bps)
 	e.bytes += n
@@ -148,3 +146,15 @@ func (e *Estimator) Fast() float64 {
 
 // Samples returns how many downloads have been recorded.
 func (e *Estimator) Samples() int { return e.samples }
+
+// Restart forgets what was measured and starts again from bps, which
+// stands as the estimate until MinBytes have been measured anew (bps <= 0
+// keeps the previous default). After an abandoned download the averages
+// describe a link that no longer exists.
+func (e *Estimator) Restart(bps float64) {
+	if bps > 0 {
+		e.cfg.Default = bps
+	}
+	e.fast, e.slow = newEWMA(e.cfg.FastHalfLife), newEWMA(e.cfg.SlowHalfLife)
+	e.bytes = 0
+}

@@ -3,7 +3,6 @@ package abr
 import (
 	"math"
 	"testing"
-	"time"
 )
 
 // benchLadder is make bench-player's title: 2 s segments whose average
@@ -74,10 +73,10 @@ func simulate(t *testing.T, net link, length float64) simResult {
 			left -= net(now) * dt
 			took += dt
 			if left <= 0 {
-				e.Sample(int64(segBits/8), time.Duration(took*float64(time.Second)), seg*time.Second)
+				e.Sample(int64(segBits/8), took, seg)
 				queue = append(queue, cur)
 				d := c.Next(State{Current: cur, Estimate: e.Estimate(), Fast: e.Fast(),
-					Buffer: time.Duration(buffered() * float64(time.Second)), Segment: seg * time.Second})
+					Buffer: buffered(), Segment: seg})
 				if testing.Verbose() && d.Index != cur {
 					t.Logf("%5.1f s: %d → %d (%s) estimate %.2f fast %.2f buffer %.1f", now, cur, d.Index, d.Reason, e.Estimate()/1e6, e.Fast()/1e6, buffered())
 				}

@@ -9,23 +9,25 @@ import (
 	"strings"
 	"sync"
 	"syscall/js"
-	"time"
 
 	"github.com/edgeflix/edgeflix/player/abr"
 	"github.com/edgeflix/edgeflix/player/engine"
 	"github.com/edgeflix/edgeflix/player/hls"
 	"github.com/edgeflix/edgeflix/player/renew"
 	"github.com/edgeflix/edgeflix/player/tracks"
-	"github.com/edgeflix/edgeflix/player/uri"
 	"github.com/edgeflix/edgeflix/player/vtt"
 	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
-// Engine tuning; the scheduling limits are in player/engine.
+// Engine tuning, times in seconds; the scheduling limits are in
+// player/engine.
 const (
-	idlePoll      = 250 * time.Millisecond
-	appendTimeout = 30 * time.Second
+	idlePoll      = 0.25
+	appendTimeout = 30.0
 	fetchAttempts = 4
+	// abandonPoll is how often a video segment download in flight is
+	// checked against abr.Controller.Abandon.
+	abandonPoll   = 0.25
 	maxErrorsKept = 20
 )
 
@@ -35,6 +37,9 @@ var thumbFiles = []string{"thumbnails.vtt", "thumbs.vtt"}
 
 // errFatal marks errors that end playback.
 var errFatal = errors.New("playback failed")
+
+// errAbandoned is a segment download dropped for a lower variant's.
+var errAbandoned = errors.New("download abandoned")
 
 // mediaState is one media playlist, a variant's or an audio rendition's,
 // fetched lazily, with its cached initialization section.
@@ -106,6 +111,7 @@ type Engine struct {
 	ended   bool
 
 	switches      int
+	abandoned     int
 	audioSwitches int
 	segments      int
 	audioSegments int
@@ -161,7 +167,7 @@ func NewEngine(video js.Value, masterURL string, opt EngineOptions) (*Engine, er
 	e.master = master
 	// A relative masterURL (the ?play= debug hook) is fetched against the
 	// page; its playlists and segments are resolved against the same URL.
-	if e.base, err = uri.Resolve(global.Get("location").Get("href").String(), masterURL); err != nil {
+	if e.base, err = resolve(global.Get("location").Get("href").String(), masterURL); err != nil {
 		return nil, e.fail(errdetail.Wrap(errFatal, err.Error()))
 	}
 	ms := global.Get("MediaSource")
@@ -171,7 +177,7 @@ func NewEngine(video js.Value, masterURL string, opt EngineOptions) (*Engine, er
 	supported := func(mime string) bool { return ms.Call("isTypeSupported", mime).Bool() }
 	var abrVariants []abr.Variant
 	for _, p := range tracks.PlayableVariants(master, supported) {
-		u, err := hls.Resolve(e.base, p.Variant.URI)
+		u, err := resolve(e.base, p.Variant.URI)
 		if err != nil {
 			continue
 		}
@@ -292,7 +298,7 @@ func (e *Engine) run() {
 				return
 			}
 			e.addError(err)
-			if !e.wait(time.Second) {
+			if !e.wait(1) {
 				return
 			}
 		}
@@ -353,7 +359,7 @@ func (e *Engine) open() error {
 	case <-opened:
 	case <-e.stop:
 		return errdetail.Wrap(errFatal, "stopped")
-	case <-time.After(10 * time.Second):
+	case <-after(10):
 		return errdetail.Wrap(errFatal, "MediaSource did not open")
 	}
 	var err error
@@ -439,12 +445,12 @@ func (e *Engine) step() error {
 
 // stepVideo picks the variant and appends its next segment to the main
 // (video or muxed) buffer.
-func (e *Engine) stepVideo(ahead time.Duration) error {
+func (e *Engine) stepVideo(ahead float64) error {
 	upgrade := false
 	if e.segments > 0 {
-		var seg time.Duration
+		seg := 0.0
 		if p := e.variants[e.cur].media.playlist; p != nil {
-			seg = time.Duration(p.TargetDuration) * time.Second
+			seg = float64(p.TargetDuration)
 		}
 		d := e.ctrl.Next(abr.State{Current: e.cur, Estimate: e.est.Estimate(), Fast: e.est.Fast(), Buffer: ahead, Segment: seg})
 		if d.Index != e.cur {
@@ -502,7 +508,7 @@ func (e *Engine) appendNext(b *buffer, m *mediaState, end float64, mime string) 
 // appendSegment fetches seg (of the playlist at playlistURL) and appends
 // it to b, advancing b's fetch position. A seek during the fetch drops it.
 func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) error {
-	segURL, err := hls.Resolve(playlistURL, seg.URI)
+	segURL, err := resolve(playlistURL, seg.URI)
 	if err != nil {
 		return errdetail.Wrap(errFatal, err.Error())
 	}
@@ -510,12 +516,21 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 	if seg.ByteRange != nil {
 		rng = seg.ByteRange.HTTPRange()
 	}
-	data, n, took, err := e.fetchRetry(segURL, rng)
+	var watch func(fetchProgress, float64, float64) bool
+	if b == e.vbuf {
+		watch = func(p fetchProgress, elapsed, recent float64) bool {
+			return e.abandon(seg, p, elapsed, recent)
+		}
+	}
+	data, n, took, err := e.fetchRetry(segURL, rng, watch)
+	if errors.Is(err, errAbandoned) {
+		return nil // the next step fetches the same segment from e.cur
+	}
 	if err != nil {
 		return err
 	}
 	if b.kind == "video" {
-		e.est.Sample(int64(n), took, time.Duration(seg.Duration*float64(time.Second)))
+		e.est.Sample(int64(n), took, seg.Duration)
 	}
 	if len(e.events) > 0 || len(e.requests) > 0 { // a seek or switch arrived while fetching: re-plan first
 		gen := b.Gen
@@ -530,6 +545,26 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 	b.Appended(seg)
 	e.ended = false
 	return nil
+}
+
+// abandon reports whether to drop the video segment download in flight
+// (abr.Controller.Abandon). If so it switches to the lower variant and
+// restarts the estimate from the download's rate.
+func (e *Engine) abandon(seg hls.Segment, p fetchProgress, elapsed, recent float64) bool {
+	dl := abr.Download{
+		Current: e.cur, Segment: seg.Duration, Elapsed: elapsed,
+		Loaded: int64(p.loaded), Total: int64(p.total), Recent: recent,
+		Estimate: e.est.Estimate(), Buffer: e.bufferAhead(e.currentTime()),
+	}
+	d, ok := e.ctrl.Abandon(dl)
+	if !ok {
+		return false
+	}
+	e.est.Restart(dl.Rate())
+	e.cur = d.Index
+	e.switches++
+	e.abandoned++
+	return true
 }
 
 // downlink is the browser's own estimate of the link (the Network
@@ -607,7 +642,7 @@ func (e *Engine) audioPlaylist(i int) (*mediaState, error) {
 		return m, nil
 	}
 	t := e.audioTracks[i]
-	u, err := hls.Resolve(e.base, t.URI)
+	u, err := resolve(e.base, t.URI)
 	if err != nil {
 		return nil, errdetail.Wrap(errFatal, err.Error())
 	}
@@ -647,12 +682,12 @@ func (e *Engine) appendInit(b *buffer, m *mediaState, sec *hls.Map, mime string)
 		b.InitFor = m.url
 		return nil
 	}
-	u, err := hls.Resolve(m.url, sec.URI)
+	u, err := resolve(m.url, sec.URI)
 	if err != nil {
 		return errdetail.Wrap(errFatal, err.Error())
 	}
 	if m.initData.IsUndefined() || m.initURL != u {
-		data, _, _, err := e.fetchRetry(u, mapRange(sec))
+		data, _, _, err := e.fetchRetry(u, mapRange(sec), nil)
 		if err != nil {
 			return err
 		}
@@ -667,15 +702,18 @@ func (e *Engine) appendInit(b *buffer, m *mediaState, sec *hls.Map, mime string)
 
 // fetchRetry fetches a media object, retrying transient failures. 403 and
 // 404 are fatal: the playback token was refused or the object is missing.
-func (e *Engine) fetchRetry(u, rng string) (js.Value, int, time.Duration, error) {
+// watch, if not nil, is asked every abandonPoll during a download whether
+// to abort it (errAbandoned); it sees the progress, the time since the
+// request and the recent rate (abr.RecentRate).
+func (e *Engine) fetchRetry(u, rng string, watch func(fetchProgress, float64, float64) bool) (js.Value, int, float64, error) {
 	var lastErr error
 	for attempt := 0; attempt < fetchAttempts; attempt++ {
-		if attempt > 0 && !e.wait(time.Duration(attempt)*500*time.Millisecond) {
+		if attempt > 0 && !e.wait(float64(attempt)*0.5) {
 			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, "stopped")
 		}
-		data, n, took, err := fetchBytes(e.tokens.Fresh(u), rng)
-		if err == nil {
-			return data, n, took, nil
+		data, n, took, err := e.fetchWatched(e.tokens.Fresh(u), rng, watch)
+		if err == nil || errors.Is(err, errAbandoned) {
+			return data, n, took, err
 		}
 		if s := httpStatus(err); s == 403 || s == 404 || s == 410 {
 			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, shortURL(u)+": "+err.Error())
@@ -684,6 +722,48 @@ func (e *Engine) fetchRetry(u, rng string) (js.Value, int, time.Duration, error)
 		e.addError(errors.New(shortURL(u) + ": " + err.Error()))
 	}
 	return js.Value{}, 0, 0, errdetail.Prefix(shortURL(u), lastErr)
+}
+
+// fetchWatched is fetchBytes with the download run on its own goroutine
+// and aborted, with errAbandoned, once watch says so (see fetchRetry).
+func (e *Engine) fetchWatched(u, rng string, watch func(fetchProgress, float64, float64) bool) (js.Value, int, float64, error) {
+	if watch == nil {
+		return fetchBytes(u, rng, js.Undefined(), nil)
+	}
+	type result struct {
+		data js.Value
+		n    int
+		took float64
+		err  error
+	}
+	ctrl := global.Get("AbortController").New()
+	var p fetchProgress
+	done := make(chan result, 1)
+	start := now()
+	go func() {
+		data, n, took, err := fetchBytes(u, rng, ctrl.Get("signal"), &p)
+		done <- result{data, n, took, err}
+	}()
+	tick, stopTick := every(abandonPoll)
+	defer stopTick()
+	var recent abr.RecentRate
+	for {
+		select {
+		case r := <-done:
+			return r.data, r.n, r.took, r.err
+		case <-e.stop:
+			ctrl.Call("abort")
+			<-done
+			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, "stopped")
+		case <-tick:
+			elapsed := now() - start
+			if watch(p, elapsed, recent.Add(elapsed, int64(p.loaded))) {
+				ctrl.Call("abort")
+				<-done
+				return js.Value{}, 0, 0, errAbandoned
+			}
+		}
+	}
 }
 
 // appendData appends to b and waits for updateend. When the buffer is
@@ -724,7 +804,7 @@ func waitUpdate(b *buffer) error {
 			return errdetail.Wrap(errFatal, err.Error())
 		}
 		return nil
-	case <-time.After(appendTimeout):
+	case <-after(appendTimeout):
 		return errdetail.Wrap(errFatal, b.kind+" SourceBuffer update timed out")
 	}
 }
@@ -813,7 +893,7 @@ func timeRanges(b js.Value) []engine.Range {
 
 // bufferAhead is how much is buffered contiguously after now in every
 // SourceBuffer.
-func (e *Engine) bufferAhead(now float64) time.Duration {
+func (e *Engine) bufferAhead(now float64) float64 {
 	if e.vbuf == nil {
 		return 0
 	}
@@ -824,11 +904,10 @@ func (e *Engine) bufferAhead(now float64) time.Duration {
 	return engine.Ahead(now, ranges...)
 }
 
-// wait sleeps for d or until a media event or request arrives; it
+// wait sleeps for d seconds or until a media event or request arrives; it
 // returns false if the engine was stopped.
-func (e *Engine) wait(d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
+func (e *Engine) wait(d float64) bool {
+	timeout := after(d)
 	select {
 	case <-e.stop:
 		return false
@@ -842,7 +921,7 @@ func (e *Engine) wait(d time.Duration) bool {
 	case f := <-e.requests:
 		f()
 		return true
-	case <-t.C:
+	case <-timeout:
 		return true
 	}
 }
@@ -902,6 +981,7 @@ func (e *Engine) publish() {
 	d.Set("masterURL", e.masterURL)
 	d.Set("maxHeight", e.maxHeight)
 	d.Set("switches", e.switches)
+	d.Set("abandoned", e.abandoned)
 	d.Set("segments", e.segments)
 	d.Set("audioSegments", e.audioSegments)
 	d.Set("audioSwitches", e.audioSwitches)
@@ -945,7 +1025,7 @@ func (e *Engine) publish() {
 	}
 	d.Set("sourceBuffers", n)
 	if !e.video.IsUndefined() {
-		d.Set("bufferAhead", e.bufferAhead(e.currentTime()).Seconds())
+		d.Set("bufferAhead", e.bufferAhead(e.currentTime()))
 	}
 }
 
@@ -991,7 +1071,7 @@ func (e *Engine) stats() string {
 	v := e.variants[e.cur].Variant
 	return e.state + " · " + strconv.Itoa(v.Height) + "p " + tracks.Family(firstOr(v.Codecs, "")) +
 		" · " + fixed(float64(v.Bandwidth)/1e6, 1) + " Mbit/s variant · estimate " + fixed(e.est.Estimate()/1e6, 1) +
-		" Mbit/s · buffer " + fixed(e.bufferAhead(e.currentTime()).Seconds(), 0) + " s · " + strconv.Itoa(e.switches) + " switches"
+		" Mbit/s · buffer " + fixed(e.bufferAhead(e.currentTime()), 0) + " s · " + strconv.Itoa(e.switches) + " switches"
 }
 
 func firstOr(s []string, def string) string {

@@ -5,15 +5,10 @@ package main
 import (
 	"errors"
 	"strconv"
-	"strings"
 	"syscall/js"
-	"time"
 )
 
-var (
-	global   = js.Global()
-	document = global.Get("document")
-)
+var global = js.Global()
 
 // errHTTP is wrapped by errors for non-2xx HTTP answers.
 var errHTTP = errors.New("http error")
@@ -110,8 +105,8 @@ type request struct {
 	url     string
 	headers map[string]string
 	body    string
-	// keepalive lets the request outlive the page (fetch keepalive).
-	keepalive bool
+	// signal is an AbortSignal that cancels the request; undefined for none.
+	signal js.Value
 }
 
 // doFetch runs window.fetch and returns the Response once headers arrive.
@@ -131,8 +126,8 @@ func doFetch(r request) (js.Value, error) {
 	if r.body != "" {
 		init["body"] = r.body
 	}
-	if r.keepalive {
-		init["keepalive"] = true
+	if !r.signal.IsUndefined() {
+		init["signal"] = r.signal
 	}
 	var p js.Value
 	if err := try(func() { p = global.Call("fetch", r.url, init) }); err != nil {
@@ -158,11 +153,21 @@ func fetchText(r request) (int, string, error) {
 	return resp.Get("status").Int(), text.String(), nil
 }
 
+// fetchProgress is how far a download got, updated as its body arrives.
+type fetchProgress struct {
+	// loaded counts the bytes arrived; total is the Content-Length, 0 if
+	// unknown.
+	loaded, total int
+}
+
 // fetchBytes fetches url (with an optional Range header) and returns the
-// body as a JS Uint8Array, its length and how long the whole download took.
-func fetchBytes(url, byteRange string) (js.Value, int, time.Duration, error) {
-	start := time.Now()
-	r := request{url: url}
+// body as a JS Uint8Array, its length and how many seconds the whole
+// download took.
+// signal (an AbortSignal, or undefined) cancels it; p, if not nil, follows
+// the body as it streams in.
+func fetchBytes(url, byteRange string, signal js.Value, p *fetchProgress) (js.Value, int, float64, error) {
+	start := now()
+	r := request{url: url, signal: signal}
 	if byteRange != "" {
 		r.headers = map[string]string{"Range": byteRange}
 	}
@@ -173,99 +178,35 @@ func fetchBytes(url, byteRange string) (js.Value, int, time.Duration, error) {
 	if !resp.Get("ok").Bool() {
 		return js.Value{}, 0, 0, &httpError{Status: resp.Get("status").Int()}
 	}
-	buf, err := await(resp.Call("arrayBuffer"))
-	if err != nil {
-		return js.Value{}, 0, 0, err
-	}
-	data := global.Get("Uint8Array").New(buf)
-	return data, data.Get("byteLength").Int(), time.Since(start), nil
-}
-
-// byID returns the element with id.
-func byID(id string) js.Value { return document.Call("getElementById", id) }
-
-// el creates an element with a class and text.
-func el(tag, class, text string) js.Value {
-	e := document.Call("createElement", tag)
-	if class != "" {
-		e.Set("className", class)
-	}
-	if text != "" {
-		e.Set("textContent", text)
-	}
-	return e
-}
-
-// on adds an event listener that runs handler on a new goroutine, so the
-// handler may block (fetch, await). If preventDefault is set, the event's
-// default action is prevented synchronously. The listener lives as long as
-// the page.
-func on(target js.Value, event string, preventDefault bool, handler func(ev js.Value)) js.Func {
-	f := js.FuncOf(func(_ js.Value, args []js.Value) any {
-		var ev js.Value
-		if len(args) > 0 {
-			ev = args[0]
-			if preventDefault {
-				ev.Call("preventDefault")
-			}
+	if p == nil || !resp.Get("body").Truthy() {
+		buf, err := await(resp.Call("arrayBuffer"))
+		if err != nil {
+			return js.Value{}, 0, 0, err
 		}
-		go handler(ev)
-		return nil
-	})
-	target.Call("addEventListener", event, f)
-	return f
-}
-
-// setStatus writes the status line; isErr styles it as an error.
-func setStatus(msg string, isErr bool) {
-	s := byID("status")
-	s.Set("textContent", msg)
-	s.Get("classList").Call("toggle", "error", isErr)
-}
-
-// problemDetail extracts a human message from an RFC 9457 problem body.
-func problemDetail(body string) string {
-	p, err := jsonObject(body)
-	if err != nil {
-		return strings.TrimSpace(body)
+		data := global.Get("Uint8Array").New(buf)
+		return data, data.Get("byteLength").Int(), now() - start, nil
 	}
-	if d := p.Get("detail").Str(); d != "" {
-		return d
+	if n, err := strconv.Atoi(resp.Get("headers").Call("get", "content-length").String()); err == nil {
+		p.total = n
 	}
-	return p.Get("title").Str()
-}
-
-// sessionGet and sessionSet wrap window.sessionStorage.
-func sessionGet(key string) string {
-	v := global.Get("sessionStorage").Call("getItem", key)
-	if v.IsNull() {
-		return ""
+	reader := resp.Get("body").Call("getReader")
+	var chunks []js.Value
+	for {
+		c, err := await(reader.Call("read"))
+		if err != nil {
+			return js.Value{}, 0, 0, err
+		}
+		if c.Get("done").Bool() {
+			break
+		}
+		chunks = append(chunks, c.Get("value"))
+		p.loaded += c.Get("value").Get("byteLength").Int()
 	}
-	return v.String()
-}
-
-func sessionSet(key, value string) {
-	if value == "" {
-		global.Get("sessionStorage").Call("removeItem", key)
-		return
+	data := global.Get("Uint8Array").New(p.loaded)
+	off := 0
+	for _, c := range chunks {
+		data.Call("set", c, off)
+		off += c.Get("byteLength").Int()
 	}
-	global.Get("sessionStorage").Call("setItem", key, value)
-}
-
-// browserRandom reads crypto.getRandomValues, the browser's CSPRNG.
-type browserRandom struct{}
-
-func (browserRandom) Read(p []byte) (int, error) {
-	c := global.Get("crypto")
-	if c.IsUndefined() {
-		return 0, errors.New("no crypto.getRandomValues in this browser")
-	}
-	for done := 0; done < len(p); {
-		n := min(len(p)-done, 65536) // the most getRandomValues fills at once
-		buf := global.Get("Uint8Array").New(n)
-		c.Call("getRandomValues", buf)
-		js.CopyBytesToGo(p[done:done+n], buf)
-		done += n
-	}
-	return len(p), nil
+	return data, p.loaded, now() - start, nil
 }

@@ -1,16 +1,15 @@
 //go:build js && wasm
 
-// Command app is the edgeflix web app, compiled to WebAssembly (GOOS=js)
-// and started by index.html: sign-up, OAuth sign-in with PKCE, a browse
-// grid of titles and an MSE player with adaptive bitrate. It exposes
-// window.edgeflixPlay(url) and the /app/?play=<url> hook to play a master
-// playlist directly, and window.edgeflixPlayer with the player's state.
+// Command app is edgeflix's browser playback engine, compiled to
+// WebAssembly (GOOS=js): it plays HLS master playlists of fMP4 through
+// Media Source Extensions with adaptive bitrate, sends CMCD on media
+// requests, measures QoE, swaps renewed playback tokens in, and shows
+// WebVTT subtitles and scrub thumbnails. The web app around it is plain
+// JavaScript (player/web), which drives it through window.edgeflix
+// (api.go); window.edgeflixPlayer holds the running player's state.
 package main
 
-import "time"
-
 func main() {
-	a := &app{auth: &auth{origin: global.Get("location").Get("origin").String(), now: time.Now}}
-	a.start()
+	exportAPI()
 	select {} // keep the Go runtime alive for callbacks
 }

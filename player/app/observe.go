@@ -6,39 +6,34 @@ import (
 	"strings"
 	"sync"
 	"syscall/js"
-	"time"
 
 	"github.com/edgeflix/edgeflix/internal/cmcd"
-	"github.com/edgeflix/edgeflix/player/jsonv"
 	"github.com/edgeflix/edgeflix/player/qoe"
-	"github.com/edgeflix/edgeflix/player/uri"
 )
 
 // FnVersionHeader names the edge function version on media responses.
 const fnVersionHeader = "X-Edgeflix-Fn-Version"
 
-// qoeInterval is how often a running session reports its QoE.
-const qoeInterval = 30 * time.Second
-
-// keyCMCDMode is the local storage key that picks how CMCD travels:
-// "query" (the default: no CORS preflight), "headers" or "off".
-const keyCMCDMode = "edgeflix.cmcdMode"
-
 // observer is one playback session's CMCD and QoE: the fetch layer asks it
 // for the CMCD of each media request, the video element's events feed its
-// QoE tracker, and it reports to /v1/playback/{sid}/qoe.
+// QoE tracker, and it writes the reports the web app posts to
+// /v1/playback/{sid}/qoe.
 type observer struct {
-	a        *app
 	sid, cid string
-	mode     string
+	// mode is how CMCD travels: "query" (the default, "": no CORS
+	// preflight), "headers" or "off".
+	mode string
+	// quit is closed by finish.
+	quit chan struct{}
 
 	mu        sync.Mutex // guards the fields below
 	engine    *Engine    // nil until the engine exists
 	tracker   *qoe.Tracker
 	fnVersion string
 	seenErrs  int
-	funcs     []js.Func
-	done      bool
+	// cleanups remove the video element listeners.
+	cleanups []func()
+	done     bool
 }
 
 // observing is the observer of the session playing now, nil when none.
@@ -47,10 +42,10 @@ var observing struct {
 	o *observer
 }
 
-// startObserving begins observing session s of title titleID, whose play
-// was asked for at asked.
-func startObserving(a *app, s playbackSession, titleID string, asked time.Time) *observer {
-	o := &observer{a: a, sid: s.SessionID, cid: titleID, tracker: qoe.New(asked), mode: localGet(keyCMCDMode)}
+// startObserving begins observing session sid of title titleID, whose
+// play was asked for at asked (nowMS's clock); mode is how CMCD travels.
+func startObserving(sid, titleID, mode string, asked float64) *observer {
+	o := &observer{sid: sid, cid: titleID, tracker: qoe.New(asked), mode: mode, quit: make(chan struct{})}
 	observing.Lock()
 	observing.o = o
 	observing.Unlock()
@@ -63,43 +58,45 @@ func currentObserver() *observer {
 	return observing.o
 }
 
-// attach listens to the video element of engine e and reports every
-// qoeInterval until stop closes.
-func (o *observer) attach(e *Engine, video js.Value, stop <-chan struct{}) {
+// attach listens to the video element of engine e and ticks the tracker
+// every second until finish or the engine stops.
+func (o *observer) attach(e *Engine, video js.Value) {
 	o.mu.Lock()
 	o.engine = e
 	o.mu.Unlock()
-	listen := func(event string, f func(now time.Time, kbps int)) {
-		fn := on(video, event, false, func(js.Value) {
+	listen := func(event string, f func(now float64, kbps int)) {
+		fn := js.FuncOf(func(js.Value, []js.Value) any {
 			o.mu.Lock()
 			defer o.mu.Unlock()
-			f(time.Now(), o.bitrateKbps())
+			f(nowMS(), o.bitrateKbps())
+			return nil
 		})
-		o.funcs = append(o.funcs, fn)
+		video.Call("addEventListener", event, fn)
+		o.cleanups = append(o.cleanups, func() {
+			video.Call("removeEventListener", event, fn)
+			fn.Release()
+		})
 	}
-	listen("playing", func(now time.Time, kbps int) { o.tracker.Playing(now, kbps) })
-	listen("pause", func(now time.Time, kbps int) { o.tracker.Paused(now, kbps) })
-	listen("seeking", func(now time.Time, kbps int) { o.tracker.Seeking(now, kbps) })
-	listen("waiting", func(now time.Time, kbps int) {
+	listen("playing", func(now float64, kbps int) { o.tracker.Playing(now, kbps) })
+	listen("pause", func(now float64, kbps int) { o.tracker.Paused(now, kbps) })
+	listen("seeking", func(now float64, kbps int) { o.tracker.Seeking(now, kbps) })
+	listen("waiting", func(now float64, kbps int) {
 		o.tracker.Waiting(now, video.Get("seeking").Bool(), kbps)
 	})
 	go func() {
-		tick := time.NewTicker(time.Second)
-		defer tick.Stop()
-		next := time.Now().Add(qoeInterval)
+		tick, stopTick := every(1)
+		defer stopTick()
 		for {
 			select {
-			case <-stop:
+			case <-o.quit:
 				return
-			case now := <-tick.C:
+			case <-e.Stopped():
+				return
+			case <-tick:
 				o.mu.Lock()
-				o.tracker.Tick(now, o.bitrateKbps())
+				o.tracker.Tick(nowMS(), o.bitrateKbps())
 				o.noteErrors()
 				o.mu.Unlock()
-				if now.After(next) {
-					next = now.Add(qoeInterval)
-					o.report(false, false)
-				}
 			}
 		}
 	}()
@@ -136,30 +133,33 @@ func (o *observer) bitrateKbps() int {
 	return int(e.variants[e.cur].Variant.Bandwidth / 1000)
 }
 
-// finish sends the final report (keepalive when the page is going away)
-// and stops listening.
-func (o *observer) finish(keepalive bool) {
+// finish stops listening and returns the final report; "" if it was
+// made already.
+func (o *observer) finish() string {
 	o.mu.Lock()
 	if o.done {
 		o.mu.Unlock()
-		return
+		return ""
 	}
 	o.done = true
-	for _, f := range o.funcs {
-		f.Release()
+	close(o.quit)
+	for _, c := range o.cleanups {
+		c()
 	}
-	o.funcs = nil
+	o.cleanups = nil
 	o.mu.Unlock()
 	observing.Lock()
 	if observing.o == o {
 		observing.o = nil
 	}
 	observing.Unlock()
-	o.report(true, keepalive)
+	return o.write(true)
 }
 
-// report POSTs the session's cumulative QoE.
-func (o *observer) report(final, keepalive bool) {
+// report returns the session's cumulative QoE so far as JSON.
+func (o *observer) report() string { return o.write(false) }
+
+func (o *observer) write(final bool) string {
 	o.mu.Lock()
 	o.noteErrors()
 	dropped := 0
@@ -170,23 +170,9 @@ func (o *observer) report(final, keepalive bool) {
 			dropped = e.video.Call("getVideoPlaybackQuality").Get("droppedVideoFrames").Int()
 		}
 	}
-	r := o.tracker.Report(time.Now(), final, o.bitrateKbps(), switches, dropped, o.fnVersion)
+	r := o.tracker.Report(nowMS(), final, o.bitrateKbps(), switches, dropped, o.fnVersion)
 	o.mu.Unlock()
-	path := "/v1/playback/" + uri.PathEscape(o.sid) + "/qoe"
-	body := string(r.AppendJSON(nil))
-	if !keepalive {
-		_, _, _ = o.a.auth.api("POST", path, jsonv.Raw(body))
-		return
-	}
-	t, ok := o.a.auth.tokens()
-	if !ok {
-		return
-	}
-	// Not awaited: the page is going away and the session's DELETE must go
-	// out too. If the DELETE wins the race, a session that never reported
-	// before loses this report (404); one that did is matched by its row.
-	go doFetch(request{method: "POST", url: o.a.auth.origin + path, keepalive: true,
-		headers: map[string]string{"Authorization": "Bearer " + t.Access, "Content-Type": "application/json"}, body: body})
+	return string(r.AppendJSON(nil))
 }
 
 // isEdgeMedia reports whether u is a gated media request (/t/<token>/v1/media/…).
@@ -242,7 +228,7 @@ func (o *observer) cmcdFor(u string) cmcd.Data {
 		d.SetMeasuredThroughput(int(e.est.Estimate() / 1000))
 	}
 	if !e.video.IsUndefined() {
-		d.SetBufferLength(int(e.bufferAhead(e.currentTime()).Milliseconds()))
+		d.SetBufferLength(int(1000 * e.bufferAhead(e.currentTime())))
 	}
 	if d.ObjectType == cmcd.ObjectVideo && !e.demuxed {
 		d.ObjectType = cmcd.ObjectMuxed

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"strconv"
 	"syscall/js"
-	"time"
 
-	"github.com/edgeflix/edgeflix/player/hls"
 	"github.com/edgeflix/edgeflix/player/vtt"
 )
 
@@ -65,7 +63,7 @@ func (e *Engine) startSubtitles(i int) {
 // tt. A segment that fails is skipped after a retry.
 func (e *Engine) loadSubtitles(i int, tt js.Value, stop chan struct{}) {
 	t := e.subTracks[i]
-	u, err := hls.Resolve(e.base, t.URI)
+	u, err := resolve(e.base, t.URI)
 	if err != nil {
 		e.addError(errors.New("subtitles " + t.Language + ": " + err.Error()))
 		return
@@ -83,7 +81,7 @@ func (e *Engine) loadSubtitles(i int, tt js.Value, stop chan struct{}) {
 				return
 			case <-e.stop:
 				return
-			case <-time.After(time.Second):
+			case <-after(1):
 			}
 		}
 		select {
@@ -93,7 +91,7 @@ func (e *Engine) loadSubtitles(i int, tt js.Value, stop chan struct{}) {
 			return
 		default:
 		}
-		su, err := hls.Resolve(u, seg.URI)
+		su, err := resolve(u, seg.URI)
 		if err != nil {
 			continue
 		}
@@ -132,7 +130,7 @@ func (e *Engine) loadSubtitles(i int, tt js.Value, stop chan struct{}) {
 // master playlist, if the asset has one.
 func (e *Engine) loadThumbnails() {
 	for _, name := range thumbFiles {
-		u, err := hls.Resolve(e.base, name)
+		u, err := resolve(e.base, name)
 		if err != nil {
 			return
 		}
@@ -163,7 +161,7 @@ func (e *Engine) Thumbnail(t float64) (img string, th vtt.Thumbnail, ok bool) {
 	if i < 0 {
 		return "", th, false
 	}
-	img, err := hls.Resolve(base, thumbs[i].URI)
+	img, err := resolve(base, thumbs[i].URI)
 	if err != nil {
 		return "", th, false
 	}

@@ -8,19 +8,19 @@ package engine
 
 import (
 	"math"
-	"time"
 
 	"github.com/edgeflix/edgeflix/player/hls"
 )
 
-// Tuning.
+// Tuning, in seconds (the package does not import time: its import alone
+// weighs ~50 KB gzip in the browser module, docs/BENCHMARKS.md).
 const (
 	// ForwardBuffer is how far ahead of the playhead fetching stops.
-	ForwardBuffer = 30 * time.Second
+	ForwardBuffer = 30.0
 	// BackBuffer is how much is kept behind the playhead.
-	BackBuffer = 20 * time.Second
+	BackBuffer = 20.0
 	// FarAhead is where data ahead is dropped (left over after seeks).
-	FarAhead = 90 * time.Second
+	FarAhead = 90.0
 	// GapJumpMax is the largest hole a stalled playhead is moved over.
 	GapJumpMax = 1.0
 	// QuotaKeep is how many seconds behind the playhead survive when the
@@ -92,7 +92,7 @@ func Plan(video, audio *Track, now float64) (*Track, Action) {
 	if audio != nil && !audio.Ended && (audio.Next < video.Next || video.Ended) {
 		t = audio
 	}
-	if t.Next-now >= ForwardBuffer.Seconds() {
+	if t.Next-now >= ForwardBuffer {
 		return t, Full
 	}
 	return t, Fetch
@@ -217,11 +217,11 @@ func (t *Track) Evict(buffered []Range, now float64) []Range {
 		return nil
 	}
 	var out []Range
-	if behind := now - BackBuffer.Seconds(); buffered[0].Start < behind-evictSlack {
+	if behind := now - BackBuffer; buffered[0].Start < behind-evictSlack {
 		out = appendSpan(out, Range{buffered[0].Start, behind})
 	}
 	last := buffered[len(buffered)-1]
-	if limit := now + FarAhead.Seconds(); last.End > limit+evictSlack {
+	if limit := now + FarAhead; last.End > limit+evictSlack {
 		out = appendSpan(out, Range{limit, last.End})
 		if t.Next > limit {
 			t.Next = limit
@@ -262,9 +262,9 @@ func GapJump(buffered []Range, now float64, stalled bool) (float64, bool) {
 	return 0, false
 }
 
-// Ahead is how much is buffered contiguously after now in every track:
+// Ahead is how many seconds are buffered contiguously after now in every track:
 // the least, over the tracks' buffered ranges, of the range that holds now.
-func Ahead(now float64, tracks ...[]Range) time.Duration {
+func Ahead(now float64, tracks ...[]Range) float64 {
 	if len(tracks) == 0 {
 		return 0
 	}
@@ -278,5 +278,5 @@ func Ahead(now float64, tracks ...[]Range) time.Duration {
 		}
 		least = math.Min(least, ahead)
 	}
-	return time.Duration(least * float64(time.Second))
+	return least
 }

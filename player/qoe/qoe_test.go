@@ -4,14 +4,13 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
-	"time"
 
 	originqoe "github.com/edgeflix/edgeflix/origin/qoe"
 )
 
-var t0 = time.Unix(1_700_000_000, 0)
+const t0 = 1_700_000_000_000.0
 
-func at(ms int) time.Time { return t0.Add(time.Duration(ms) * time.Millisecond) }
+func at(ms int) float64 { return t0 + float64(ms) }
 
 func TestTracker(t *testing.T) {
 	for _, tc := range []struct {

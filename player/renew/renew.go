@@ -4,13 +4,12 @@
 // <edge>/t/<token>/v1/media/<asset>/, so going on with the new token is
 // swapping that one path segment in every URL the player fetches next. A
 // request already in flight keeps the old token, which stays valid until
-// its exp. It also says when to heartbeat again after a failure.
+// its exp. (The web app retries a failed heartbeat: player/web/player.js.)
 package renew
 
 import (
 	"strings"
 	"sync"
-	"time"
 )
 
 // tokenPrefix introduces the token segment of an edge media path.
@@ -77,20 +76,4 @@ func (t *Tokens) Fresh(u string) string {
 		return u
 	}
 	return origin + tokenPrefix + token + rest
-}
-
-// MaxRetryDelay bounds the wait before retrying a failed heartbeat.
-const MaxRetryDelay = 5 * time.Second
-
-// RetryDelay is how long to wait before heartbeat attempt failures+1
-// (failures ≥ 1 in a row) when the heartbeat interval is interval: one
-// second doubling per failure, at most MaxRetryDelay and never more than
-// the interval, so a token renewed every interval (a third of its
-// lifetime) survives several transient failures.
-func RetryDelay(failures int, interval time.Duration) time.Duration {
-	d := time.Second
-	for i := 1; i < failures && d < MaxRetryDelay; i++ {
-		d *= 2
-	}
-	return min(d, MaxRetryDelay, interval)
 }

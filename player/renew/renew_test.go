@@ -3,7 +3,6 @@ package renew
 import (
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestFresh(t *testing.T) {
@@ -35,25 +34,6 @@ func TestFresh(t *testing.T) {
 	}
 	if got := tk.Fresh(old); !strings.Contains(got, "/t/NEW.tok.sig/") {
 		t.Fatalf("a refused set changed the token: %q", got)
-	}
-}
-
-func TestRetryDelay(t *testing.T) {
-	for _, c := range []struct {
-		failures int
-		interval time.Duration
-		want     time.Duration
-	}{
-		{1, 15 * time.Second, time.Second},
-		{2, 15 * time.Second, 2 * time.Second},
-		{3, 15 * time.Second, 4 * time.Second},
-		{4, 15 * time.Second, MaxRetryDelay},
-		{40, 15 * time.Second, MaxRetryDelay},
-		{3, 2 * time.Second, 2 * time.Second},
-	} {
-		if got := RetryDelay(c.failures, c.interval); got != c.want {
-			t.Errorf("RetryDelay(%d, %v) = %v, want %v", c.failures, c.interval, got, c.want)
-		}
 	}
 }
 

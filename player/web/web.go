@@ -1,5 +1,7 @@
-// Package web holds the web app's static files (index.html, app.css and
-// the small loader script) for the origin to serve under /app/. The
+// Package web holds the web app's static files for the origin to serve
+// under /app/: index.html, app.css, the app's JavaScript modules (app.js
+// and what it imports) and loader.js, which fetches the Go/Wasm playback
+// engine in the background. The
 // origin's web directory is the union of these files and the build output
 // in dist/ (player.wasm and wasm_exec.js, from `make wasm`).
 package web
@@ -9,9 +11,8 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html app.css loader.js
+//go:embed index.html app.css loader.js app.js api.js dom.js keys.js player.js
 var files embed.FS
 
-// Files are the app's static files at the root of the file system:
-// index.html, app.css and loader.js.
+// Files are the app's static files at the root of the file system.
 var Files fs.FS = files
