@@ -4,10 +4,13 @@
 // render at once. Playback (player.js) uses the Go/Wasm engine, which
 // loader.js fetches in the background from page load on.
 import * as auth from "./api.js";
-import { api, json, problemDetail, problemOr, str, text, SignedOut } from "./api.js";
+import { api, SignedOut } from "./api.js";
+import { arr, decodeDevices, decodeProfile, decodeProfiles, decodeRows, decodeTitle, decodeTitles, json, num, obj, problemDetail, problemOr, str, text } from "./decode.js";
 import { byID, el, setStatus, message, show, ui, focusFirst, cssURL, percent, minutes, shortDate, missing, sessionGet, sessionSet } from "./dom.js";
 import { bindKeys } from "./keys.js";
+import { parseTokenResponse } from "./oauth.js";
 import * as playback from "./player.js";
+import { episodeLabel, findEpisode, fraction, resumeAt } from "./resume.js";
 
 const keyProfile = "edgeflix.profile"; // the selected profile (JSON)
 const keyAfter = "edgeflix.after"; // where to go after signing in
@@ -24,50 +27,6 @@ const state = {
   pinFor: null, // the profile waiting for its PIN
   searchSeq: 0, // numbers search input so only the latest query renders
 };
-
-// ---- API answers ----
-
-const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
-const arr = (v) => (Array.isArray(v) ? v : []);
-const obj = (v) => (v && typeof v === "object" && !Array.isArray(v) ? v : null);
-
-// names reads strings, objects with a name (or slug), or one
-// comma-separated string.
-function names(v) {
-  if (typeof v === "string") return v.split(",").map((s) => s.trim()).filter(Boolean);
-  return arr(v).map((it) => (typeof it === "string" ? it : obj(it) ? str(it.name) || str(it.slug) : "")).filter(Boolean);
-}
-
-// decodeTitle reads a title summary or detail; null if v is no object.
-export function decodeTitle(v) {
-  v = obj(v);
-  if (!v) return null;
-  const p = obj(v.progress);
-  return {
-    id: text(v.id), kind: str(v.kind), title: str(v.title), synopsis: str(v.synopsis), year: num(v.year),
-    maturity: str(v.maturity), runtime_s: num(v.runtime_s), poster_url: str(v.poster_url), backdrop_url: str(v.backdrop_url),
-    genres: names(v.genres), cast: names(v.cast), in_my_list: v.in_my_list === true,
-    progress: p ? { position_s: num(p.position_s), duration_s: num(p.duration_s), episode_id: text(p.episode_id) } : null,
-    seasons: arr(v.seasons).map(obj).filter(Boolean).map((s) => ({
-      number: num(s.number), name: str(s.name),
-      episodes: arr(s.episodes).map(obj).filter(Boolean).map((e) => ({
-        id: text(e.id), season: num(e.season), number: num(e.number), name: str(e.name), synopsis: str(e.synopsis),
-        runtime_s: num(e.runtime_s), playable: typeof e.playable === "boolean" ? e.playable : null,
-      })),
-    })),
-  };
-}
-
-const decodeTitles = (v) => arr(v).map(decodeTitle).filter(Boolean);
-
-// listItems reads a bare array, or {"items":[…]} and {"<alt>":[…]}.
-function listItems(v, alt) {
-  if (Array.isArray(v)) return v;
-  v = obj(v) || {};
-  return [...arr(v.items), ...arr(v[alt])];
-}
-
-const decodeProfile = (p) => ({ id: text(p.id), name: str(p.name), kids: p.kids === true, has_pin: p.has_pin === true });
 
 // ---- profiles in this browser session ----
 
@@ -101,7 +60,7 @@ function apiFailed(err) {
 }
 
 // ctx is what player.js needs of the app.
-const ctx = { withProfile, decodeTitle, profileID, apiFailed };
+const ctx = { withProfile, profileID, apiFailed };
 
 // call runs api and reports a failure; it returns null then.
 async function call(method, path, body) {
@@ -248,7 +207,7 @@ async function pickProfile(force) {
   }
   const v = json(r.body);
   if (v === null) return setStatus("Could not load profiles: the answer is not JSON", true);
-  state.profiles = listItems(v, "profiles").map(obj).filter(Boolean).map(decodeProfile);
+  state.profiles = decodeProfiles(v);
   if (!force && state.profiles.length === 1 && !state.profiles[0].has_pin) return selectProfile(state.profiles[0], "");
   setStatus("", false);
   show("view-profiles", false);
@@ -312,7 +271,7 @@ async function selectProfile(p, pin) {
   if (!r) return;
   if (r.status === 200 || r.status === 201) {
     try {
-      auth.storeTokens(auth.parseTokenResponse(r.body, auth.tokens()));
+      auth.storeTokens(parseTokenResponse(r.body, auth.tokens(), Date.now()));
     } catch (e) {
       return setStatus("Could not switch profile: " + e.message, true);
     }
@@ -370,7 +329,7 @@ async function reloadProfiles() {
   if (!r) return;
   const v = r.status === 200 ? json(r.body) : null;
   if (v === null) return setStatus("Could not load profiles: " + problemOr(r.body, r.status), true);
-  state.profiles = listItems(v, "profiles").map(obj).filter(Boolean).map(decodeProfile);
+  state.profiles = decodeProfiles(v);
   closeProfileForms();
   renderProfiles();
 }
@@ -432,8 +391,7 @@ async function home() {
   const rows = byID("rows");
   rows.textContent = "";
   let featured = null, firstItem = null;
-  for (const raw of arr(h.rows).map(obj).filter(Boolean)) {
-    const row = { id: text(raw.id), title: str(raw.title), items: decodeTitles(raw.items) };
+  for (const row of decodeRows(h)) {
     if (row.items.length === 0) continue;
     const sec = el("section", "row");
     sec.dataset.rowId = row.id;
@@ -551,7 +509,7 @@ function card(t) {
   const p = t.progress;
   if (p && p.duration_s > 0) {
     const bar = el("div", "progress"), fill = el("span");
-    fill.style.width = percent(playback.fraction(p.position_s, p.duration_s));
+    fill.style.width = percent(fraction(p.position_s, p.duration_s));
     bar.appendChild(fill);
     c.appendChild(bar);
   }
@@ -561,7 +519,7 @@ function card(t) {
   if (t.maturity) facts.appendChild(el("span", "maturity", t.maturity));
   meta.appendChild(facts);
   if (t.synopsis) meta.appendChild(el("p", "synopsis", t.synopsis));
-  const play = el("button", "btn play", p && playback.resumeAt(p.position_s, p.duration_s) > 0 ? "▶ Resume" : "▶ Play");
+  const play = el("button", "btn play", p && resumeAt(p.position_s, p.duration_s) > 0 ? "▶ Resume" : "▶ Play");
   play.type = "button";
   play.tabIndex = -1;
   play.setAttribute("aria-label", "Play " + t.title);
@@ -627,13 +585,13 @@ function renderDetail(t) {
   bar.hidden = true;
   const p = t.progress;
   if (p) {
-    if (playback.resumeAt(p.position_s, p.duration_s) > 0) {
-      const ep = playback.findEpisode(t, p.episode_id);
-      play = ep ? "▶ Resume " + playback.episodeLabel(ep) : "▶ Resume";
+    if (resumeAt(p.position_s, p.duration_s) > 0) {
+      const ep = findEpisode(t, p.episode_id);
+      play = ep ? "▶ Resume " + episodeLabel(ep) : "▶ Resume";
     }
     if (p.duration_s > 0) {
       bar.hidden = false;
-      bar.firstElementChild.style.width = percent(playback.fraction(p.position_s, p.duration_s));
+      bar.firstElementChild.style.width = percent(fraction(p.position_s, p.duration_s));
     }
   }
   byID("detail-play").textContent = play;
@@ -642,7 +600,7 @@ function renderDetail(t) {
   if (!series) return;
   const sel = byID("season-select");
   sel.textContent = "";
-  const inProgress = p ? playback.findEpisode(t, p.episode_id) : null;
+  const inProgress = p ? findEpisode(t, p.episode_id) : null;
   const current = inProgress ? inProgress.season : t.seasons[0].number;
   for (const s of t.seasons) {
     const o = el("option", "", s.name || "Season " + s.number);
@@ -665,7 +623,7 @@ function renderEpisodes(t, n) {
       const b = el("button", "btn episode-play nav-item");
       b.type = "button";
       b.dataset.episodeId = ep.id;
-      b.appendChild(el("span", "episode-name", playback.episodeLabel(ep)));
+      b.appendChild(el("span", "episode-name", episodeLabel(ep)));
       if (ep.runtime_s > 0) b.appendChild(el("span", "dim", " " + minutes(ep.runtime_s)));
       if (ep.playable === false) b.disabled = true;
       const episode = ep;
@@ -721,9 +679,7 @@ async function devices() {
   if (r.status !== 200) return setStatus("Could not load devices: " + problemOr(r.body, r.status), true);
   const v = json(r.body);
   if (v === null) return setStatus("Could not load devices: the answer is not JSON", true);
-  const ds = listItems(v, "devices").map(obj).filter(Boolean).map((d) => ({
-    id: text(d.id), name: str(d.name), class: str(d.class), last_seen: str(d.last_seen), current: d.current === true,
-  }));
+  const ds = decodeDevices(v);
   setStatus("", false);
   for (const d of ds) list.appendChild(deviceItem(d));
   if (ds.length === 0) list.appendChild(el("li", "dim", "No devices are signed in."));

@@ -1,12 +1,17 @@
 // Playback in the web app: the device report for POST /v1/playback, the
-// resume rules, the player chrome (menus, scrub bar with thumbnails, next
-// episode), the session's heartbeat, end and QoE reports. The engine
+// player chrome (menus, scrub bar with thumbnails, next episode), the
+// session's heartbeat, end and QoE reports. The engine
 // itself — MSE, HLS, ABR, CMCD, QoE measurement, token renewal, subtitles
 // and thumbnails — is the Go module (player.wasm) behind window.edgeflix,
 // which loader.js fetches from page load on; a play that comes before it
-// has arrived shows the loading view with its progress bar.
-import { api, problemOr, json, str, text, SignedOut } from "./api.js";
+// has arrived shows the loading view with its progress bar. The rules
+// that need no browser are resume.js (where to start, when to offer the
+// next episode) and session.js (device report, heartbeat retries).
+import { api, SignedOut } from "./api.js";
+import { decodeTitle, json, problemOr, str, text } from "./decode.js";
 import { byID, el, setStatus, show, clock, cssURL, localGet, localSet, missing } from "./dom.js";
+import { episodeLabel, nextEpisode, offerNext, playFrom } from "./resume.js";
+import { deviceClass, maxHeight, retryDelay, seconds } from "./session.js";
 
 // Local storage keys for the viewer's choices.
 const keyAudioLang = "edgeflix.audioLang";
@@ -14,7 +19,6 @@ const keySubtitleLang = "edgeflix.subtitleLang";
 const keyCMCDMode = "edgeflix.cmcdMode"; // "query" (default), "headers" or "off"
 
 const qoeIntervalMs = 30000; // how often a running session reports its QoE
-const maxRetryDelayMs = 5000; // the longest wait before retrying a heartbeat
 
 // ---- device report ----
 
@@ -22,28 +26,6 @@ const maxRetryDelayMs = 5000; // the longest wait before retrying a heartbeat
 const candidateCodecs = ["avc1.640028", "avc1.4d401f", "avc1.42e01e", "hvc1.1.6.L120.90", "hev1.1.6.L120.90",
   "av01.0.08M.08", "vp09.00.40.08", "mp4a.40.2", "mp4a.40.5", "ec-3", "ac-3", "opus"];
 const audioCodec = (c) => /^(mp4a|ec-3|ac-3|opus)/.test(c);
-
-const tvAgents = ["smart-tv", "smarttv", "googletv", "android tv", "appletv", "hbbtv", "netcast", "web0s", "webos",
-  "tizen", "crkey", "aft", "bravia", "roku", "playstation", "xbox"];
-
-// deviceClass guesses the device class from the user agent and the
-// touch points; desktop is the default.
-export function deviceClass(userAgent, touchPoints) {
-  const ua = userAgent.toLowerCase();
-  // "aft" is Amazon Fire TV's model prefix; it must start a word.
-  if (tvAgents.some((tv) => ua.includes(tv) && (tv !== "aft" || ua.includes(" aft")))) return "tv";
-  if (ua.includes("ipad") || ua.includes("tablet") || (ua.includes("android") && !ua.includes("mobile"))) return "tablet";
-  if (ua.includes("iphone") || ua.includes("ipod") || ua.includes("mobile")) return "phone";
-  if (ua.includes("macintosh") && touchPoints > 1) return "tablet"; // iPadOS presents itself as a Mac
-  return "desktop";
-}
-
-// maxHeight is the tallest useful picture in device pixels.
-export function maxHeight(height, ratio) {
-  const r = Number.isFinite(ratio) && ratio > 0 ? ratio : 1;
-  const h = height * r;
-  return h > 0 && h <= 1 << 20 ? Math.round(h) : 0;
-}
 
 // caps describes this browser for POST /v1/playback.
 export function caps() {
@@ -55,78 +37,6 @@ export function caps() {
     codecs: candidateCodecs.filter((c) => supported((audioCodec(c) ? "audio" : "video") + '/mp4; codecs="' + c + '"')),
     hdr: typeof window.matchMedia === "function" && matchMedia("(dynamic-range: high)").matches,
   };
-}
-
-// ---- resume rules (seconds) ----
-
-const valid = (x) => Number.isFinite(x) && x >= 0;
-
-// finished: the viewer has reached the credits (the last 30 s or 5 %, at
-// most half of the title).
-export function finished(pos, dur) {
-  if (!valid(pos) || !valid(dur) || dur === 0) return false;
-  return pos >= dur - Math.min(Math.max(30, 0.05 * dur), dur / 2);
-}
-
-// resumeAt is where playback of a saved position starts: 0 under 10 s or
-// when finished, else 3 s before it.
-export function resumeAt(pos, dur) {
-  if (!valid(pos) || pos < 10 || finished(pos, dur)) return 0;
-  if (valid(dur) && dur > 0 && pos > dur) return 0;
-  return Math.max(0, pos - 3);
-}
-
-// offerNext: show "next episode" in the last 20 s (or tenth).
-export function offerNext(pos, dur, hasNext) {
-  if (!hasNext || !valid(pos) || !valid(dur) || dur === 0) return false;
-  return pos >= dur - Math.min(20, dur / 10);
-}
-
-export function fraction(pos, dur) {
-  if (!valid(pos) || !valid(dur) || dur === 0) return 0;
-  return Math.min(1, pos / dur);
-}
-
-// retryDelay is the wait before heartbeat attempt failures+1: one second
-// doubling per failure, at most 5 s and never more than the interval.
-export function retryDelay(failures, intervalMs) {
-  let d = 1000;
-  for (let i = 1; i < failures && d < maxRetryDelayMs; i++) d *= 2;
-  return Math.min(d, maxRetryDelayMs, intervalMs);
-}
-
-// ---- episodes ----
-
-const playable = (ep) => ep.playable !== false;
-const withSeason = (ep, s) => (ep.season ? ep : { ...ep, season: s.number });
-
-export function episodeLabel(ep) {
-  let s = "E" + (ep.number || 0);
-  if (ep.season > 0) s = "S" + ep.season + ":" + s;
-  if (ep.name) s += " · " + ep.name;
-  return s;
-}
-
-export function findEpisode(t, id) {
-  if (!id) return null;
-  for (const s of t.seasons) for (const ep of s.episodes) if (ep.id === id) return withSeason(ep, s);
-  return null;
-}
-
-export function nextEpisode(t, id) {
-  let found = false;
-  for (const s of t.seasons) {
-    for (const ep of s.episodes) {
-      if (found && playable(ep)) return withSeason(ep, s);
-      if (ep.id === id) found = true;
-    }
-  }
-  return null;
-}
-
-function firstEpisode(t) {
-  for (const s of t.seasons) for (const ep of s.episodes) if (playable(ep)) return withSeason(ep, s);
-  return null;
 }
 
 // ---- the module ----
@@ -149,35 +59,23 @@ async function engineAPI() {
 let now = null;
 let player = null; // the engine's player object, null when none
 
-export const currentPlayer = () => player;
-
 // playSummary plays a title from a card, the hero or the detail page: a
 // movie from its saved position, a series from the episode in progress or
-// its first episode. ctx supplies the app's apiFailed and profile id.
+// its first episode (playFrom, resume.js). ctx supplies the app's
+// withProfile, apiFailed and profile id.
 export async function playSummary(ctx, t) {
-  const p = t.progress;
-  const pos = p ? p.position_s : 0, dur = p ? p.duration_s : 0, epID = p ? p.episode_id : "";
-  if (t.kind === "series") {
-    if (t.seasons.length === 0) { // a summary: fetch the episodes
-      try {
-        const r = await api("GET", ctx.withProfile("/v1/titles/" + encodeURIComponent(t.id)));
-        const d = r.status === 200 ? ctx.decodeTitle(json(r.body)) : null;
-        if (d && d.id === t.id) {
-          if (!d.progress) d.progress = t.progress;
-          t = d;
-        }
-      } catch { /* play what the summary has */ }
-    }
-    const ep = findEpisode(t, epID);
-    if (ep) {
-      const next = finished(pos, dur) ? nextEpisode(t, ep.id) : null;
-      if (next) return playTitle(ctx, t, next, 0);
-      return playTitle(ctx, t, ep, resumeAt(pos, dur));
-    }
-    const first = firstEpisode(t);
-    if (first) return playTitle(ctx, t, first, 0);
+  if (t.kind === "series" && t.seasons.length === 0) { // a summary: fetch the episodes
+    try {
+      const r = await api("GET", ctx.withProfile("/v1/titles/" + encodeURIComponent(t.id)));
+      const d = r.status === 200 ? decodeTitle(json(r.body)) : null;
+      if (d && d.id === t.id) {
+        if (!d.progress) d.progress = t.progress;
+        t = d;
+      }
+    } catch { /* play what the summary has */ }
   }
-  return playTitle(ctx, t, null, resumeAt(pos, dur));
+  const { episode, startAt } = playFrom(t);
+  return playTitle(ctx, t, episode, startAt);
 }
 
 // playTitle starts a playback session (POST /v1/playback) and plays it.
@@ -311,10 +209,6 @@ function watch(p, session) {
     }
   }, 500);
 }
-
-// seconds is a position as the API takes it: whole seconds, 0 for
-// anything that is not a finite non-negative number.
-const seconds = (pos) => (Number.isFinite(pos) && pos >= 0 ? Math.floor(pos) : 0);
 
 // heartbeat renews the session's stream lease every heartbeat interval
 // with its position; each answer carries a renewed playback token, which

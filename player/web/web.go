@@ -4,6 +4,10 @@
 // engine in the background. The
 // origin's web directory is the union of these files and the build output
 // in dist/ (player.wasm and wasm_exec.js, from `make wasm`).
+//
+// The modules' unit tests (*_test.mjs, run by TestJSUnits under node
+// --test) and package.json, which tells node the .js files are ES
+// modules, stay out of the embedded files.
 package web
 
 import (
@@ -11,7 +15,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html app.css loader.js app.js api.js dom.js keys.js player.js
+//go:embed index.html app.css loader.js app.js api.js decode.js dom.js keys.js oauth.js player.js resume.js session.js
 var files embed.FS
 
 // Files are the app's static files at the root of the file system.

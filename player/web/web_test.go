@@ -19,7 +19,8 @@ func TestFiles(t *testing.T) {
 		{"app.css", []string{".title-card", ":focus-visible", "@media", ".row-items", ".profile-tile", ".thumb-preview", "::cue"}},
 		{"loader.js", []string{"instantiateStreaming", `dataset.wasm`, `dataset.size`, "getReader", "edgeflixLoad", "edgeflixModule", "go.importObject"}},
 		{"app.js", []string{`from "./api.js"`, `from "./player.js"`, `from "./keys.js"`, "window.edgeflixPlay", "/v1/browse/home", "/v1/operator/qoe"}},
-		{"api.js", []string{`crypto.subtle.digest("SHA-256"`, "code_challenge_method", "state mismatch", "edgeflix.tokens"}},
+		{"api.js", []string{`from "./oauth.js"`, "code_challenge_method", "edgeflix.tokens"}},
+		{"oauth.js", []string{`crypto.subtle.digest("SHA-256"`, "state mismatch"}},
 		{"player.js", []string{"edgeflix.load(", "/heartbeat", "/qoe", "keepalive", "pagehide"}},
 	}
 	for _, tt := range tests {
