@@ -99,10 +99,12 @@ export function parseMetadata(status, body) {
   return m;
 }
 
+// absolute reports whether u is an absolute http(s) URL; URL requires
+// their host.
 function absolute(u) {
   try {
     const p = new URL(str(u));
-    return (p.protocol === "http:" || p.protocol === "https:") && p.host !== "";
+    return p.protocol === "http:" || p.protocol === "https:";
   } catch {
     return false;
   }

@@ -22,7 +22,8 @@ describe("resumeAt", () => {
     { name: "infinite position", pos: Infinity, dur: 600, want: 0 },
     { name: "negative position", pos: -5, dur: 600, want: 0 },
     { name: "short clip: the credits are at most half", pos: 20, dur: 30, want: 0 },
-    { name: "short clip before its second half", pos: 12, dur: 60, want: 9 },
+    { name: "short clip in its first half", pos: 12, dur: 30, want: 9 },
+    { name: "clip of a minute: the last 30 s", pos: 29, dur: 60, want: 26 },
   ];
   for (const c of cases) {
     test(c.name, () => assert.equal(resumeAt(c.pos, c.dur), c.want));
