@@ -1,5 +1,5 @@
 // Unit tests of dom.js's formatting helpers: node --test (run by
-// TestJSUnits in web_test.go).
+// TestJSUnits in js_test.go).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 

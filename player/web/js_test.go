@@ -26,7 +26,8 @@ func node(t *testing.T, args ...string) {
 // TestJSUnits runs the modules' table tests (*_test.mjs, node:test) under
 // node --test: PKCE and tokens (oauth.js), the JSON decoders (decode.js),
 // the resume rules (resume.js), the focus grid (keys.js), the formatting
-// helpers (dom.js) and the playback session's rules (session.js).
+// helpers (dom.js), the playback session's rules (session.js) and the
+// linking of app.js's module graph (modules_test.mjs).
 func TestJSUnits(t *testing.T) {
 	files, err := filepath.Glob("*_test.mjs")
 	if err != nil {
@@ -35,17 +36,24 @@ func TestJSUnits(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no *_test.mjs files")
 	}
-	node(t, append([]string{"--test", "--test-reporter=spec"}, files...)...)
+	args := []string{"--experimental-vm-modules", "--disable-warning=ExperimentalWarning", "--test", "--test-reporter=spec"}
+	node(t, append(args, files...)...)
 }
 
-// TestJSSyntax parses every module the origin serves, the views the unit
-// tests do not import (they touch the DOM as they load) included.
-func TestJSSyntax(t *testing.T) {
-	names, err := fs.Glob(Files, "*.js")
+// TestJSServed checks that every .js file here is served, so a module
+// the linked graph reads from disk (modules_test.mjs) is one the browser
+// can fetch, and that each parses, loader.js (no module) included.
+func TestJSServed(t *testing.T) {
+	names, err := filepath.Glob("*.js")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, name := range names {
-		t.Run(name, func(t *testing.T) { node(t, "--check", name) })
+		t.Run(name, func(t *testing.T) {
+			if _, err := fs.Stat(Files, name); err != nil {
+				t.Fatalf("%s is not embedded in Files (web.go): %v", name, err)
+			}
+			node(t, "--check", name)
+		})
 	}
 }

@@ -1,4 +1,4 @@
-// Unit tests of oauth.js: node --test (run by TestJSUnits in web_test.go).
+// Unit tests of oauth.js: node --test (run by TestJSUnits in js_test.go).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 

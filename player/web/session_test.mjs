@@ -1,5 +1,5 @@
 // Unit tests of session.js: node --test (run by TestJSUnits in
-// web_test.go).
+// js_test.go).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
