@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
+import { rand, scramble } from "./fuzz.mjs";
 import { decodeDevices, decodeProfiles, decodeRows, decodeTitle, decodeTitles, json, listItems, names, problemDetail, problemOr } from "./decode.js";
 
 // empty is decodeTitle's answer for an object without any usable field.
@@ -71,6 +72,51 @@ describe("decodeTitle", () => {
   for (const c of cases) {
     test(c.name, () => assert.deepEqual(decodeTitle(c.in), c.want));
   }
+});
+
+// A title as the views read it, whatever the answer held.
+function assertTitleShape(t, input) {
+  const at = JSON.stringify(input);
+  const isString = (v) => typeof v === "string";
+  const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
+  for (const k of ["id", "kind", "title", "synopsis", "maturity", "poster_url", "backdrop_url"]) assert.ok(isString(t[k]), k + " of " + at);
+  for (const k of ["year", "runtime_s"]) assert.ok(isNumber(t[k]), k + " of " + at);
+  for (const k of ["genres", "cast"]) assert.ok(Array.isArray(t[k]) && t[k].every((n) => isString(n) && n !== ""), k + " of " + at);
+  assert.equal(typeof t.in_my_list, "boolean", at);
+  const p = t.progress;
+  assert.ok(p === null || (isNumber(p.position_s) && isNumber(p.duration_s) && isString(p.episode_id)), "progress of " + at);
+  assert.ok(Array.isArray(t.seasons), at);
+  for (const s of t.seasons) {
+    assert.ok(isNumber(s.number) && isString(s.name) && Array.isArray(s.episodes), "season of " + at);
+    for (const e of s.episodes) {
+      assert.ok(isString(e.id) && isNumber(e.season) && isNumber(e.number) && isString(e.name) && isString(e.synopsis) && isNumber(e.runtime_s), "episode of " + at);
+      assert.ok(e.playable === null || typeof e.playable === "boolean", "playable of " + at);
+    }
+  }
+}
+
+test("decodeTitle reads scrambled answers into a title or null", () => {
+  const r = rand(2008);
+  const full = {
+    id: "t1", kind: "series", title: "Show", synopsis: "S.", year: 2008, maturity: "PG", runtime_s: 596, poster_url: "https://i/p.jpg",
+    backdrop_url: "https://i/b.jpg", genres: ["Drama", { name: "Comedy" }, { slug: "sci-fi" }], cast: "A, B", in_my_list: true,
+    progress: { position_s: 120, duration_s: 596, episode_id: "e2" },
+    seasons: [{ number: 1, name: "One", episodes: [{ id: "e1", season: 1, number: 1, name: "Pilot", synopsis: "P.", runtime_s: 60, playable: true },
+      { id: 2, number: 2, playable: false }] }],
+  };
+  let titles = 0, episodes = 0;
+  for (let i = 0; i < 3000; i++) {
+    const v = scramble(full, r);
+    const t = decodeTitle(v);
+    const isObject = v !== null && typeof v === "object" && !Array.isArray(v);
+    assert.equal(t !== null, isObject, JSON.stringify(v));
+    if (t) {
+      titles++;
+      assertTitleShape(t, v);
+      for (const s of t.seasons) episodes += s.episodes.length;
+    }
+  }
+  assert.ok(titles > 1000 && episodes > 1000, titles + " titles, " + episodes + " episodes drawn: the test checks little");
 });
 
 describe("decodeTitles", () => {

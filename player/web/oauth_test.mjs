@@ -2,6 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
+import { mutate, rand } from "./fuzz.mjs";
 import { base64url, callbackCode, challenge, decodeTokens, encodeTokens, expired, parseMetadata, parseTokenResponse, randomString, skewMs } from "./oauth.js";
 
 describe("challenge", () => {
@@ -166,4 +167,54 @@ describe("parseMetadata", () => {
       else assert.deepEqual(parseMetadata(c.status, c.body), c.want);
     });
   }
+});
+
+// The mutation tests stand in for the Go fuzz targets the views had: what
+// is accepted must hold what the app relies on; the rest throws an Error.
+describe("mutated input", () => {
+  test("parseTokenResponse accepts only a Bearer answer with an access token", () => {
+    const r = rand(7636);
+    const seeds = [`{"access_token":"a","refresh_token":"r","expires_in":900,"token_type":"Bearer"}`, `{"error":"invalid_grant","access_token":"a","token_type":"Bearer"}`, `{"access_token":"a","token_type":"bearer"}`];
+    let accepted = 0;
+    for (let i = 0; i < 5000; i++) {
+      const body = mutate(seeds[i % seeds.length], r);
+      let t;
+      try {
+        t = parseTokenResponse(body, null, 1000);
+      } catch (e) {
+        assert.ok(e instanceof Error && e.message !== "", body);
+        continue;
+      }
+      accepted++;
+      const v = JSON.parse(body);
+      assert.ok(typeof t.access === "string" && t.access !== "" && t.access === v.access_token, body);
+      assert.equal(v.token_type.toLowerCase(), "bearer", body);
+      assert.ok(!v.error, body);
+      assert.equal(typeof t.refresh, "string", body);
+      assert.ok(Number.isSafeInteger(t.expiry) && (t.expiry === 0 || t.expiry > 1000), body);
+    }
+    assert.ok(accepted > 100, "only " + accepted + " mutations accepted: the test checks little");
+  });
+
+  test("callbackCode returns a code only for the state sent and no error", () => {
+    const r = rand(6749);
+    const seeds = ["?code=abc&state=s1", "?code=abc&error=access_denied&state=s1", "code=x&state=s1&code=y"];
+    let accepted = 0;
+    for (let i = 0; i < 5000; i++) {
+      const search = mutate(seeds[i % seeds.length], r);
+      const q = new URLSearchParams(search);
+      let code;
+      try {
+        code = callbackCode(search, "s1");
+      } catch (e) {
+        assert.match(e.message, /^oauth: /, search);
+        continue;
+      }
+      accepted++;
+      assert.ok(code !== "" && code === q.get("code"), search);
+      assert.equal(q.get("state"), "s1", search);
+      assert.ok(!q.get("error"), search);
+    }
+    assert.ok(accepted > 100, "only " + accepted + " mutations accepted: the test checks little");
+  });
 });
