@@ -5,9 +5,9 @@
 // origin's web directory is the union of these files and the build output
 // in dist/ (player.wasm and wasm_exec.js, from `make wasm`).
 //
-// The modules' unit tests (*_test.mjs, run by TestJSUnits under node
-// --test) and package.json, which tells node the .js files are ES
-// modules, stay out of the embedded files.
+// The modules' unit tests (*_test.mjs and their helper fuzz.mjs, run by
+// TestJSUnits under node --test) and package.json, which tells node the
+// .js files are ES modules, stay out of the embedded files.
 package web
 
 import (
