@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -12,6 +11,7 @@ import (
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/edgeproof"
 	"github.com/edgeflix/edgeflix/internal/stack"
+	"github.com/edgeflix/edgeflix/internal/testenv"
 )
 
 // checkBypasses is the attack table of issue 11 against the running stack
@@ -50,19 +50,7 @@ func checkBypasses(t *testing.T, st *stack.Stack, masterURL string) {
 	accepted := 0
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			req, err := http.NewRequest(http.MethodGet, tc.url, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for k, v := range tc.headers {
-				req.Header.Set(k, v)
-			}
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, body := testenv.Get(t, tc.url, tc.headers)
 			if resp.StatusCode != http.StatusForbidden {
 				accepted++
 				t.Errorf("status %d, want 403 (body %.60q)", resp.StatusCode, body)
@@ -70,12 +58,7 @@ func checkBypasses(t *testing.T, st *stack.Stack, masterURL string) {
 		})
 	}
 	// The control: the edge's own proof opens what the gate admitted.
-	resp, err := http.Get(st.EdgeURL + "/t/" + token + assetDir + "360p/index.m3u8")
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
+	if resp, _ := testenv.Get(t, st.EdgeURL+"/t/"+token+assetDir+"360p/index.m3u8", nil); resp.StatusCode != http.StatusOK {
 		t.Errorf("granted rendition through the edge: status %d, want 200", resp.StatusCode)
 	}
 	t.Logf("bypass attack table: %d of %d accepted", accepted, len(tests))

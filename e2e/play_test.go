@@ -7,7 +7,6 @@ package e2e
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -176,12 +175,7 @@ func checkEdgeGate(t *testing.T, masterURL string, proxy *countingProxy) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			before := proxy.total()
-			resp, err := http.Get(tc.url)
-			if err != nil {
-				t.Fatal(err)
-			}
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
+			resp, body := testenv.Get(t, tc.url, nil)
 			if resp.StatusCode != tc.wantStatus {
 				t.Fatalf("status %d, want %d (body %q)", resp.StatusCode, tc.wantStatus, body)
 			}

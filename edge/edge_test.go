@@ -18,6 +18,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"github.com/tetratelabs/wazero"
 
+	"github.com/edgeflix/edgeflix/internal/testenv"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
 )
 
@@ -162,24 +163,10 @@ func signToken(t *testing.T, kid string, k ed25519.PrivateKey, pfx string, exp t
 	return s
 }
 
-func do(t *testing.T, method, url string, header map[string]string) (*http.Response, string) {
+// do is testenv.Do with the body as a string, which edge tests compare.
+func do(t testing.TB, method, url string, header map[string]string) (*http.Response, string) {
 	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range header {
-		req.Header.Set(k, v)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, body := testenv.Do(t, method, url, header)
 	return resp, string(body)
 }
 

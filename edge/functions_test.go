@@ -27,6 +27,7 @@ import (
 	"github.com/edgeflix/edgeflix/edge/selftest"
 	"github.com/edgeflix/edgeflix/edge/traffic"
 	"github.com/edgeflix/edgeflix/edge/versions"
+	"github.com/edgeflix/edgeflix/internal/testenv"
 	"github.com/edgeflix/edgeflix/internal/wasmbuild"
 )
 
@@ -279,12 +280,7 @@ func TestVersionWalkUnderLoad(t *testing.T) {
 	if len(answers) < 1000 || perVersion["2"] == 0 || faulty == 0 {
 		t.Fatalf("load too thin to prove anything: %d answers, %v", len(answers), perVersion)
 	}
-	resp, err := http.Get(ac.BaseURL + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	m, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, m := testenv.Get(t, ac.BaseURL+"/metrics", nil)
 	for _, want := range []string{"edge_fn_auto_rollbacks_total 1", `edge_fn_requests_total{trigger="viewer-request",version="4"}`,
 		`edge_fn_errors_total{trigger="viewer-request",version="4"}`, `edge_fn_duration_seconds_bucket{trigger="viewer-request",version="2"`, `edge_requests_total{code="200"}`, "edge_cache_hits_total", `edge_gate_verdicts_total{reason="",verdict="allow"}`} {
 		if !strings.Contains(string(m), want) {

@@ -194,7 +194,7 @@ var (
 
 func get(t testing.TB, url string, header map[string]string) (*http.Response, string) {
 	t.Helper()
-	return do(t.(*testing.T), "GET", url, header)
+	return do(t, "GET", url, header)
 }
 
 func TestMasterRewrite(t *testing.T) {

@@ -3,6 +3,8 @@ package infrastructure_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // The ASG's own health signal (RATIONALE.md: "Why does the ASG use EC2
@@ -10,6 +12,7 @@ import (
 
 func init() {
 	checkers["asg-health-check"] = checkASGHealthCheck
+	checkers["asg-refresh-alarm"] = checkASGRefreshAlarm
 }
 
 // checkASGHealthCheck: no autoscaling group replaces instances on its
@@ -34,6 +37,73 @@ func checkASGHealthCheck(files []*tfFile, r *report) {
 				"would mark every instance unhealthy and replace the fleet in a loop; use \"EC2\" (the /livez watchdog restarts a hung origin)", name(asg), v)
 		}
 	}
+}
+
+// checkASGRefreshAlarm: an instance refresh that rolls back (auto_rollback
+// true, or not a literal) names, in its preferences' alarm_specification,
+// an alarm on the health of one of the group's own target groups
+// (AWS/ApplicationELB UnHealthyHostCount or HealthyHostCount, dimension
+// TargetGroup). The refresh judges new instances by EC2 health
+// (asg-health-check), so without that alarm a release whose origin never
+// passes /readyz completes the refresh and stays.
+func checkASGRefreshAlarm(files []*tfFile, r *report) {
+	for _, asg := range topBlocks(files, "resource", "aws_autoscaling_group") {
+		r.examined++
+		groups := map[string]bool{}
+		if a, ok := asg.body.Attributes["target_group_arns"]; ok {
+			for _, tr := range a.Expr.Variables() {
+				groups[traversalString(tr[:min(2, len(tr))])] = true
+			}
+		}
+		for _, ir := range nested(asg.body, "instance_refresh") {
+			for _, p := range nested(ir.Body, "preferences") {
+				if rollback, present, isStatic := staticBool(p.Body, "auto_rollback"); !present || isStatic && !rollback {
+					continue
+				}
+				specs := nested(p.Body, "alarm_specification")
+				if len(specs) == 0 {
+					r.add(asg.file.path, p.TypeRange, "%s: auto_rollback without an alarm_specification: with EC2 health, "+
+						"a release whose origin never passes /readyz is not rolled back", name(asg))
+					continue
+				}
+				alarms, ok := specs[0].Body.Attributes["alarms"]
+				if !ok || !watchesTargetHealth(files, asg.file.dir, alarms.Expr, groups) {
+					r.add(asg.file.path, specs[0].TypeRange, "%s: no alarm in alarm_specification watches UnHealthyHostCount or "+
+						"HealthyHostCount (AWS/ApplicationELB) of a target group of this group", name(asg))
+				}
+			}
+		}
+	}
+}
+
+// watchesTargetHealth reports whether expr references an
+// aws_cloudwatch_metric_alarm of the module in dir on the health of one of
+// groups (aws_lb_target_group.NAME).
+func watchesTargetHealth(files []*tfFile, dir string, expr hclsyntax.Expression, groups map[string]bool) bool {
+	for _, tr := range expr.Variables() {
+		alarm := policyResource(files, dir, &hclsyntax.ScopeTraversalExpr{Traversal: tr}, "aws_cloudwatch_metric_alarm")
+		if alarm == nil {
+			continue
+		}
+		ns, _, _ := staticString(alarm, "namespace")
+		metric, _, _ := staticString(alarm, "metric_name")
+		dims, ok := alarm.Attributes["dimensions"]
+		if !ok || ns != "AWS/ApplicationELB" || metric != "UnHealthyHostCount" && metric != "HealthyHostCount" {
+			continue
+		}
+		o, ok := dims.Expr.(*hclsyntax.ObjectConsExpr)
+		if !ok {
+			continue
+		}
+		if tg, ok := objectKeys(o)["TargetGroup"]; ok {
+			for _, ref := range tg.Variables() {
+				if groups[traversalString(ref[:min(2, len(ref))])] {
+					return true
+				}
+			}
+		}
+	}
+	return false
 }
 
 // shallowASG replaces instances on EC2's signal only.
@@ -63,6 +133,66 @@ func TestASGHealthCheckerFindsViolations(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			runCheckerCase(t, "asg-health-check", []snippet{{src: c.src}}, c.want)
+		})
+	}
+}
+
+// rollingASG rolls back a refresh whose new targets stay unhealthy.
+const rollingASG = `
+resource "aws_autoscaling_group" "origin" {
+  health_check_type = "EC2"
+  target_group_arns = concat([aws_lb_target_group.origin.arn], aws_lb_target_group.internal[*].arn)
+  instance_refresh {
+    strategy = "Rolling"
+    preferences {
+      auto_rollback = true
+      alarm_specification {
+        alarms = [aws_cloudwatch_metric_alarm.unhealthy_targets.alarm_name]
+      }
+    }
+  }
+}
+resource "aws_cloudwatch_metric_alarm" "unhealthy_targets" {
+  namespace   = "AWS/ApplicationELB"
+  metric_name = "UnHealthyHostCount"
+  dimensions = {
+    LoadBalancer = aws_lb.public.arn_suffix
+    TargetGroup  = aws_lb_target_group.origin.arn_suffix
+  }
+}
+`
+
+func TestASGRefreshAlarmCheckerFindsViolations(t *testing.T) {
+	edit := func(old, new string) string {
+		if !strings.Contains(rollingASG, old) {
+			t.Fatalf("fixture has no %q", old)
+		}
+		return strings.Replace(rollingASG, old, new, 1)
+	}
+	noSpec := edit(`      alarm_specification {
+        alarms = [aws_cloudwatch_metric_alarm.unhealthy_targets.alarm_name]
+      }
+`, "")
+	const unwatched = "no alarm in alarm_specification watches"
+	for _, c := range []struct {
+		name, src string
+		want      []string
+	}{
+		{"alarm on the target group", rollingASG, nil},
+		{"HealthyHostCount", edit(`"UnHealthyHostCount"`, `"HealthyHostCount"`), nil},
+		{"no rollback, no alarm needed", strings.Replace(noSpec, "auto_rollback = true", "auto_rollback = false", 1), nil},
+		{"no instance refresh", `resource "aws_autoscaling_group" "origin" {}`, nil},
+		{"rollback without an alarm", noSpec, []string{"auto_rollback without an alarm_specification"}},
+		{"computed rollback without an alarm", strings.Replace(noSpec, "auto_rollback = true", "auto_rollback = var.rollback", 1), []string{"auto_rollback without an alarm_specification"}},
+		{"no alarms", edit("        alarms = [aws_cloudwatch_metric_alarm.unhealthy_targets.alarm_name]\n", ""), []string{unwatched}},
+		{"alarm on CPU", edit(`"UnHealthyHostCount"`, `"CPUUtilization"`), []string{unwatched}},
+		{"alarm in another namespace", edit(`"AWS/ApplicationELB"`, `"AWS/EC2"`), []string{unwatched}},
+		{"alarm on the load balancer only", edit("    TargetGroup  = aws_lb_target_group.origin.arn_suffix\n", ""), []string{unwatched}},
+		{"alarm on another group's targets", edit("TargetGroup  = aws_lb_target_group.origin.arn_suffix", "TargetGroup  = aws_lb_target_group.other.arn_suffix"), []string{unwatched}},
+		{"alarm not in this module", edit("aws_cloudwatch_metric_alarm.unhealthy_targets.alarm_name", "aws_cloudwatch_metric_alarm.elsewhere.alarm_name"), []string{unwatched}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			runCheckerCase(t, "asg-refresh-alarm", []snippet{{src: c.src}}, c.want)
 		})
 	}
 }

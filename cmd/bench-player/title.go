@@ -5,9 +5,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strconv"
 
 	"github.com/edgeflix/edgeflix/internal/redisconn"
 	"github.com/edgeflix/edgeflix/internal/stack"
@@ -20,24 +18,26 @@ import (
 var benchTitle = ingest.Title{ID: "bench-signal", Name: "Bench Signal", Year: 2026, Maturity: "G",
 	Synopsis: "The demo's test pattern, long enough for network traces."}
 
-// sourceRecipe is the bench title's source: the first demo title's test
-// pattern with a beep, rendered to a file first. Encoding the ladder from
-// a file (not from lavfi inputs) keeps the muxed audio in step with the
-// video: from lavfi inputs, ffmpeg starves the audio input until the
-// thumbnail sprite's tile fills, so the first segments of demo titles
-// longer than one tile carry no audio (see the bench-player report).
-func sourceRecipe(seconds int) []string {
-	d := strconv.Itoa(seconds)
-	return []string{"-f", "lavfi", "-i", "testsrc2=size=1280x720:rate=30:duration=" + d,
-		"-f", "lavfi", "-i", "sine=frequency=440:beep_factor=4:sample_rate=48000:duration=" + d,
-		"-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p", "-g", "60",
-		"-c:a", "aac", "-b:a", "192k", "-shortest"}
+// recipeVersion changes the bench title's cache key when the way it is
+// encoded changes meaning. 2: encoded straight from lavfi (version 1
+// rendered the source to a file first, for muxed audio ingest then
+// misplaced).
+const recipeVersion = 2
+
+// benchSource is the bench title's source: the first demo title's test
+// pattern with a beep, under the bench title's name, encoded straight from
+// lavfi as the demo catalog is (ingest opens the video and audio graphs as
+// one input, so the muxed audio stays in step with the video).
+func benchSource() ingest.Source {
+	e := demo.Catalog[0]
+	e.Name = benchTitle.Name
+	return e.Source(titleLength)
 }
 
 // ensureTitle encodes the bench title once into the media cache
 // (EDGEFLIX_CACHE_DIR) and publishes it to the stack.
 func ensureTitle(ctx context.Context, cfg config, st *stack.Stack, dsn string) error {
-	recipe := fmt.Sprintf("%q %d %+v", sourceRecipe(titleLength), 2, ladder)
+	recipe := fmt.Sprintf("v%d %+v %d %+v %s", recipeVersion, benchSource(), 2, ladder, demo.DefaultPreset)
 	dir := filepath.Join(demo.DefaultCacheDir(), fmt.Sprintf("bench-player-%x", sha256.Sum256([]byte(recipe)))[:40])
 	enc, err := ingest.LoadEncoded(dir)
 	if err != nil {
@@ -69,15 +69,9 @@ func encodeTitle(ctx context.Context, cfg config, dir string) (*ingest.Encoded, 
 		return nil, err
 	}
 	defer os.RemoveAll(tmp)
-	src := filepath.Join(tmp, "source.mp4")
-	logf(cfg, "rendering the %d s source", titleLength)
-	ff := exec.CommandContext(ctx, "ffmpeg", append(append([]string{"-hide_banner", "-loglevel", "error", "-nostdin", "-y"}, sourceRecipe(titleLength)...), src)...)
-	if out, err := ff.CombinedOutput(); err != nil {
-		return nil, fmt.Errorf("ffmpeg source: %v: %s", err, out)
-	}
-	logf(cfg, "encoding %d renditions", len(ladder))
+	logf(cfg, "encoding %d renditions of a %d s title", len(ladder), titleLength)
 	out := filepath.Join(tmp, "out")
-	if _, err := ingest.Encode(ctx, ingest.EncodeConfig{Source: ingest.Source{Path: src}, OutDir: out,
+	if _, err := ingest.Encode(ctx, ingest.EncodeConfig{Source: benchSource(), OutDir: out,
 		Ladder: ladder, Preset: demo.DefaultPreset, SegmentSeconds: 2, Progress: prefixWriter{cfg.progress}}); err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package cmcd
 import (
 	"strconv"
 	"strings"
+
+	"github.com/edgeflix/edgeflix/internal/hexdigit"
 )
 
 // group is a key's header (CTA-5004 §3.2).
@@ -227,8 +229,6 @@ func (d *Data) Headers() [][2]string {
 	return out
 }
 
-const hexDigits = "0123456789ABCDEF"
-
 // appendEscaped percent-encodes every byte outside RFC 3986's unreserved
 // set, as encodeURIComponent does.
 func appendEscaped(dst, s []byte) []byte {
@@ -237,7 +237,7 @@ func appendEscaped(dst, s []byte) []byte {
 			dst = append(dst, c)
 			continue
 		}
-		dst = append(dst, '%', hexDigits[c>>4], hexDigits[c&15])
+		dst = append(dst, '%', hexdigit.Upper[c>>4], hexdigit.Upper[c&15])
 	}
 	return dst
 }
@@ -257,27 +257,14 @@ func Unescape(s string) (string, error) {
 		if i+2 >= len(s) {
 			return "", &Error{Reason: "bad percent-encoding"}
 		}
-		hi, ok1 := unhex(s[i+1])
-		lo, ok2 := unhex(s[i+2])
-		if !ok1 || !ok2 {
+		v, ok := hexdigit.Decode(s[i+1], s[i+2])
+		if !ok {
 			return "", &Error{Reason: "bad percent-encoding"}
 		}
-		b = append(b, hi<<4|lo)
+		b = append(b, v)
 		i += 2
 	}
 	return string(b), nil
-}
-
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
 }
 
 // Parse reads a payload (the decoded value of the CMCD query argument, or

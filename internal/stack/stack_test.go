@@ -3,7 +3,6 @@ package stack_test
 import (
 	"bytes"
 	"context"
-	"io"
 	"net/http"
 	"os"
 	"strings"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/edgeflix/edgeflix/contract"
 	"github.com/edgeflix/edgeflix/internal/stack/stacktest"
+	"github.com/edgeflix/edgeflix/internal/testenv"
 	"github.com/edgeflix/edgeflix/origin/keys"
 	"github.com/edgeflix/edgeflix/wasm/manifest"
 )
@@ -89,12 +89,7 @@ func TestMasterRewrittenOnceThroughStack(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i, xcache := range []string{"MISS", "HIT"} {
-		resp, err := http.Get(st.EdgeURL + "/t/" + signed + "/v1/media/once/master.m3u8")
-		if err != nil {
-			t.Fatal(err)
-		}
-		body, _ := io.ReadAll(resp.Body)
-		resp.Body.Close()
+		resp, body := testenv.Get(t, st.EdgeURL+"/t/"+signed+"/v1/media/once/master.m3u8", nil)
 		if resp.StatusCode != http.StatusOK || !bytes.Equal(body, want) || resp.Header.Get("X-Cache") != xcache {
 			t.Fatalf("request %d: %d, X-Cache %q:\n%s\nwant the module's rewrite:\n%s", i, resp.StatusCode, resp.Header.Get("X-Cache"), body, want)
 		}

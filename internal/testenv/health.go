@@ -2,8 +2,6 @@ package testenv
 
 import (
 	"encoding/json"
-	"io"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -16,15 +14,7 @@ import (
 // of forbidden (addresses, user names, error text).
 func CheckHealth(t testing.TB, url string, status int, checks map[string]string, forbidden ...string) {
 	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp, body := Get(t, url, nil)
 	var a health.Answer
 	if err := json.Unmarshal(body, &a); err != nil {
 		t.Fatalf("%s: %v in %q", url, err, body)

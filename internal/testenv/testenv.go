@@ -2,7 +2,8 @@
 // with the schema applied, a Redis client with a key prefix of its own, and
 // a local S3 store, each cleaned up when the test ends; and the small
 // helpers tests on several tiers share: a goroutine-safe log Buffer, a
-// Prometheus Scrape and a health-probe check (CheckHealth).
+// Prometheus Scrape, a health-probe check (CheckHealth) and a request
+// whose answer is read whole (Do, Get).
 package testenv
 
 import (

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"io"
 	"net"
 	"net/http"
 	"os"
@@ -43,28 +42,6 @@ func putObject(t *testing.T, h *Handler, key string, body []byte) {
 	if _, err := h.Store.Client.PutObject(context.Background(), &s3.PutObjectInput{Bucket: aws.String(h.Store.Bucket), Key: aws.String(key), Body: bytes.NewReader(body)}); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// get sends method to url with headers (name, value pairs).
-func get(t *testing.T, method, url string, headers ...string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
 }
 
 // goldenCaps reads the device profiles the manifest golden files were
@@ -133,7 +110,7 @@ func TestMasterRewriteMatchesModule(t *testing.T) {
 					t.Fatalf("module: %v", werr)
 				}
 				seen[wantStatus] = true
-				resp, body := get(t, http.MethodGet, base+Prefix+name+"/master.m3u8", contract.CapsHeader, caps)
+				resp, body := testenv.Get(t, base+Prefix+name+"/master.m3u8", map[string]string{contract.CapsHeader: caps})
 				if resp.StatusCode != wantStatus {
 					t.Fatalf("status %d, module says %d (%v): %s", resp.StatusCode, wantStatus, werr, body)
 				}
@@ -159,11 +136,11 @@ func TestMasterRewriteMatchesModule(t *testing.T) {
 				}
 				// HEAD answers the same length; If-None-Match with the
 				// rewrite's ETag is a 304.
-				hr, _ := get(t, http.MethodHead, base+Prefix+name+"/master.m3u8", contract.CapsHeader, caps)
+				hr, _ := testenv.Do(t, http.MethodHead, base+Prefix+name+"/master.m3u8", map[string]string{contract.CapsHeader: caps})
 				if hr.StatusCode != http.StatusOK || hr.ContentLength != int64(len(want)) || hr.Header.Get("ETag") != resp.Header.Get("ETag") {
 					t.Errorf("HEAD %d length %d etag %q, GET etag %q", hr.StatusCode, hr.ContentLength, hr.Header.Get("ETag"), resp.Header.Get("ETag"))
 				}
-				nr, _ := get(t, http.MethodGet, base+Prefix+name+"/master.m3u8", contract.CapsHeader, caps, "If-None-Match", resp.Header.Get("ETag"))
+				nr, _ := testenv.Get(t, base+Prefix+name+"/master.m3u8", map[string]string{contract.CapsHeader: caps, "If-None-Match": resp.Header.Get("ETag")})
 				if nr.StatusCode != http.StatusNotModified {
 					t.Errorf("If-None-Match: status %d", nr.StatusCode)
 				}
@@ -189,16 +166,16 @@ func TestMasterWithoutCapsUnchanged(t *testing.T) {
 	}
 	putObject(t, h, "media/a/master.m3u8", master)
 	putObject(t, h, "media/a/720p/index.m3u8", master)
-	resp, body := get(t, http.MethodGet, base+Prefix+"a/master.m3u8")
+	resp, body := testenv.Get(t, base+Prefix+"a/master.m3u8", nil)
 	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, master) || resp.Header.Get("Vary") != contract.CapsHeader {
 		t.Fatalf("status %d vary %q body equal %v", resp.StatusCode, resp.Header.Get("Vary"), bytes.Equal(body, master))
 	}
-	resp, body = get(t, http.MethodGet, base+Prefix+"a/master.m3u8", "Range", "bytes=0-6")
+	resp, body = testenv.Get(t, base+Prefix+"a/master.m3u8", map[string]string{"Range": "bytes=0-6"})
 	if resp.StatusCode != http.StatusPartialContent || string(body) != "#EXTM3U" {
 		t.Fatalf("range: %d %q", resp.StatusCode, body)
 	}
 	// Only masters are rewritten: a media playlist path with caps is the object.
-	resp, body = get(t, http.MethodGet, base+Prefix+"a/720p/index.m3u8", contract.CapsHeader, goldenCaps(t)[0])
+	resp, body = testenv.Get(t, base+Prefix+"a/720p/index.m3u8", map[string]string{contract.CapsHeader: goldenCaps(t)[0]})
 	if resp.StatusCode != http.StatusOK || !bytes.Equal(body, master) || resp.Header.Get("Vary") != "" {
 		t.Fatalf("media playlist: %d vary %q", resp.StatusCode, resp.Header.Get("Vary"))
 	}
@@ -211,12 +188,12 @@ func TestMasterBadCaps(t *testing.T) {
 	h := &Handler{Store: testenv.S3(t)}
 	base := serveMedia(t, h)
 	for _, caps := range []string{"cls=phone;mh=1;mbr=1;cdc=avc1;hdr=2", "cls=phone", "garbage", "cls=phone;mh=-1;mbr=1;cdc=avc1;hdr=0"} {
-		resp, body := get(t, http.MethodGet, base+Prefix+"missing/master.m3u8", contract.CapsHeader, caps)
+		resp, body := testenv.Get(t, base+Prefix+"missing/master.m3u8", map[string]string{contract.CapsHeader: caps})
 		if resp.StatusCode != http.StatusBadRequest || !strings.Contains(string(body), "invalid-caps") {
 			t.Errorf("%q: %d %s", caps, resp.StatusCode, body)
 		}
 	}
-	resp, _ := get(t, http.MethodGet, base+Prefix+"missing/master.m3u8", contract.CapsHeader, goldenCaps(t)[0])
+	resp, _ := testenv.Get(t, base+Prefix+"missing/master.m3u8", map[string]string{contract.CapsHeader: goldenCaps(t)[0]})
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("missing master: %d", resp.StatusCode)
 	}

@@ -18,6 +18,8 @@ import (
 
 	"github.com/andybalholm/brotli"
 	"github.com/valyala/fasthttp"
+
+	"github.com/edgeflix/edgeflix/internal/testenv"
 )
 
 const indexHTML = `<!doctype html><link rel="stylesheet" href="app.css">` +
@@ -63,28 +65,6 @@ func serve(t *testing.T, h *Handler) string {
 	return "http://" + ln.Addr().String()
 }
 
-// do sends one request without Go's transparent gzip.
-func do(t *testing.T, method, url string, hdr map[string]string) (*http.Response, []byte) {
-	t.Helper()
-	req, err := http.NewRequest(method, url, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for k, v := range hdr {
-		req.Header.Set(k, v)
-	}
-	resp, err := (&http.Client{Transport: &http.Transport{DisableCompression: true}}).Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp, body
-}
-
 func decode(t *testing.T, coding string, b []byte) []byte {
 	t.Helper()
 	var r io.Reader = bytes.NewReader(b)
@@ -111,7 +91,7 @@ func TestServeEncodings(t *testing.T) {
 	wasm := module(64 << 10)
 	base := serve(t, &Handler{FS: testFiles(wasm), EdgeURL: "http://edge.test"})
 
-	_, html := do(t, "GET", base+"/app/", nil)
+	_, html := testenv.Do(t, "GET", base+"/app/", nil)
 	m := hashedWasm.FindStringSubmatch(string(html))
 	if m == nil || m[2] != "65544" || !regexp.MustCompile(`href="app\.[0-9a-f]{16}\.css"`).Match(html) {
 		t.Fatalf("index.html does not name hashed assets:\n%s", html)
@@ -145,7 +125,7 @@ func TestServeEncodings(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, body := do(t, "GET", tc.path, map[string]string{"Accept-Encoding": tc.accept})
+			resp, body := testenv.Do(t, "GET", tc.path, map[string]string{"Accept-Encoding": tc.accept})
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
 			}
@@ -176,30 +156,30 @@ func TestServeEncodings(t *testing.T) {
 func TestServeValidatorsHeadRange(t *testing.T) {
 	wasm := module(32 << 10)
 	base := serve(t, &Handler{FS: testFiles(wasm)})
-	_, html := do(t, "GET", base+"/app/", nil)
+	_, html := testenv.Do(t, "GET", base+"/app/", nil)
 	url := base + "/app/" + hashedWasm.FindStringSubmatch(string(html))[1]
 
-	br, brBody := do(t, "GET", url, map[string]string{"Accept-Encoding": "br"})
-	id, _ := do(t, "GET", url, nil)
+	br, brBody := testenv.Do(t, "GET", url, map[string]string{"Accept-Encoding": "br"})
+	id, _ := testenv.Do(t, "GET", url, nil)
 	if br.Header.Get("ETag") == id.Header.Get("ETag") {
 		t.Fatalf("br and identity share ETag %s", br.Header.Get("ETag"))
 	}
 
 	t.Run("304 for the matching coding", func(t *testing.T) {
-		resp, body := do(t, "GET", url, map[string]string{"Accept-Encoding": "br", "If-None-Match": `"x", W/` + br.Header.Get("ETag")})
+		resp, body := testenv.Do(t, "GET", url, map[string]string{"Accept-Encoding": "br", "If-None-Match": `"x", W/` + br.Header.Get("ETag")})
 		if resp.StatusCode != 304 || len(body) != 0 || resp.Header.Get("ETag") != br.Header.Get("ETag") ||
 			resp.Header.Get("Cache-Control") != cacheImmutable || resp.Header.Get("Vary") != "Accept-Encoding" {
 			t.Fatalf("%d %v %d bytes", resp.StatusCode, resp.Header, len(body))
 		}
 	})
 	t.Run("200 when the coding differs", func(t *testing.T) {
-		resp, _ := do(t, "GET", url, map[string]string{"Accept-Encoding": "gzip", "If-None-Match": br.Header.Get("ETag")})
+		resp, _ := testenv.Do(t, "GET", url, map[string]string{"Accept-Encoding": "gzip", "If-None-Match": br.Header.Get("ETag")})
 		if resp.StatusCode != 200 || resp.Header.Get("Content-Encoding") != "gzip" {
 			t.Fatalf("%d %v", resp.StatusCode, resp.Header)
 		}
 	})
 	t.Run("HEAD has the GET headers and no body", func(t *testing.T) {
-		resp, body := do(t, "HEAD", url, map[string]string{"Accept-Encoding": "br"})
+		resp, body := testenv.Do(t, "HEAD", url, map[string]string{"Accept-Encoding": "br"})
 		if resp.StatusCode != 200 || len(body) != 0 || resp.Header.Get("Content-Encoding") != "br" ||
 			resp.ContentLength != int64(len(brBody)) || resp.Header.Get("ETag") != br.Header.Get("ETag") {
 			t.Fatalf("%d %v length %d want %d", resp.StatusCode, resp.Header, resp.ContentLength, len(brBody))
@@ -226,7 +206,7 @@ func TestServeValidatorsHeadRange(t *testing.T) {
 			if tc.ifRange != "" {
 				hdr["If-Range"] = tc.ifRange
 			}
-			resp, body := do(t, "GET", url, hdr)
+			resp, body := testenv.Do(t, "GET", url, hdr)
 			if resp.StatusCode != tc.status {
 				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
 			}
@@ -248,7 +228,7 @@ func TestServeValidatorsHeadRange(t *testing.T) {
 		})
 	}
 	t.Run("POST is refused", func(t *testing.T) {
-		if resp, _ := do(t, "POST", url, nil); resp.StatusCode != 405 {
+		if resp, _ := testenv.Do(t, "POST", url, nil); resp.StatusCode != 405 {
 			t.Fatalf("%d", resp.StatusCode)
 		}
 	})
@@ -258,7 +238,7 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 func TestNoFiles(t *testing.T) {
 	base := serve(t, &Handler{})
-	if resp, _ := do(t, "GET", base+"/app/", nil); resp.StatusCode != 404 {
+	if resp, _ := testenv.Do(t, "GET", base+"/app/", nil); resp.StatusCode != 404 {
 		t.Fatalf("%d", resp.StatusCode)
 	}
 }
@@ -330,7 +310,7 @@ func TestPrecompressedSiblings(t *testing.T) {
 		{"/app/player.wasm.br", "", 404, nil},
 	}
 	for _, tc := range tests {
-		resp, body := do(t, "GET", base+tc.path, map[string]string{"Accept-Encoding": tc.accept})
+		resp, body := testenv.Do(t, "GET", base+tc.path, map[string]string{"Accept-Encoding": tc.accept})
 		if resp.StatusCode != tc.status || (tc.check != nil && !tc.check(resp, body)) {
 			t.Errorf("%s: %d %v", tc.path, resp.StatusCode, resp.Header)
 		}

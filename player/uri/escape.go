@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/edgeflix/edgeflix/internal/hexdigit"
 	"github.com/edgeflix/edgeflix/wasm/errdetail"
 )
 
@@ -47,8 +48,6 @@ func shouldEscape(c byte, m mode) bool {
 	return true
 }
 
-const upperhex = "0123456789ABCDEF"
-
 func escape(s string, m mode) string {
 	n := 0
 	for i := 0; i < len(s); i++ {
@@ -65,7 +64,7 @@ func escape(s string, m mode) string {
 		case c == ' ' && m == modeQuery:
 			b = append(b, '+')
 		case shouldEscape(c, m):
-			b = append(b, '%', upperhex[c>>4], upperhex[c&15])
+			b = append(b, '%', hexdigit.Upper[c>>4], hexdigit.Upper[c&15])
 		default:
 			b = append(b, c)
 		}
@@ -79,18 +78,6 @@ func QueryEscape(s string) string { return escape(s, modeQuery) }
 // PathEscape escapes s for one path segment (url.PathEscape).
 func PathEscape(s string) string { return escape(s, modePathSegment) }
 
-func unhex(c byte) (byte, bool) {
-	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F':
-		return c - 'A' + 10, true
-	}
-	return 0, false
-}
-
 // unescape decodes %XX (and '+' in a query); a malformed escape is an
 // error worded as net/url's.
 func unescape(s string, m mode) (string, error) {
@@ -101,18 +88,15 @@ func unescape(s string, m mode) (string, error) {
 	for i := 0; i < len(s); i++ {
 		switch c := s[i]; c {
 		case '%':
-			var hi, lo byte
+			var v byte
 			ok := i+2 < len(s)
 			if ok {
-				var ok2 bool
-				hi, ok = unhex(s[i+1])
-				lo, ok2 = unhex(s[i+2])
-				ok = ok && ok2
+				v, ok = hexdigit.Decode(s[i+1], s[i+2])
 			}
 			if !ok {
 				return "", errdetail.Wrap(ErrSyntax, "invalid URL escape "+strconv.Quote(s[i:min(i+3, len(s))]))
 			}
-			b = append(b, hi<<4|lo)
+			b = append(b, v)
 			i += 2
 		case '+':
 			if m == modeQuery {

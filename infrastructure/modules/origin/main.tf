@@ -403,7 +403,10 @@ resource "aws_autoscaling_group" "origin" {
   }
 
   # A new launch template version (release binary, AMI, configuration)
-  # replaces instances a few at a time behind the load balancer.
+  # replaces instances a few at a time behind the load balancer. The refresh
+  # judges new instances by EC2 health, so a release whose origin never
+  # becomes ready would pass it; the unhealthy-targets alarm fails such a
+  # refresh and auto_rollback restores the previous template version.
   instance_refresh {
     strategy = "Rolling"
 
@@ -411,6 +414,10 @@ resource "aws_autoscaling_group" "origin" {
       min_healthy_percentage = 90
       instance_warmup        = 120
       auto_rollback          = true
+
+      alarm_specification {
+        alarms = [aws_cloudwatch_metric_alarm.unhealthy_targets.alarm_name]
+      }
     }
   }
 
@@ -427,6 +434,33 @@ resource "aws_autoscaling_group" "origin" {
   lifecycle {
     ignore_changes = [desired_capacity]
   }
+}
+
+# A public target failing /readyz for three minutes in a row. An instance
+# refresh watches it (alarm_specification): new origins that never become
+# ready fail the refresh, which rolls back. Three one-minute periods, not
+# one: a healthy release's target can fail its first checks while the
+# instance boots (3 failures, 45 s, mark it unhealthy). Outside a refresh
+# the alarm acts on nothing. Every instance of the group is a target of the
+# public target group, so the internal one adds no signal.
+resource "aws_cloudwatch_metric_alarm" "unhealthy_targets" {
+  alarm_name        = "${var.name}-origin-unhealthy-targets"
+  alarm_description = "An origin behind the public ALB has failed /readyz for 3 minutes; fails (and rolls back) a running instance refresh."
+  namespace         = "AWS/ApplicationELB"
+  metric_name       = "UnHealthyHostCount"
+  dimensions = {
+    LoadBalancer = aws_lb.public.arn_suffix
+    TargetGroup  = aws_lb_target_group.origin.arn_suffix
+  }
+  statistic           = "Maximum"
+  period              = 60
+  evaluation_periods  = 3
+  datapoints_to_alarm = 3
+  comparison_operator = "GreaterThanThreshold"
+  threshold           = 0
+  treat_missing_data  = "notBreaching"
+
+  tags = var.tags
 }
 
 resource "aws_autoscaling_policy" "cpu" {

@@ -244,6 +244,13 @@ func graph(g string, d int, title string) string {
 	return strings.ReplaceAll(g, "{title}", ov)
 }
 
+// Source returns e's lavfi source, d seconds long, with e.Name drawn over
+// the video when ffmpeg has a font. Ingest opens its video and audio
+// graphs as one lavfi input, which keeps muxed audio in its segment.
+func (e Entry) Source(d int) ingest.Source {
+	return ingest.Source{LavfiVideo: graph(e.Video, d, e.Name), LavfiAudio: graph(e.Audio, d, e.Name)}
+}
+
 // subtitleVTT generates a WebVTT file for a demo title: a cue every three
 // seconds.
 func subtitleVTT(e Entry, lang string, d int) string {
@@ -429,8 +436,9 @@ func encodeCached(ctx context.Context, cfg Config, e Entry, n, total int) (strin
 	if e.Ladder != nil && !cfg.ladderSet {
 		ladder = e.Ladder
 	}
+	src := e.Source(d)
 	r := recipe{
-		Version: recipeVersion, Video: graph(e.Video, d, e.Name), Audio: graph(e.Audio, d, e.Name),
+		Version: recipeVersion, Video: src.LavfiVideo, Audio: src.LavfiAudio,
 		Codecs: e.Codecs, Ladder: ladder, Preset: cfg.Preset, Segment: ingest.DefaultSegmentSeconds,
 		Poster: posterText(e), DurationS: d,
 	}
@@ -469,7 +477,6 @@ func encodeCached(ctx context.Context, cfg Config, e Entry, n, total int) (strin
 	logf(cfg.Progress, "demo: encoding %d/%d %s (%ds, %d rungs, %s)\n", n, total, e.Name, d, len(ladder),
 		strings.Join(append([]string{ingest.CodecH264}, e.Codecs...), "+"))
 	start := time.Now()
-	src := ingest.Source{LavfiVideo: r.Video, LavfiAudio: r.Audio}
 	if _, err := ingest.Encode(ctx, ingest.EncodeConfig{
 		Source: src, OutDir: out, Ladder: ladder, Preset: cfg.Preset, Codecs: e.Codecs,
 		Audio: r.AltAudio, Subtitles: subs, SegmentSeconds: r.Segment, PosterText: r.Poster,
