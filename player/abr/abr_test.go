@@ -104,9 +104,13 @@ func TestNext(t *testing.T) {
 		{"no up while the download would outlast the buffer", 0, State{Current: 1, Estimate: 4_000_000, Buffer: 2 * sec}, Decision{1, ReasonHold}},
 		{"up stops at the rung the buffer covers", 0, State{Current: 3, Estimate: 20_000_000, Buffer: 2 * sec, Segment: 4 * sec}, Decision{0, ReasonUp}},
 		{"no up without headroom", 0, State{Current: 1, Estimate: 3_000_000, Buffer: 10 * sec}, Decision{1, ReasonHold}},
-		{"fast average ignored on a short buffer", 0, State{Current: 1, Estimate: 1_500_000, Fast: 8_000_000, Buffer: 15 * sec}, Decision{1, ReasonHold}},
-		{"fast average leads up on a long buffer", 0, State{Current: 1, Estimate: 1_500_000, Fast: 8_000_000, Buffer: 22 * sec}, Decision{0, ReasonUp}},
-		{"fast average lower than the estimate is not used", 0, State{Current: 1, Estimate: 4_000_000, Fast: 1_000_000, Buffer: 22 * sec}, Decision{2, ReasonUp}},
+		{"recent rate leads up as far as a wrong guess is safe", 0, State{Current: 1, Estimate: 1_500_000, Fast: 8_000_000, Buffer: 15 * sec}, Decision{2, ReasonUp}},
+		{"recent rate ignored where a wrong guess drains the buffer", 0, State{Current: 1, Estimate: 1_500_000, Fast: 8_000_000, Buffer: 5 * sec}, Decision{1, ReasonHold}},
+		{"newest download leads up on a long buffer", 0, State{Current: 1, Estimate: 1_500_000, Last: 8_000_000, Buffer: 22 * sec}, Decision{0, ReasonUp}},
+		{"recent rate lower than the estimate is not used", 0, State{Current: 1, Estimate: 4_000_000, Fast: 1_000_000, Buffer: 22 * sec}, Decision{2, ReasonUp}},
+		{"recent rate that sustains the current variant holds it", 0, State{Current: 0, Estimate: 3_500_000, Fast: 6_000_000, Buffer: 18 * sec}, Decision{0, ReasonHold}},
+		{"recent rate does not hold it where a wrong guess is unsafe", 0, State{Current: 0, Estimate: 3_500_000, Fast: 6_000_000, Buffer: 7 * sec}, Decision{2, ReasonDown}},
+		{"recent rate that sustains the current variant limits the way down", 0, State{Current: 4, Estimate: 6_000_000, Fast: 14_000_000, Buffer: 9 * sec}, Decision{0, ReasonDown}},
 		{"up never exceeds max height", 720, State{Current: 2, Estimate: 50_000_000, Buffer: 30 * sec}, Decision{2, ReasonHold}},
 		{"down when unsustainable", 0, State{Current: 0, Estimate: 3_500_000, Buffer: 10 * sec}, Decision{2, ReasonDown}},
 		{"keep unsustainable with a big buffer", 0, State{Current: 0, Estimate: 3_000_000, Buffer: 25 * sec}, Decision{0, ReasonHold}},
@@ -171,12 +175,28 @@ func TestEstimatorRecoversWithinSegments(t *testing.T) {
 	}
 }
 
+func TestEstimatorLast(t *testing.T) {
+	e := NewEstimator(EstimatorConfig{})
+	if got := e.Last(); got != 0 {
+		t.Fatalf("Last before any sample = %v", got)
+	}
+	e.Sample(100_000, 1, 2)
+	e.Sample(250_000, 0.5, 2)
+	if got := e.Last(); got != 4_000_000 {
+		t.Errorf("Last = %v, want the newest sample's 4 Mbit/s", got)
+	}
+	e.Restart(1_000_000)
+	if got := e.Last(); got != 0 {
+		t.Errorf("Last after Restart = %v, want 0", got)
+	}
+}
+
 func BenchmarkNext(b *testing.B) {
 	c, _ := NewController(ladder, Config{MaxHeight: 1080})
 	e := NewEstimator(EstimatorConfig{})
 	b.ReportAllocs()
 	for b.Loop() {
 		e.Sample(500_000, 1.0, 2)
-		_ = c.Next(State{Current: 2, Estimate: e.Estimate(), Fast: e.Fast(), Buffer: 10})
+		_ = c.Next(State{Current: 2, Estimate: e.Estimate(), Fast: e.Fast(), Last: e.Last(), Buffer: 10})
 	}
 }

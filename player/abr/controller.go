@@ -47,11 +47,6 @@ type Config struct {
 	// ComfortBuffer is the forward buffer above which an unsustainable
 	// variant is kept, because the buffer absorbs a short dip. Default 20 s.
 	ComfortBuffer float64
-	// FastUpBuffer is the forward buffer above which switching up may
-	// follow the estimator's fast average alone. Default 20 s, as
-	// ComfortBuffer: a buffer that absorbs a dip also absorbs a wrong
-	// guess upwards.
-	FastUpBuffer float64
 	// Segment is the segment duration assumed when State.Segment is 0.
 	// Default 4 s.
 	Segment float64
@@ -76,9 +71,6 @@ func (c *Config) defaults() {
 	if c.ComfortBuffer <= 0 {
 		c.ComfortBuffer = 20
 	}
-	if c.FastUpBuffer <= 0 {
-		c.FastUpBuffer = 20
-	}
 	if c.Segment <= 0 {
 		c.Segment = 4
 	}
@@ -89,8 +81,9 @@ type State struct {
 	// Current is the current variant's index.
 	Current int
 	// Estimate is the throughput estimate in bits/s (Estimator.Estimate);
-	// Fast the fast average alone (Estimator.Fast), 0 if unknown.
-	Estimate, Fast float64
+	// Fast the fast average alone (Estimator.Fast) and Last the newest
+	// download's rate (Estimator.Last), 0 if unknown.
+	Estimate, Fast, Last float64
 	// Buffer is the forward buffer in seconds.
 	Buffer float64
 	// Segment is the next segment's duration in seconds; 0 means
@@ -189,16 +182,21 @@ func (c *Controller) Start(estimate float64) Decision {
 	return Decision{Index: c.allowed[c.best(estimate*c.cfg.StartFactor)], Reason: ReasonStart}
 }
 
-// Next chooses the variant for the next segment:
+// Next chooses the variant for the next segment. The recent rate is the
+// higher of the fast average and the newest download: it follows a link
+// that opened up within a segment or two, but only where a wrong guess is
+// safe: where a segment fetched at the conservative estimate would still
+// arrive with half a segment of buffer to spare. Next picks:
 //   - down, to what the estimate sustains with UpFactor's headroom, when
 //     the current variant needs more than the estimate and the buffer is
-//     under ComfortBuffer;
+//     under ComfortBuffer, unless the recent rate sustains it and keeping
+//     it is safe (and then only as far down as is safe);
 //   - down, to what LowBufferFactor of the estimate allows, when the
 //     buffer is under LowBuffer and the next segment would take longer to
 //     fetch than the buffer lasts;
-//   - up, to the best variant within UpFactor of the estimate (of the fast
-//     average once the buffer holds FastUpBuffer) whose next segment the
-//     buffer outlasts while it downloads;
+//   - up, to the best variant within UpFactor of the estimate (of the
+//     recent rate where that is safe) whose next segment the buffer
+//     outlasts while it downloads;
 //   - else hold.
 func (c *Controller) Next(s State) Decision {
 	if s.Current < 0 || s.Current >= len(c.variants) || c.rank[s.Current] < 0 {
@@ -217,8 +215,23 @@ func (c *Controller) Next(s State) Decision {
 		}
 		return b / rate * seg
 	}
+	// safe reports whether a segment of bandwidth b, fetched at the
+	// conservative estimate, arrives with half a segment of buffer left.
+	safe := func(b float64) bool { return s.Buffer-fetch(b, s.Estimate) >= seg/2 }
+	recent := max(s.Fast, s.Last, s.Estimate)
 	if bw > s.Estimate*c.cfg.DownFactor && s.Buffer < c.cfg.ComfortBuffer {
+		sustained := bw <= recent*c.cfg.DownFactor
+		if sustained && safe(bw) {
+			return Decision{Index: s.Current, Reason: ReasonHold}
+		}
 		if r := c.best(s.Estimate * c.cfg.UpFactor); r < cur {
+			// Where the recent rate sustains the current variant, down
+			// only as far as a wrong guess is safe.
+			for q := cur - 1; sustained && q > r; q-- {
+				if safe(float64(c.variants[c.allowed[q]].Bandwidth)) {
+					r = q
+				}
+			}
 			return Decision{Index: c.allowed[r], Reason: ReasonDown}
 		}
 	}
@@ -228,17 +241,17 @@ func (c *Controller) Next(s State) Decision {
 		}
 		return Decision{Index: s.Current, Reason: ReasonHold}
 	}
-	rate := s.Estimate
-	if s.Buffer >= c.cfg.FastUpBuffer && s.Fast > rate {
-		rate = s.Fast
-	}
-	if r := c.best(rate * c.cfg.UpFactor); r > cur {
-		// The highest variant within budget whose segment downloads
-		// before the buffer runs out.
-		for ; r > cur; r-- {
-			if fetch(float64(c.variants[c.allowed[r]].Bandwidth), rate) <= s.Buffer {
-				return Decision{Index: c.allowed[r], Reason: ReasonUp}
-			}
+	// The highest variant above the current one within UpFactor of the
+	// rate it may follow whose segment downloads before the buffer runs
+	// out.
+	for r := c.best(recent * c.cfg.UpFactor); r > cur; r-- {
+		b := float64(c.variants[c.allowed[r]].Bandwidth)
+		rate := s.Estimate
+		if safe(b) {
+			rate = recent
+		}
+		if b <= rate*c.cfg.UpFactor && fetch(b, rate) <= s.Buffer {
+			return Decision{Index: c.allowed[r], Reason: ReasonUp}
 		}
 	}
 	return Decision{Index: s.Current, Reason: ReasonHold}

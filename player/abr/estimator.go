@@ -9,8 +9,8 @@
 // after the link does (weighting by download time alone, as hls.js and
 // Shaka do, leaves it stuck low for tens of seconds: their users' "no
 // up-switch after recovery"). The estimate is the smaller of the two
-// averages; the fast one alone is offered for switching up when the
-// buffer can absorb a mistake.
+// averages; the fast one alone, and the newest download's rate, are
+// offered for switching up when the buffer can absorb a mistake.
 //
 // A Controller combines the estimate with the forward buffer: it starts
 // at what the estimate (or the browser's own downlink figure) allows,
@@ -57,9 +57,10 @@ type EstimatorConfig struct {
 	// FastHalfLife is the fast average's half-life in seconds of sample
 	// weight (download or media time, see Sample). Default 3.
 	FastHalfLife float64
-	// SlowHalfLife is the slow average's half-life. Default 20: long
-	// enough that a link swinging every few seconds is judged by its
-	// mean, not chased (hls.js uses 9 s of download time, Shaka 5).
+	// SlowHalfLife is the slow average's half-life. Default 9, as hls.js's
+	// (of download time; Shaka's is 5): long enough that a link swinging
+	// every few seconds is judged by its mean, short enough to follow a
+	// lasting change within a few segments.
 	SlowHalfLife float64
 	// Default is the estimate in bits/s before enough has been measured.
 	// Default 500 000.
@@ -78,7 +79,7 @@ func (c *EstimatorConfig) defaults() {
 		c.FastHalfLife = 3
 	}
 	if c.SlowHalfLife <= 0 {
-		c.SlowHalfLife = 20
+		c.SlowHalfLife = 9
 	}
 	if c.Default <= 0 {
 		c.Default = 500_000
@@ -99,6 +100,7 @@ type Estimator struct {
 	fast, slow ewma
 	bytes      int64
 	samples    int
+	last       float64 // the newest sample's rate, bits/s
 }
 
 // NewEstimator returns an Estimator with cfg (zero fields defaulted).
@@ -122,6 +124,7 @@ func (e *Estimator) Sample(n int64, d, media float64) {
 	e.slow.sample(weight, bps)
 	e.bytes += n
 	e.samples++
+	e.last = bps
 }
 
 // Estimate returns the throughput estimate in bits per second: the smaller
@@ -144,6 +147,10 @@ func (e *Estimator) Fast() float64 {
 	return e.fast.value()
 }
 
+// Last returns the newest download's rate in bits/s, 0 before any or
+// since Restart: the first sign of a link that opened up.
+func (e *Estimator) Last() float64 { return e.last }
+
 // Samples returns how many downloads have been recorded.
 func (e *Estimator) Samples() int { return e.samples }
 
@@ -157,4 +164,5 @@ func (e *Estimator) Restart(bps float64) {
 	}
 	e.fast, e.slow = newEWMA(e.cfg.FastHalfLife), newEWMA(e.cfg.SlowHalfLife)
 	e.bytes = 0
+	e.last = 0
 }

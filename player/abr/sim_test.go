@@ -3,6 +3,9 @@ package abr
 import (
 	"math"
 	"testing"
+	"time"
+
+	"github.com/edgeflix/edgeflix/internal/benchplayer"
 )
 
 // benchLadder is make bench-player's title: 2 s segments whose average
@@ -14,18 +17,15 @@ var benchLadder = []Variant{
 	{Bandwidth: 2_820_000, Height: 720},
 }
 
-// link is a network trace: bits/s at a time since the start.
-type link func(t float64) float64
+// link is a network trace: bits/s and round trip in seconds at a time
+// since the start.
+type link func(t float64) (bps, rtt float64)
 
-func steps(s ...[2]float64) link { // pairs of (from second, bits/s)
-	return func(t float64) float64 {
-		r := s[0][1]
-		for _, p := range s {
-			if t >= p[0] {
-				r = p[1]
-			}
-		}
-		return r
+// traceLink is one of make bench-player's traces as a link.
+func traceLink(tr benchplayer.Trace) link {
+	return func(t float64) (float64, float64) {
+		l := tr.At(time.Duration(t * float64(time.Second)))
+		return float64(l.Kbps) * 1000, l.Latency.Seconds()
 	}
 }
 
@@ -35,21 +35,33 @@ type simResult struct {
 	stalls         int
 	bitrate        float64 // time-weighted BANDWIDTH on screen
 	switches       int     // changes of the variant on screen
+	abandons       int     // downloads dropped for a lower variant
 	last           int     // variant fetched last
 }
 
+// simOptions vary a simulated session; zero fields take the player's
+// defaults.
+type simOptions struct {
+	// noAbandon turns Controller.Abandon off.
+	noAbandon bool
+}
+
 // simulate plays length seconds of a 2 s-segment title over net with the
-// player loop of player/app: one download at a time, a 30 s forward
-// buffer, replacement of what lies beyond 6 s ahead on a switch up, the start variant from the link's first rate (the browser's
-// downlink figure), the estimator fed every segment.
-func simulate(t *testing.T, net link, length float64) simResult {
+// player loop of player/app: one download at a time, each after a round
+// trip, a 30 s forward buffer, the download in flight checked every 250 ms
+// against Abandon (not before the first segment), replacement of what lies
+// beyond 3 s ahead on a switch up (engine.Track.Upgrade), the start variant
+// from the link's first rate (the browser's downlink figure), and the
+// estimator fed every segment's body time.
+func simulate(t *testing.T, net link, length float64, o simOptions) simResult {
 	t.Helper()
 	c, err := NewController(benchLadder, Config{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	const seg, ahead, dt = 2.0, 30.0, 0.01
-	e := NewEstimator(EstimatorConfig{Default: net(0)})
+	const seg, ahead, dt, poll = 2.0, 30.0, 0.01, 0.25
+	start, _ := net(0)
+	e := NewEstimator(EstimatorConfig{Default: start})
 	cur := c.Start(e.Estimate()).Index
 	var (
 		res                 = simResult{startup: -1}
@@ -59,39 +71,69 @@ func simulate(t *testing.T, net link, length float64) simResult {
 		shown               = -1
 		playingFor, bitSum  float64
 		started, stalled    bool
-		left, took, segBits float64
+		fetching            bool
+		wait, elapsed, body float64 // round trip left, time since the request, body time
+		left, segBits       float64
+		recent              RecentRate
+		lastPoll            float64
 	)
+	buffered := func() float64 { return float64(len(queue))*seg - played }
 	startFetch := func() {
 		segBits = float64(benchLadder[cur].Bandwidth) * 0.9 * seg
-		left, took = segBits, 0
+		_, wait = net(now)
+		left, elapsed, body, lastPoll = segBits, 0, 0, 0
+		recent = RecentRate{}
+		fetching = true
 	}
 	startFetch()
-	buffered := func() float64 { return float64(len(queue))*seg - played }
 	for now < length {
 		// Download.
-		if left > 0 {
-			left -= net(now) * dt
-			took += dt
-			if left <= 0 {
-				e.Sample(int64(segBits/8), took, seg)
+		if fetching {
+			elapsed += dt
+			if wait > 0 {
+				wait -= dt
+			} else {
+				bps, _ := net(now)
+				left -= bps * dt
+				body += dt
+			}
+			switch {
+			case left <= 0:
+				fetching = false
+				e.Sample(int64(segBits/8), body, seg)
 				queue = append(queue, cur)
-				d := c.Next(State{Current: cur, Estimate: e.Estimate(), Fast: e.Fast(),
+				d := c.Next(State{Current: cur, Estimate: e.Estimate(), Fast: e.Fast(), Last: e.Last(),
 					Buffer: buffered(), Segment: seg})
 				if testing.Verbose() && d.Index != cur {
-					t.Logf("%5.1f s: %d → %d (%s) estimate %.2f fast %.2f buffer %.1f", now, cur, d.Index, d.Reason, e.Estimate()/1e6, e.Fast()/1e6, buffered())
+					t.Logf("%5.1f s: %d → %d (%s) estimate %.2f fast %.2f last %.2f buffer %.1f", now, cur, d.Index, d.Reason, e.Estimate()/1e6, e.Fast()/1e6, e.Last()/1e6, buffered())
 				}
 				if d.Reason == ReasonUp {
-					// player/engine Track.Upgrade: keep 6 s, refetch the rest
-					// (at least 4 s) in the new variant.
-					k := int(math.Ceil((6 + played) / seg))
-					if len(queue)-k >= 2 {
+					// player/engine Track.Upgrade: keep 3 s, refetch the rest
+					// (at least 3 s) in the new variant.
+					k := int(math.Ceil((3 + played) / seg))
+					if float64(len(queue)-k)*seg >= 3 {
 						queue = queue[:k]
 					}
 				}
 				cur = d.Index
+			case !o.noAbandon && len(queue) > 0 && elapsed-lastPoll >= poll:
+				lastPoll = elapsed
+				loaded := int64((segBits - left) / 8)
+				dl := Download{Current: cur, Segment: seg, Elapsed: elapsed, Loaded: loaded,
+					Total: int64(segBits / 8), Recent: recent.Add(elapsed, loaded),
+					Estimate: e.Estimate(), Buffer: buffered()}
+				if d, ok := c.Abandon(dl); ok {
+					if testing.Verbose() {
+						t.Logf("%5.1f s: %d → %d (abandon) rate %.2f buffer %.1f", now, cur, d.Index, dl.Rate()/1e6, buffered())
+					}
+					e.Restart(dl.Rate())
+					cur = d.Index
+					res.abandons++
+					startFetch()
+				}
 			}
 		}
-		if left <= 0 && buffered() < ahead {
+		if !fetching && buffered() < ahead {
 			startFetch()
 		}
 		// Playback.
@@ -135,9 +177,7 @@ func simulate(t *testing.T, net link, length float64) simResult {
 // TestTraceShapes plays make bench-player's traces through estimator and
 // controller: the shapes that hls.js's and Shaka's users complain about.
 func TestTraceShapes(t *testing.T) {
-	tests := []struct {
-		name string
-		net  link
+	want := map[string]struct {
 		// minBitrate is the least time-weighted bitrate; maxSwitches and
 		// maxStall bound the churn and the rebuffering.
 		minBitrate  float64
@@ -147,42 +187,54 @@ func TestTraceShapes(t *testing.T) {
 		lastAtLeast int
 	}{
 		// Starts on the top rung from the downlink figure.
-		{"steady", steps([2]float64{0, 4e6}), 2.7e6, 0, 0, 3},
+		"steady": {2.7e6, 0, 0, 3},
+		// The top-rung segment in flight when the link falls to a sixth
+		// is abandoned for a lower one, so the drop does not stall, and
+		// the player is back on the top rung after the recovery.
+		"drop": {2.0e6, 5, 0, 3},
+		// A link swinging every 5 s between 4 and 1.2 Mbit/s (2.6 on
+		// average) is followed where a wrong guess is safe, not chased up
+		// and down.
+		"oscillating": {2.0e6, 4, 0, 1},
+		// A slow 3G-like link: the bottom rung, no stall.
+		"slow3g": {3.9e5, 0, 0, 0},
 		// Ramp-up: leaves the bottom within a few segments of the link
 		// opening up, and replaces the buffered bottom rung.
-		{"slow start ramps up", steps([2]float64{0, 6e5}, [2]float64{10, 5e6}), 1.6e6, 3, 0, 3},
-		// Recovery up-switch: back on the top rung after the drop. The
-		// top-rung segment in flight when the link falls to a sixth takes
-		// longer than the few seconds buffered by then: the player does
-		// not abandon a download, so this stall stays (see RATIONALE).
-		{"drop and recovery", steps([2]float64{0, 4e6}, [2]float64{10, 6e5}, [2]float64{22, 4e6}), 1.8e6, 4, 2.5, 3},
-		// No oscillation: a link swinging every 5 s between 4 and
-		// 1.2 Mbit/s (2.6 on average) is not chased up and down.
-		{"oscillating", func(t float64) float64 {
-			if int(t/5)%2 == 0 {
-				return 4e6
-			}
-			return 1.2e6
-		}, 1.6e6, 3, 0.5, 2},
-		// A slow 3G-like link: the bottom rung, no stall.
-		{"slow 3G", steps([2]float64{0, 7.5e5}), 3.9e5, 0, 0, 0},
+		"slowstart": {2.0e6, 3, 0, 3},
 	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			r := simulate(t, tc.net, 40)
-			t.Logf("startup %.2f s, %d stalls (%.2f s), %.2f Mbit/s, %d switches, last variant %d", r.startup, r.stalls, r.stall, r.bitrate/1e6, r.switches, r.last)
-			if r.bitrate < tc.minBitrate {
-				t.Errorf("time-weighted bitrate %.2f Mbit/s, want ≥ %.2f", r.bitrate/1e6, tc.minBitrate/1e6)
+	for _, tr := range benchplayer.Traces {
+		t.Run(tr.Name, func(t *testing.T) {
+			w, ok := want[tr.Name]
+			if !ok {
+				t.Fatalf("no expectation for trace %q", tr.Name)
 			}
-			if r.switches > tc.maxSwitches {
-				t.Errorf("%d switches on screen, want ≤ %d", r.switches, tc.maxSwitches)
+			r := simulate(t, traceLink(tr), tr.Length.Seconds(), simOptions{})
+			t.Logf("startup %.2f s, %d stalls (%.2f s), %.2f Mbit/s, %d switches, %d abandons, last variant %d", r.startup, r.stalls, r.stall, r.bitrate/1e6, r.switches, r.abandons, r.last)
+			if r.bitrate < w.minBitrate {
+				t.Errorf("time-weighted bitrate %.2f Mbit/s, want ≥ %.2f", r.bitrate/1e6, w.minBitrate/1e6)
 			}
-			if r.stall > tc.maxStall {
-				t.Errorf("stalled %.2f s (%d times), want ≤ %.2f s", r.stall, r.stalls, tc.maxStall)
+			if r.switches > w.maxSwitches {
+				t.Errorf("%d switches on screen, want ≤ %d", r.switches, w.maxSwitches)
 			}
-			if r.last < tc.lastAtLeast {
-				t.Errorf("ended fetching variant %d, want ≥ %d", r.last, tc.lastAtLeast)
+			if r.stall > w.maxStall {
+				t.Errorf("stalled %.2f s (%d times), want ≤ %.2f s", r.stall, r.stalls, w.maxStall)
+			}
+			if r.last < w.lastAtLeast {
+				t.Errorf("ended fetching variant %d, want ≥ %d", r.last, w.lastAtLeast)
 			}
 		})
+	}
+}
+
+// TestAbandonAvoidsTheDropStall is the drop trace with and without
+// Abandon: the top-rung segment in flight when the link falls outlasts
+// the buffer unless it is dropped.
+func TestAbandonAvoidsTheDropStall(t *testing.T) {
+	drop := traceLink(benchplayer.Traces[1])
+	with := simulate(t, drop, 40, simOptions{})
+	without := simulate(t, drop, 40, simOptions{noAbandon: true})
+	t.Logf("with abandon: %.2f s stalled, %d abandons; without: %.2f s stalled", with.stall, with.abandons, without.stall)
+	if with.abandons == 0 || with.stall >= without.stall {
+		t.Errorf("abandon: %.2f s stalled after %d abandons, against %.2f s without", with.stall, with.abandons, without.stall)
 	}
 }

@@ -452,7 +452,7 @@ func (e *Engine) stepVideo(ahead float64) error {
 		if p := e.variants[e.cur].media.playlist; p != nil {
 			seg = float64(p.TargetDuration)
 		}
-		d := e.ctrl.Next(abr.State{Current: e.cur, Estimate: e.est.Estimate(), Fast: e.est.Fast(), Buffer: ahead, Segment: seg})
+		d := e.ctrl.Next(abr.State{Current: e.cur, Estimate: e.est.Estimate(), Fast: e.est.Fast(), Last: e.est.Last(), Buffer: ahead, Segment: seg})
 		if d.Index != e.cur {
 			e.cur = d.Index
 			e.switches++
@@ -549,8 +549,13 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 
 // abandon reports whether to drop the video segment download in flight
 // (abr.Controller.Abandon). If so it switches to the lower variant and
-// restarts the estimate from the download's rate.
+// restarts the estimate from the download's rate. The first segment is
+// never dropped: before it there is no buffer to protect, and a refetch
+// would only delay the start.
 func (e *Engine) abandon(seg hls.Segment, p fetchProgress, elapsed, recent float64) bool {
+	if !e.started {
+		return false
+	}
 	dl := abr.Download{
 		Current: e.cur, Segment: seg.Duration, Elapsed: elapsed,
 		Loaded: int64(p.loaded), Total: int64(p.total), Recent: recent,

@@ -161,12 +161,12 @@ type fetchProgress struct {
 }
 
 // fetchBytes fetches url (with an optional Range header) and returns the
-// body as a JS Uint8Array, its length and how many seconds the whole
-// download took.
+// body as a JS Uint8Array, its length and how many seconds the body took
+// from the response headers on: the throughput the estimator wants, not
+// the round trip before it (which a switch decision does not scale).
 // signal (an AbortSignal, or undefined) cancels it; p, if not nil, follows
 // the body as it streams in.
 func fetchBytes(url, byteRange string, signal js.Value, p *fetchProgress) (js.Value, int, float64, error) {
-	start := now()
 	r := request{url: url, signal: signal}
 	if byteRange != "" {
 		r.headers = map[string]string{"Range": byteRange}
@@ -178,6 +178,7 @@ func fetchBytes(url, byteRange string, signal js.Value, p *fetchProgress) (js.Va
 	if !resp.Get("ok").Bool() {
 		return js.Value{}, 0, 0, &httpError{Status: resp.Get("status").Int()}
 	}
+	start := now()
 	if p == nil || !resp.Get("body").Truthy() {
 		buf, err := await(resp.Call("arrayBuffer"))
 		if err != nil {

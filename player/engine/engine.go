@@ -28,10 +28,13 @@ const (
 	QuotaKeep = 5.0
 	// UpgradeKeep is how many seconds of the old rendition stay ahead of
 	// the playhead when a switch up replaces what is buffered: enough to
-	// play on while the first new segments download.
-	UpgradeKeep = 6.0
-	// UpgradeMin is the least span, in seconds, worth refetching.
-	UpgradeMin = 4.0
+	// play on while the first new segment downloads, which abr.Controller
+	// only switches up to when the buffer outlasts it.
+	UpgradeKeep = 3.0
+	// UpgradeMin is the least span, in seconds, worth refetching: a
+	// little under two 2 s segments, whose buffered end falls a few
+	// milliseconds short of the segment boundary.
+	UpgradeMin = 3.0
 
 	// endSlack is how close to the end a fetch position counts as the end.
 	endSlack = 0.05

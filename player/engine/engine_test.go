@@ -269,11 +269,12 @@ func TestUpgrade(t *testing.T) {
 		ok       bool
 		wantNext float64
 	}{
-		{"long buffer: keep 6 s, refetch the rest", 3, []Range{{0, 24}}, p, Range{10, 24}, true, 10},
-		{"cut on a boundary", 4, []Range{{0, 24}}, p, Range{10, 24}, true, 10},
-		{"anything buffered later goes too", 3, []Range{{0, 20}, {26, 30}}, p, Range{10, 30}, true, 10},
-		{"too little to replace", 3, []Range{{0, 13}}, p, Range{}, false, 24},
-		{"just enough", 3, []Range{{0, 14}}, p, Range{10, 14}, true, 10},
+		{"long buffer: keep 3 s, refetch the rest", 3, []Range{{0, 24}}, p, Range{6, 24}, true, 6},
+		{"cut on a boundary", 5, []Range{{0, 24}}, p, Range{8, 24}, true, 8},
+		{"anything buffered later goes too", 3, []Range{{0, 20}, {26, 30}}, p, Range{6, 30}, true, 6},
+		{"too little to replace", 3, []Range{{0, 8.9}}, p, Range{}, false, 24},
+		{"just enough", 3, []Range{{0, 9}}, p, Range{6, 9}, true, 6},
+		{"two segments ending a little short", 3, []Range{{0, 9.98}}, p, Range{6, 9.98}, true, 6},
 		{"playhead in a hole", 21, []Range{{0, 20}}, p, Range{}, false, 24},
 		{"past the playlist's end", 26, []Range{{0, 30}}, p, Range{}, false, 24},
 		{"no playlist", 3, []Range{{0, 24}}, nil, Range{}, false, 24},
