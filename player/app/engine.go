@@ -100,6 +100,10 @@ type Engine struct {
 	thumbs      []vtt.Thumbnail
 	thumbsBase  string
 
+	// prefetched holds downloads started ahead of their turn, keyed by
+	// URL and byte range (see prefetch).
+	prefetched map[string]chan fetched
+
 	ms        js.Value
 	vbuf      *buffer
 	abuf      *buffer // nil for muxed variants
@@ -149,7 +153,7 @@ func NewEngine(video js.Value, masterURL string, opt EngineOptions) (*Engine, er
 		video: video, masterURL: masterURL, maxHeight: opt.MaxHeight, autoplay: opt.Autoplay, startAt: opt.StartAt,
 		events: make(chan string, 16), requests: make(chan func(), 8), stop: make(chan struct{}),
 		debug: js.Global().Get("Object").New(), state: "loading", audioSel: -1, subSel: -1,
-		audioMedia: map[int]*mediaState{}, textTracks: map[int]js.Value{},
+		audioMedia: map[int]*mediaState{}, textTracks: map[int]js.Value{}, prefetched: map[string]chan fetched{},
 	}
 	global.Set("edgeflixPlayer", e.debug)
 	e.publish()
@@ -342,6 +346,7 @@ func (e *Engine) open() error {
 	if e.startAt >= e.duration-1 {
 		e.startAt = 0
 	}
+	e.prefetchStart(&first.media)
 	e.ms = global.Get("MediaSource").New()
 	opened := make(chan struct{}, 1)
 	f := js.FuncOf(func(js.Value, []js.Value) any {
@@ -522,7 +527,7 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 			return e.abandon(seg, p, elapsed, recent)
 		}
 	}
-	data, n, took, err := e.fetchRetry(segURL, rng, watch)
+	data, n, took, err := e.fetchMedia(segURL, rng, watch)
 	if errors.Is(err, errAbandoned) {
 		return nil // the next step fetches the same segment from e.cur
 	}
@@ -692,7 +697,7 @@ func (e *Engine) appendInit(b *buffer, m *mediaState, sec *hls.Map, mime string)
 		return errdetail.Wrap(errFatal, err.Error())
 	}
 	if m.initData.IsUndefined() || m.initURL != u {
-		data, _, _, err := e.fetchRetry(u, mapRange(sec), nil)
+		data, _, _, err := e.fetchMedia(u, mapRange(sec), nil)
 		if err != nil {
 			return err
 		}
@@ -703,6 +708,71 @@ func (e *Engine) appendInit(b *buffer, m *mediaState, sec *hls.Map, mime string)
 	}
 	b.InitFor = m.url
 	return nil
+}
+
+// fetched is a download's outcome, as fetchBytes returns it.
+type fetched struct {
+	data js.Value
+	n    int
+	took float64
+	err  error
+}
+
+// prefetchStart starts downloading the start variant's initialization
+// section and first segment while the MediaSource opens: the first
+// picture then waits for one round trip after the media playlist, not for
+// the MediaSource to open, then the init section, then the segment.
+func (e *Engine) prefetchStart(m *mediaState) {
+	i, ok := engine.NewTrack(e.startAt).Segment(m.playlist, e.duration)
+	if !ok {
+		return
+	}
+	seg := m.playlist.Segments[i]
+	if seg.Key != nil {
+		return // appendNext refuses it
+	}
+	if seg.Map != nil {
+		if u, err := resolve(m.url, seg.Map.URI); err == nil {
+			e.prefetch(u, mapRange(seg.Map))
+		}
+	}
+	if u, err := resolve(m.url, seg.URI); err == nil {
+		rng := ""
+		if seg.ByteRange != nil {
+			rng = seg.ByteRange.HTTPRange()
+		}
+		e.prefetch(u, rng)
+	}
+}
+
+// prefetch starts downloading u (byte range rng) on its own goroutine, for
+// the next fetchMedia of the same object.
+func (e *Engine) prefetch(u, rng string) {
+	ch := make(chan fetched, 1)
+	e.prefetched[u+" "+rng] = ch
+	fresh := e.tokens.Fresh(u)
+	go func() {
+		data, n, took, err := fetchBytes(fresh, rng, js.Undefined(), nil)
+		ch <- fetched{data, n, took, err}
+	}()
+}
+
+// fetchMedia is fetchRetry served, when one was started, by the prefetch
+// of the same object; a prefetch that failed is fetched again, with
+// fetchRetry's retries.
+func (e *Engine) fetchMedia(u, rng string, watch func(fetchProgress, float64, float64) bool) (js.Value, int, float64, error) {
+	if ch, ok := e.prefetched[u+" "+rng]; ok {
+		delete(e.prefetched, u+" "+rng)
+		select {
+		case r := <-ch:
+			if r.err == nil {
+				return r.data, r.n, r.took, nil
+			}
+		case <-e.stop:
+			return js.Value{}, 0, 0, errdetail.Wrap(errFatal, "stopped")
+		}
+	}
+	return e.fetchRetry(u, rng, watch)
 }
 
 // fetchRetry fetches a media object, retrying transient failures. 403 and
