@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -19,9 +20,15 @@ import (
 	"github.com/edgeflix/edgeflix/player/hls"
 )
 
-// apiClient calls the origin's API with a viewer's access token.
+// webClientID is the web app's public OAuth client, which issued the
+// tokens the bench takes over from the app.
+const webClientID = "edgeflix-web"
+
+// apiClient calls the origin's API with a viewer's access token and, when
+// the origin refuses it (a long run outlives it), renews it once with the
+// refresh token, as the web app does. Not safe for concurrent use.
 type apiClient struct {
-	origin, access string
+	origin, access, refresh string
 }
 
 type session struct {
@@ -30,7 +37,7 @@ type session struct {
 }
 
 // signIn signs a new viewer up and in through the web app in Chromium,
-// as a person does, and keeps the access token the app stored.
+// as a person does, and keeps the tokens the app stored.
 func signIn(ctx context.Context, st *stack.Stack) (*apiClient, error) {
 	ctx, done, err := newBrowser(ctx)
 	if err != nil {
@@ -48,28 +55,84 @@ func signIn(ctx context.Context, st *stack.Stack) (*apiClient, error) {
 			return nil, fmt.Errorf("step %q: %w", s.Name, err)
 		}
 	}
-	access, err := chromedp.Run(sctx, chromedp.Evaluate[string](`JSON.parse(sessionStorage.getItem("edgeflix.tokens")).access_token`))
-	if err != nil || access == "" {
-		return nil, fmt.Errorf("no access token in the app's session storage: %v", err)
+	stored, err := chromedp.Run(sctx, chromedp.Evaluate[string](`sessionStorage.getItem("edgeflix.tokens") || ""`))
+	if err != nil {
+		return nil, fmt.Errorf("reading the app's session storage: %w", err)
 	}
-	return &apiClient{origin: st.OriginURL, access: access}, nil
+	var t struct {
+		Access  string `json:"access_token"`
+		Refresh string `json:"refresh_token"`
+	}
+	if err := json.Unmarshal([]byte(stored), &t); err != nil || t.Access == "" || t.Refresh == "" {
+		return nil, fmt.Errorf("no access and refresh token in the app's session storage (%v)", err)
+	}
+	return &apiClient{origin: st.OriginURL, access: t.Access, refresh: t.Refresh}, nil
 }
 
+// do sends one API request; on 401 it renews the tokens and sends it once
+// more.
 func (a *apiClient) do(ctx context.Context, method, path string, body any) (int, []byte, error) {
-	var r io.Reader
+	var payload []byte
 	if body != nil {
-		b, err := json.Marshal(body)
-		if err != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
 			return 0, nil, err
 		}
-		r = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, a.origin+path, r)
+	status, b, err := a.send(ctx, method, path, payload)
+	if err != nil || status != http.StatusUnauthorized {
+		return status, b, err
+	}
+	if err := a.renew(ctx); err != nil {
+		return 0, nil, fmt.Errorf("%s %s: HTTP 401 and %w", method, path, err)
+	}
+	return a.send(ctx, method, path, payload)
+}
+
+// renew swaps the refresh token for new tokens (RFC 6749 §6) at the
+// origin's token endpoint; the origin rotates refresh tokens, so the new
+// one replaces the old.
+func (a *apiClient) renew(ctx context.Context) error {
+	form := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {a.refresh}, "client_id": {webClientID}}
+	req, err := http.NewRequestWithContext(ctx, "POST", a.origin+"/oauth/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("refreshing the token: %w", err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("refreshing the token: %w", err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("refreshing the token: HTTP %d: %.200s", resp.StatusCode, b)
+	}
+	var t struct {
+		Access  string `json:"access_token"`
+		Refresh string `json:"refresh_token"`
+	}
+	if err := json.Unmarshal(b, &t); err != nil || t.Access == "" {
+		return fmt.Errorf("refreshing the token: bad answer %.200s", b)
+	}
+	a.access = t.Access
+	if t.Refresh != "" {
+		a.refresh = t.Refresh
+	}
+	return nil
+}
+
+func (a *apiClient) send(ctx context.Context, method, path string, payload []byte) (int, []byte, error) {
+	req, err := http.NewRequestWithContext(ctx, method, a.origin+path, bytes.NewReader(payload))
 	if err != nil {
 		return 0, nil, err
 	}
 	req.Header.Set("Authorization", "Bearer "+a.access)
-	if body != nil {
+	if payload != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}
 	resp, err := http.DefaultClient.Do(req)

@@ -62,22 +62,33 @@ func TestGoal(t *testing.T) {
 		{Player: "hls.js", StartupMs: 2000, StallMs: 0, Bitrate: 2.8e6},
 		{Player: "shaka", StartupMs: 1500, StallMs: 500, Bitrate: 2.0e6},
 	}
+	unstarted := []Result{
+		{Player: "hls.js", StartupMs: -1},
+		{Player: "shaka", StartupMs: -1},
+	}
 	tests := []struct {
-		name string
-		mine Result
-		want string
+		name       string
+		mine       Result
+		others     []Result
+		want       string
+		wantJudged bool
 	}{
-		{"met", Result{Player: "edgeflix", StartupMs: 1500, Bitrate: 2.7e6}, ""},
-		{"within noise", Result{Player: "edgeflix", StartupMs: 1540, StallMs: 40, Bitrate: 2.66e6}, ""},
-		{"slow start", Result{Player: "edgeflix", StartupMs: 1800, Bitrate: 2.8e6}, "startup 1.80 s > 1.50 s"},
-		{"stalls", Result{Player: "edgeflix", StartupMs: 1000, StallMs: 300, Bitrate: 2.8e6}, "stall time 0.30 s > 0.00 s"},
-		{"low bitrate", Result{Player: "edgeflix", StartupMs: 1000, Bitrate: 2.0e6}, "bitrate 71 % of the best"},
-		{"never started", Result{Player: "edgeflix", StartupMs: -1}, "did not start"},
+		{"met", Result{Player: "edgeflix", StartupMs: 1500, Bitrate: 2.7e6}, others, "", true},
+		{"within noise", Result{Player: "edgeflix", StartupMs: 1540, StallMs: 40, Bitrate: 2.66e6}, others, "", true},
+		{"slow start", Result{Player: "edgeflix", StartupMs: 1800, Bitrate: 2.8e6}, others, "startup 1.80 s > 1.50 s", true},
+		{"stalls", Result{Player: "edgeflix", StartupMs: 1000, StallMs: 300, Bitrate: 2.8e6}, others, "stall time 0.30 s > 0.00 s", true},
+		{"low bitrate", Result{Player: "edgeflix", StartupMs: 1000, Bitrate: 2.0e6}, others, "bitrate 71 % of the best", true},
+		{"never started", Result{Player: "edgeflix", StartupMs: -1}, others, "did not start", true},
+		{"no other started", Result{Player: "edgeflix", StartupMs: 1500, Bitrate: 2.7e6}, unstarted, "", false},
+		{"none started", Result{Player: "edgeflix", StartupMs: -1}, unstarted, "", false},
+		{"alone", Result{Player: "edgeflix", StartupMs: 1500, Bitrate: 2.7e6}, nil, "", false},
+		{"player missing", Result{Player: "other", StartupMs: 1500, Bitrate: 2.7e6}, others, "", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := Goal("edgeflix", append([]Result{tc.mine}, others...)); got != tc.want {
-				t.Errorf("Goal = %q, want %q", got, tc.want)
+			got, judged := Goal("edgeflix", append([]Result{tc.mine}, tc.others...))
+			if got != tc.want || judged != tc.wantJudged {
+				t.Errorf("Goal = %q, %v; want %q, %v", got, judged, tc.want, tc.wantJudged)
 			}
 		})
 	}

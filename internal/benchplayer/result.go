@@ -43,9 +43,10 @@ type Size struct {
 
 // Goal checks player against the better of the others on one trace:
 // startup and stall time no worse than the best, time-weighted bitrate at
-// least 95 % of the best. It returns "" when the goal is met, else what
-// missed it.
-func Goal(player string, results []Result) string {
+// least 95 % of the best. judged is false when player has no result or no
+// other player started, so there is nothing to compare with; otherwise miss
+// is "" when the goal is met, else what missed it.
+func Goal(player string, results []Result) (miss string, judged bool) {
 	var mine *Result
 	best := struct{ startup, stall, bitrate float64 }{-1, -1, 0}
 	for i := range results {
@@ -66,23 +67,23 @@ func Goal(player string, results []Result) string {
 		best.bitrate = max(best.bitrate, r.Bitrate)
 	}
 	if mine == nil || best.startup < 0 {
-		return ""
+		return "", false
 	}
 	if !mine.Started() {
-		return "did not start"
+		return "did not start", true
 	}
-	var miss []string
+	var misses []string
 	// Differences under 50 ms are within the measurement's own noise.
 	if mine.StartupMs > best.startup+50 {
-		miss = append(miss, fmt.Sprintf("startup %s > %s", secs(mine.StartupMs), secs(best.startup)))
+		misses = append(misses, fmt.Sprintf("startup %s > %s", secs(mine.StartupMs), secs(best.startup)))
 	}
 	if mine.StallMs > best.stall+50 {
-		miss = append(miss, fmt.Sprintf("stall time %s > %s", secs(mine.StallMs), secs(best.stall)))
+		misses = append(misses, fmt.Sprintf("stall time %s > %s", secs(mine.StallMs), secs(best.stall)))
 	}
 	if mine.Bitrate < 0.95*best.bitrate {
-		miss = append(miss, fmt.Sprintf("bitrate %.0f %% of the best", 100*mine.Bitrate/best.bitrate))
+		misses = append(misses, fmt.Sprintf("bitrate %.0f %% of the best", 100*mine.Bitrate/best.bitrate))
 	}
-	return strings.Join(miss, ", ")
+	return strings.Join(misses, ", "), true
 }
 
 func secs(ms float64) string { return fmt.Sprintf("%.2f s", ms/1000) }
@@ -112,9 +113,12 @@ func WriteTable(w io.Writer, traces []Trace, results []Result, sizes []Size, goa
 				r.Player, startup, r.Stalls, secs(r.StallMs), r.Bitrate/1e6, r.Switches, heights(r.Heights))
 		}
 		if goalFor != "" && len(these) > 1 {
-			if miss := Goal(goalFor, these); miss != "" {
+			switch miss, judged := Goal(goalFor, these); {
+			case !judged:
+				fmt.Fprintf(w, "\n%s vs the better of the others: not judged (no other player started)\n", goalFor)
+			case miss != "":
 				fmt.Fprintf(w, "\n%s vs the better of the others: not met (%s)\n", goalFor, miss)
-			} else {
+			default:
 				fmt.Fprintf(w, "\n%s vs the better of the others: met\n", goalFor)
 			}
 		}

@@ -73,7 +73,7 @@ func ClassFromUserAgent(ua string) string {
 		return false
 	}
 	switch {
-	case has("smart-tv", "smarttv", "googletv", "android tv", "appletv", "apple tv", "tizen", "webos", "web0s", "roku", "bravia", "aftb", "aftm", "crkey", "hbbtv", "playstation", "xbox"):
+	case has("smart-tv", "smarttv", "googletv", "android tv", "appletv", "apple tv", "tizen", "webos", "web0s", "roku", "bravia", "crkey", "hbbtv", "playstation", "xbox") || fireTV(ua):
 		return ClassTV
 	case has("ipad", "tablet", "kindle", "silk/") || (has("android") && !has("mobile")):
 		return ClassTablet
@@ -81,6 +81,22 @@ func ClassFromUserAgent(ua string) string {
 		return ClassPhone
 	}
 	return ClassDesktop
+}
+
+// fireTV reports whether ua names an Amazon Fire TV model: a whole token
+// of AFT and upper-case letters or digits, as in "Android 9; AFTMM
+// Build/PS7233" (matched case-sensitively, as Amazon sends it, so words
+// such as "aftermath" do not count).
+func fireTV(ua string) bool {
+	for _, tok := range strings.FieldsFunc(ua, func(r rune) bool {
+		return !('A' <= r && r <= 'Z' || 'a' <= r && r <= 'z' || '0' <= r && r <= '9')
+	}) {
+		model, ok := strings.CutPrefix(tok, "AFT")
+		if ok && model != "" && strings.Trim(model, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") == "" {
+			return true
+		}
+	}
+	return false
 }
 
 // DefaultName returns a readable default name for a device of class

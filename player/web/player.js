@@ -155,27 +155,27 @@ export async function playURL(masterURL, name, opts, session) {
 function fillMenus(st) {
   const am = byID("audio-menu");
   am.textContent = "";
-  st.audioTracks.forEach((t, i) => {
-    const o = el("option", "", t.name);
-    o.value = String(i);
-    o.selected = i === st.audioIndex;
-    o.dataset.language = t.language;
-    am.appendChild(o);
-  });
+  addTrackOptions(am, st.audioTracks, st.audioIndex);
   am.disabled = st.audioTracks.length < 2;
   const sm = byID("subtitle-menu");
   sm.textContent = "";
   const off = el("option", "", "Off");
   off.value = "-1";
   sm.appendChild(off);
-  st.subtitleTracks.forEach((t, i) => {
+  addTrackOptions(sm, st.subtitleTracks, st.subtitleIndex);
+  sm.disabled = st.subtitleTracks.length === 0;
+}
+
+// addTrackOptions appends an option per track to menu, valued by the
+// track's index, selecting the one at index selected.
+function addTrackOptions(menu, tracks, selected) {
+  tracks.forEach((t, i) => {
     const o = el("option", "", t.name);
     o.value = String(i);
-    o.selected = i === st.subtitleIndex;
+    o.selected = i === selected;
     o.dataset.language = t.language;
-    sm.appendChild(o);
+    menu.appendChild(o);
   });
-  sm.disabled = st.subtitleTracks.length === 0;
 }
 
 // watch refreshes the stats line, the scrub bar and the next-episode
