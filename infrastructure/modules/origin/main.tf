@@ -10,6 +10,12 @@ data "aws_ec2_managed_prefix_list" "cloudfront" {
 locals {
   parameter_path = "/edgeflix/${var.environment}/origin"
 
+  # The unhealthy-targets alarm fires after this many one-period datapoints
+  # of an unhealthy public target; an instance refresh watches each new
+  # instance at least that long (instance_warmup) so the alarm can fail it.
+  unhealthy_alarm_period             = 60
+  unhealthy_alarm_evaluation_periods = 3
+
   # Non-secret configuration of `edgeflix origin`, one SSM String parameter
   # per environment variable (names follow internal/cli/defaults.go).
   # The module's own keys come last so extra_environment cannot override
@@ -412,8 +418,17 @@ resource "aws_autoscaling_group" "origin" {
 
     preferences {
       min_healthy_percentage = 90
-      instance_warmup        = 120
-      auto_rollback          = true
+      # The refresh moves on to the next instance, or completes after the
+      # last one, only when instance_warmup has passed since the new one
+      # entered service. The alarm needs period x evaluation_periods of an
+      # unhealthy target, plus ~2 minutes before the target is first marked
+      # unhealthy (3 failed checks) and its datapoint reaches CloudWatch;
+      # with the old 120 s a one- or two-instance group finished the refresh
+      # before the alarm could fire, and nothing rolled back. Checkpoints
+      # would not close that gap: the refresh does not pause after the last
+      # (100 %) checkpoint, and bake_time is not in hashicorp/aws 5.99.1.
+      instance_warmup = local.unhealthy_alarm_period * local.unhealthy_alarm_evaluation_periods + 120
+      auto_rollback   = true
 
       alarm_specification {
         alarms = [aws_cloudwatch_metric_alarm.unhealthy_targets.alarm_name]
@@ -453,9 +468,9 @@ resource "aws_cloudwatch_metric_alarm" "unhealthy_targets" {
     TargetGroup  = aws_lb_target_group.origin.arn_suffix
   }
   statistic           = "Maximum"
-  period              = 60
-  evaluation_periods  = 3
-  datapoints_to_alarm = 3
+  period              = local.unhealthy_alarm_period
+  evaluation_periods  = local.unhealthy_alarm_evaluation_periods
+  datapoints_to_alarm = local.unhealthy_alarm_evaluation_periods
   comparison_operator = "GreaterThanThreshold"
   threshold           = 0
   treat_missing_data  = "notBreaching"
