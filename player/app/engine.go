@@ -517,10 +517,7 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 	if err != nil {
 		return errdetail.Wrap(errFatal, err.Error())
 	}
-	rng := ""
-	if seg.ByteRange != nil {
-		rng = seg.ByteRange.HTTPRange()
-	}
+	rng := segmentRange(seg)
 	var watch func(fetchProgress, float64, float64) bool
 	if b == e.vbuf {
 		watch = func(p fetchProgress, elapsed, recent float64) bool {
@@ -597,6 +594,14 @@ func mapRange(m *hls.Map) string {
 		return ""
 	}
 	return m.ByteRange.HTTPRange()
+}
+
+// segmentRange is seg's Range header value, "" for a whole object.
+func segmentRange(seg hls.Segment) string {
+	if seg.ByteRange == nil {
+		return ""
+	}
+	return seg.ByteRange.HTTPRange()
 }
 
 func (e *Engine) play() {
@@ -737,11 +742,7 @@ func (e *Engine) prefetchStart(m *mediaState) {
 		}
 	}
 	if u, err := resolve(m.url, seg.URI); err == nil {
-		rng := ""
-		if seg.ByteRange != nil {
-			rng = seg.ByteRange.HTTPRange()
-		}
-		e.prefetch(u, rng)
+		e.prefetch(u, segmentRange(seg))
 	}
 }
 
@@ -761,8 +762,9 @@ func (e *Engine) prefetch(u, rng string) {
 // of the same object; a prefetch that failed is fetched again, with
 // fetchRetry's retries.
 func (e *Engine) fetchMedia(u, rng string, watch func(fetchProgress, float64, float64) bool) (js.Value, int, float64, error) {
-	if ch, ok := e.prefetched[u+" "+rng]; ok {
-		delete(e.prefetched, u+" "+rng)
+	key := u + " " + rng
+	if ch, ok := e.prefetched[key]; ok {
+		delete(e.prefetched, key)
 		select {
 		case r := <-ch:
 			if r.err == nil {
@@ -805,19 +807,13 @@ func (e *Engine) fetchWatched(u, rng string, watch func(fetchProgress, float64, 
 	if watch == nil {
 		return fetchBytes(u, rng, js.Undefined(), nil)
 	}
-	type result struct {
-		data js.Value
-		n    int
-		took float64
-		err  error
-	}
 	ctrl := global.Get("AbortController").New()
 	var p fetchProgress
-	done := make(chan result, 1)
+	done := make(chan fetched, 1)
 	start := now()
 	go func() {
 		data, n, took, err := fetchBytes(u, rng, ctrl.Get("signal"), &p)
-		done <- result{data, n, took, err}
+		done <- fetched{data, n, took, err}
 	}()
 	tick, stopTick := every(abandonPoll)
 	defer stopTick()
