@@ -2,15 +2,17 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"compress/gzip"
 	"context"
 	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,15 +124,41 @@ func errorsNote(r benchplayer.Result) string {
 	return ""
 }
 
-// median is the middle run by stall time, then by bitrate (higher first).
+// median is the rounds' per-metric median: each figure is the middle of
+// its own values, so one round's slow start and another's stall are not
+// read as one round. Startups that never happened count as the slowest.
+// The heights, errors and state are the middle round's by stall time.
 func median(rs []benchplayer.Result) benchplayer.Result {
-	sort.SliceStable(rs, func(i, j int) bool {
-		if rs[i].StallMs != rs[j].StallMs {
-			return rs[i].StallMs < rs[j].StallMs
-		}
-		return rs[i].Bitrate > rs[j].Bitrate
+	byStall := slices.Clone(rs)
+	slices.SortStableFunc(byStall, func(a, b benchplayer.Result) int {
+		return cmp.Or(cmp.Compare(a.StallMs, b.StallMs), cmp.Compare(b.Bitrate, a.Bitrate))
 	})
-	return rs[len(rs)/2]
+	m := byStall[(len(byStall)-1)/2]
+	startup := func(r benchplayer.Result) float64 {
+		if !r.Started() {
+			return math.Inf(1)
+		}
+		return r.StartupMs
+	}
+	if s := middle(rs, startup); !math.IsInf(s, 1) {
+		m.StartupMs = s
+	}
+	m.Stalls = int(middle(rs, func(r benchplayer.Result) float64 { return float64(r.Stalls) }))
+	m.StallMs = middle(rs, func(r benchplayer.Result) float64 { return r.StallMs })
+	m.Bitrate = middle(rs, func(r benchplayer.Result) float64 { return r.Bitrate })
+	m.PlayMs = middle(rs, func(r benchplayer.Result) float64 { return r.PlayMs })
+	m.Switches = int(middle(rs, func(r benchplayer.Result) float64 { return float64(r.Switches) }))
+	return m
+}
+
+// middle is the median of f over rs; of an even count, the lower middle.
+func middle(rs []benchplayer.Result, f func(benchplayer.Result) float64) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = f(r)
+	}
+	slices.Sort(v)
+	return v[(len(v)-1)/2]
 }
 
 func logf(cfg config, format string, args ...any) {
