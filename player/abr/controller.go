@@ -44,9 +44,16 @@ type Config struct {
 	// LowBufferFactor is the share of the estimate allowed while the buffer
 	// is low. Default 0.7.
 	LowBufferFactor float64
-	// ComfortBuffer is the forward buffer above which an unsustainable
-	// variant is kept, because the buffer absorbs a short dip. Default 20 s.
+	// ComfortBuffer is the forward buffer an unsustainable variant may
+	// spend down to: the current variant is kept while its next segment
+	// would still arrive with this much buffer left, and the next rung up
+	// is taken (ReasonSpend) while the buffer covers its deficit for Spend
+	// segments on top of that. Default 4 s.
 	ComfortBuffer float64
+	// Spend is how many segments of an unsustainable next rung the buffer
+	// must pay for, beyond ComfortBuffer, before the controller takes it.
+	// Default 4.
+	Spend float64
 	// Segment is the segment duration assumed when State.Segment is 0.
 	// Default 4 s.
 	Segment float64
@@ -69,7 +76,10 @@ func (c *Config) defaults() {
 		c.LowBufferFactor = 0.7
 	}
 	if c.ComfortBuffer <= 0 {
-		c.ComfortBuffer = 20
+		c.ComfortBuffer = 4
+	}
+	if c.Spend <= 0 {
+		c.Spend = 4
 	}
 	if c.Segment <= 0 {
 		c.Segment = 4
@@ -96,9 +106,13 @@ type Reason string
 
 // Reasons a Controller gives.
 const (
-	ReasonStart     Reason = "start"
-	ReasonHold      Reason = "hold"
-	ReasonUp        Reason = "up"
+	ReasonStart Reason = "start"
+	ReasonHold  Reason = "hold"
+	ReasonUp    Reason = "up"
+	// ReasonSpend is a step up to a rung the estimate does not sustain,
+	// paid for out of a long buffer; unlike ReasonUp it does not replace
+	// what is buffered.
+	ReasonSpend     Reason = "spend"
 	ReasonDown      Reason = "down"
 	ReasonLowBuffer Reason = "low-buffer"
 	ReasonCapped    Reason = "capped"
@@ -188,8 +202,8 @@ func (c *Controller) Start(estimate float64) Decision {
 // safe: where a segment fetched at the conservative estimate would still
 // arrive with half a segment of buffer to spare. Next picks:
 //   - down, to what the estimate sustains with UpFactor's headroom, when
-//     the current variant needs more than the estimate and the buffer is
-//     under ComfortBuffer, unless the recent rate sustains it and keeping
+//     the current variant needs more than the estimate and its next
+//     segment would leave less than ComfortBuffer, unless the recent rate sustains it and keeping
 //     it is safe (and then only as far down as is safe);
 //   - down, to what LowBufferFactor of the estimate allows, when the
 //     buffer is under LowBuffer and the next segment would take longer to
@@ -197,6 +211,8 @@ func (c *Controller) Start(estimate float64) Decision {
 //   - up, to the best variant within UpFactor of the estimate (of the
 //     recent rate where that is safe) whose next segment the buffer
 //     outlasts while it downloads;
+//   - up one rung (ReasonSpend) where the buffer pays for that rung's
+//     deficit for Spend segments and keeps ComfortBuffer;
 //   - else hold.
 func (c *Controller) Next(s State) Decision {
 	if s.Current < 0 || s.Current >= len(c.variants) || c.rank[s.Current] < 0 {
@@ -219,7 +235,7 @@ func (c *Controller) Next(s State) Decision {
 	// conservative estimate, arrives with half a segment of buffer left.
 	safe := func(b float64) bool { return s.Buffer-fetch(b, s.Estimate) >= seg/2 }
 	recent := max(s.Fast, s.Last, s.Estimate)
-	if bw > s.Estimate*c.cfg.DownFactor && s.Buffer < c.cfg.ComfortBuffer {
+	if bw > s.Estimate*c.cfg.DownFactor && s.Buffer-fetch(bw, s.Estimate) < c.cfg.ComfortBuffer {
 		sustained := bw <= recent*c.cfg.DownFactor
 		if sustained && safe(bw) {
 			return Decision{Index: s.Current, Reason: ReasonHold}
@@ -252,6 +268,17 @@ func (c *Controller) Next(s State) Decision {
 		}
 		if b <= rate*c.cfg.UpFactor && fetch(b, rate) <= s.Buffer {
 			return Decision{Index: c.allowed[r], Reason: ReasonUp}
+		}
+	}
+	// One rung above what the estimate sustains, while the buffer pays
+	// for it: each of its segments takes longer to fetch than it plays,
+	// and the buffer must cover that deficit for Spend segments and still
+	// keep ComfortBuffer after the next download.
+	if r := cur + 1; r < len(c.allowed) {
+		b := float64(c.variants[c.allowed[r]].Bandwidth)
+		deficit := max(fetch(b, s.Estimate)-seg, 0)
+		if s.Buffer-fetch(b, s.Estimate)-c.cfg.Spend*deficit >= c.cfg.ComfortBuffer {
+			return Decision{Index: c.allowed[r], Reason: ReasonSpend}
 		}
 	}
 	return Decision{Index: s.Current, Reason: ReasonHold}
