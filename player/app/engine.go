@@ -103,11 +103,6 @@ type Engine struct {
 	// prefetched holds downloads started ahead of their turn, keyed by
 	// URL and byte range (see prefetch).
 	prefetched map[string]chan fetched
-	// start is the start segment's download, appended as it arrives
-	// (appendStream); nil once taken.
-	start *startStream
-	// playAsked is set once autoplay called play().
-	playAsked bool
 
 	ms        js.Value
 	vbuf      *buffer
@@ -488,17 +483,11 @@ func (e *Engine) stepVideo(ahead float64) error {
 	e.segments++
 	if !e.started {
 		e.started = true
-		e.autoplayOnce()
+		if e.autoplay {
+			go e.play()
+		}
 	}
 	return nil
-}
-
-// autoplayOnce asks the video to play, once, if the engine autoplays.
-func (e *Engine) autoplayOnce() {
-	if e.autoplay && !e.playAsked {
-		e.playAsked = true
-		go e.play()
-	}
 }
 
 // appendNext appends b's next segment of m (whose MIME type is mime), its
@@ -534,20 +523,6 @@ func (e *Engine) appendSegment(b *buffer, playlistURL string, seg hls.Segment) e
 		watch = func(p fetchProgress, elapsed, recent float64) bool {
 			return e.abandon(seg, p, elapsed, recent)
 		}
-	}
-	if s := e.start; s != nil && b == e.vbuf && s.key == segURL+" "+rng {
-		e.start = nil
-		n, took, err := e.appendStream(b, s)
-		if err == nil {
-			e.est.Sample(int64(n), took, seg.Duration)
-			b.Appended(seg)
-			e.ended = false
-			return nil
-		}
-		if !errors.Is(err, errStreamBroken) {
-			return err
-		}
-		e.addError(errors.New(shortURL(segURL) + ": " + err.Error())) // fetched again whole below
 	}
 	data, n, took, err := e.fetchMedia(segURL, rng, watch)
 	if errors.Is(err, errAbandoned) {
@@ -751,9 +726,7 @@ type fetched struct {
 // prefetchStart starts downloading the start variant's initialization
 // section and first segment while the MediaSource opens: the first
 // picture then waits for one round trip after the media playlist, not for
-// the MediaSource to open, then the init section, then the segment. The
-// segment is appended as it arrives (startStream), so the first picture
-// waits for its first frames, not for all of it.
+// the MediaSource to open, then the init section, then the segment.
 func (e *Engine) prefetchStart(m *mediaState) {
 	i, ok := engine.NewTrack(e.startAt).Segment(m.playlist, e.duration)
 	if !ok {
@@ -769,7 +742,7 @@ func (e *Engine) prefetchStart(m *mediaState) {
 		}
 	}
 	if u, err := resolve(m.url, seg.URI); err == nil {
-		e.start = streamStart(u, e.tokens.Fresh(u), segmentRange(seg))
+		e.prefetch(u, segmentRange(seg))
 	}
 }
 

@@ -160,58 +160,6 @@ type fetchProgress struct {
 	loaded, total int
 }
 
-// openBody fetches url (with an optional Range header) and returns the
-// response once its headers arrived and its status is 2xx. signal (an
-// AbortSignal, or undefined) cancels it.
-func openBody(url, byteRange string, signal js.Value) (js.Value, error) {
-	r := request{url: url, signal: signal}
-	if byteRange != "" {
-		r.headers = map[string]string{"Range": byteRange}
-	}
-	resp, err := doFetch(r)
-	if err != nil {
-		return js.Value{}, err
-	}
-	if !resp.Get("ok").Bool() {
-		return js.Value{}, &httpError{Status: resp.Get("status").Int()}
-	}
-	return resp, nil
-}
-
-// readChunks hands each piece of resp's body to chunk as it arrives,
-// counting it in p.
-func readChunks(resp js.Value, p *fetchProgress, chunk func(js.Value)) error {
-	if n, err := strconv.Atoi(resp.Get("headers").Call("get", "content-length").String()); err == nil {
-		p.total = n
-	}
-	reader := resp.Get("body").Call("getReader")
-	for {
-		c, err := await(reader.Call("read"))
-		if err != nil {
-			return err
-		}
-		if c.Get("done").Bool() {
-			return nil
-		}
-		chunk(c.Get("value"))
-		p.loaded += c.Get("value").Get("byteLength").Int()
-	}
-}
-
-// concat joins Uint8Arrays of n bytes in all into one.
-func concat(chunks []js.Value, n int) js.Value {
-	if len(chunks) == 1 {
-		return chunks[0]
-	}
-	data := global.Get("Uint8Array").New(n)
-	off := 0
-	for _, c := range chunks {
-		data.Call("set", c, off)
-		off += c.Get("byteLength").Int()
-	}
-	return data
-}
-
 // fetchBytes fetches url (with an optional Range header) and returns the
 // body as a JS Uint8Array, its length and how many seconds the body took
 // from the response headers on: the throughput the estimator wants, not
@@ -219,9 +167,16 @@ func concat(chunks []js.Value, n int) js.Value {
 // signal (an AbortSignal, or undefined) cancels it; p, if not nil, follows
 // the body as it streams in.
 func fetchBytes(url, byteRange string, signal js.Value, p *fetchProgress) (js.Value, int, float64, error) {
-	resp, err := openBody(url, byteRange, signal)
+	r := request{url: url, signal: signal}
+	if byteRange != "" {
+		r.headers = map[string]string{"Range": byteRange}
+	}
+	resp, err := doFetch(r)
 	if err != nil {
 		return js.Value{}, 0, 0, err
+	}
+	if !resp.Get("ok").Bool() {
+		return js.Value{}, 0, 0, &httpError{Status: resp.Get("status").Int()}
 	}
 	start := now()
 	if p == nil || !resp.Get("body").Truthy() {
@@ -232,9 +187,27 @@ func fetchBytes(url, byteRange string, signal js.Value, p *fetchProgress) (js.Va
 		data := global.Get("Uint8Array").New(buf)
 		return data, data.Get("byteLength").Int(), now() - start, nil
 	}
-	var chunks []js.Value
-	if err := readChunks(resp, p, func(c js.Value) { chunks = append(chunks, c) }); err != nil {
-		return js.Value{}, 0, 0, err
+	if n, err := strconv.Atoi(resp.Get("headers").Call("get", "content-length").String()); err == nil {
+		p.total = n
 	}
-	return concat(chunks, p.loaded), p.loaded, now() - start, nil
+	reader := resp.Get("body").Call("getReader")
+	var chunks []js.Value
+	for {
+		c, err := await(reader.Call("read"))
+		if err != nil {
+			return js.Value{}, 0, 0, err
+		}
+		if c.Get("done").Bool() {
+			break
+		}
+		chunks = append(chunks, c.Get("value"))
+		p.loaded += c.Get("value").Get("byteLength").Int()
+	}
+	data := global.Get("Uint8Array").New(p.loaded)
+	off := 0
+	for _, c := range chunks {
+		data.Call("set", c, off)
+		off += c.Get("byteLength").Int()
+	}
+	return data, p.loaded, now() - start, nil
 }

@@ -83,11 +83,8 @@ const (
 	EndOfStream
 )
 
-// Plan picks the track to feed: the audio track when it is not ahead of
-// the video (or the video has ended), else the video. At a tie, as at the
-// start, audio goes first: its segments are small, and playback needs
-// both, so the video segment (appended as it arrives at the start) is not
-// left waiting for audio. audio is nil for muxed
+// Plan picks the track to feed: the audio track when it is behind the
+// video (or the video has ended), else the video. audio is nil for muxed
 // media. It returns EndOfStream when every track ended and Full when the
 // chosen track already holds ForwardBuffer ahead of now.
 func Plan(video, audio *Track, now float64) (*Track, Action) {
@@ -95,7 +92,7 @@ func Plan(video, audio *Track, now float64) (*Track, Action) {
 		return nil, EndOfStream
 	}
 	t := video
-	if audio != nil && !audio.Ended && (audio.Next <= video.Next || video.Ended) {
+	if audio != nil && !audio.Ended && (audio.Next < video.Next || video.Ended) {
 		t = audio
 	}
 	if t.Next-now >= ForwardBuffer {
