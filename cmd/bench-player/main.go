@@ -45,7 +45,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.redisAddr, "redis", envOr("EDGEFLIX_TEST_REDIS_ADDR", "127.0.0.1:6379"), "Redis address")
 	traces := fs.String("traces", os.Getenv("TRACES"), "comma-separated traces to run (default all: "+names(benchplayer.Traces, func(t benchplayer.Trace) string { return t.Name })+")")
 	players := fs.String("players", os.Getenv("PLAYERS"), "comma-separated players to run (default all: "+names(benchplayer.Players, func(p benchplayer.Player) string { return p.Name })+")")
-	fs.IntVar(&cfg.rounds, "rounds", 1, "runs of each player under each trace (the table shows the median run by stall time, then bitrate)")
+	fs.IntVar(&cfg.rounds, "rounds", 1, "runs of each player under each trace (the table shows each metric's median over the rounds)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
