@@ -5,11 +5,12 @@
 // loader.js fetches in the background from page load on.
 import * as auth from "./api.js";
 import { api, SignedOut } from "./api.js";
-import { arr, decodeDevices, decodeProfile, decodeProfiles, decodeRows, decodeTitle, decodeTitles, json, num, obj, problemDetail, problemOr, str, text } from "./decode.js";
-import { byID, el, setStatus, message, show, ui, focusFirst, cssURL, percent, minutes, shortDate, missing, sessionGet, sessionSet } from "./dom.js";
+import { arr, decodeDevices, decodeProfile, decodeProfiles, decodeRows, decodeTitle, decodeTitles, json, obj, problemDetail, problemOr, str, text } from "./decode.js";
+import { byID, el, setStatus, message, show, ui, focusFirst, cssURL, percent, minutes, factsLine, shortDate, missing, sessionGet, sessionSet } from "./dom.js";
 import { bindKeys } from "./keys.js";
 import { parseTokenResponse } from "./oauth.js";
 import * as playback from "./player.js";
+import { qoeHeaders, qoeRows } from "./qoe.js";
 import { episodeLabel, findEpisode, fraction, resumeAt } from "./resume.js";
 
 const keyProfile = "edgeflix.profile"; // the selected profile (JSON)
@@ -359,14 +360,6 @@ function onSubmit(id, f) {
 }
 
 // ---- browse ----
-
-function factsLine(t) {
-  const parts = [];
-  if (t.year > 0) parts.push(String(t.year));
-  if (t.kind === "series" && t.seasons.length > 0) parts.push(t.seasons.length + " season" + (t.seasons.length === 1 ? "" : "s"));
-  else if (t.runtime_s > 0) parts.push(minutes(t.runtime_s));
-  return parts.join(" · ");
-}
 
 // home shows the hero and the rows of GET /v1/browse/home, or the title
 // grid when the origin has no browse rows (404).
@@ -777,19 +770,6 @@ async function decideDevice(verb) {
 
 // ---- the operator's QoE view ----
 
-const pct = (f) => (100 * f).toFixed(2) + " %";
-
-// qoeColumns are the charted figures of a group (origin/qoe.Group).
-const qoeColumns = [
-  ["Startup p50", (g) => num(g.startup_p50_ms), (g) => num(g.startup_p50_ms) + " ms"],
-  ["Startup p95", (g) => num(g.startup_p95_ms), (g) => num(g.startup_p95_ms) + " ms"],
-  ["Rebuffer ratio", (g) => num(g.rebuffer_ratio), (g) => pct(num(g.rebuffer_ratio))],
-  ["Avg bitrate", (g) => num(g.avg_bitrate_kbps), (g) => num(g.avg_bitrate_kbps) + " kbit/s"],
-  ["EBVS", (g) => num(g.ebvs_rate), (g) => pct(num(g.ebvs_rate))],
-  ["VSF", (g) => num(g.vsf_rate), (g) => pct(num(g.vsf_rate))],
-  ["Errors", (g) => num(g.errors), (g) => String(num(g.errors))],
-];
-
 // operator shows the QoE per edge function version and device class (GET
 // /v1/operator/qoe) as a table of bars, each scaled to its column's
 // largest value.
@@ -803,35 +783,32 @@ async function operator() {
   if (r.status !== 200) return setStatus("Could not load QoE: " + problemOr(r.body, r.status), true);
   const sum = obj(json(r.body));
   if (!sum) return setStatus("Could not load QoE: the answer is not a JSON object", true);
-  const groups = arr(sum.groups).map(obj).filter(Boolean);
+  const rows = qoeRows(arr(sum.groups).map(obj).filter(Boolean));
   setStatus("", false);
   const head = el("tr");
-  for (const h of ["Function version", "Device", "Sessions", ...qoeColumns.map((c) => c[0])]) head.appendChild(el("th", "", h));
+  for (const h of qoeHeaders) head.appendChild(el("th", "", h));
   table.appendChild(head);
-  const top = qoeColumns.map(([, value]) => Math.max(0, ...groups.map(value)));
-  for (const g of groups) {
+  for (const row of rows) {
     const tr = el("tr", "qoe-row");
-    tr.dataset.fnVersion = str(g.fn_version);
-    tr.dataset.deviceClass = str(g.device_class);
-    tr.appendChild(el("td", "", str(g.fn_version) || "(unknown)"));
-    tr.appendChild(el("td", "", str(g.device_class)));
-    tr.appendChild(el("td", "num", String(num(g.sessions))));
-    qoeColumns.forEach(([, value, label], i) => tr.appendChild(barCell(value(g), top[i], label(g))));
+    tr.dataset.fnVersion = row.fnVersion;
+    tr.dataset.deviceClass = row.deviceClass;
+    row.cells.forEach((c, i) => tr.appendChild(el("td", i === 2 ? "num" : "", c)));
+    for (const b of row.bars) tr.appendChild(barCell(b));
     table.appendChild(tr);
   }
-  if (groups.length === 0) {
+  if (rows.length === 0) {
     const tr = el("tr"), td = el("td", "dim", "No playback sessions reported in this window.");
-    td.colSpan = 3 + qoeColumns.length;
+    td.colSpan = qoeHeaders.length;
     tr.appendChild(td);
     table.appendChild(tr);
   }
 }
 
-// barCell is a table cell with a CSS bar of v relative to top and a label.
-function barCell(v, top, label) {
+// barCell is a table cell with a CSS bar of b.width and b.label.
+function barCell(b) {
   const td = el("td", "bar-cell"), bar = el("span", "bar");
-  bar.style.width = (top > 0 ? (100 * v) / top : 0).toFixed(1) + "%";
-  td.append(bar, el("span", "bar-label", label));
+  bar.style.width = b.width;
+  td.append(bar, el("span", "bar-label", b.label));
   return td;
 }
 

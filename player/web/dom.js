@@ -59,6 +59,16 @@ export const percent = (f) => (100 * f).toFixed(1) + "%";
 // minutes writes a runtime in seconds as whole minutes, rounded up.
 export const minutes = (s) => Math.ceil(s / 60) + " min";
 
+// factsLine is a title's year and its seasons (a series with seasons) or
+// its runtime, joined by " · "; what is unknown is left out.
+export function factsLine(t) {
+  const parts = [];
+  if (t.year > 0) parts.push(String(t.year));
+  if (t.kind === "series" && t.seasons.length > 0) parts.push(t.seasons.length + " season" + (t.seasons.length === 1 ? "" : "s"));
+  else if (t.runtime_s > 0) parts.push(minutes(t.runtime_s));
+  return parts.join(" · ");
+}
+
 const pad2 = (n) => String(n).padStart(2, "0");
 
 // clock writes seconds as m:ss or h:mm:ss.

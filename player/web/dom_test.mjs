@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 
-import { clock, cssURL, minutes, missing, percent, shortDate } from "./dom.js";
+import { clock, cssURL, factsLine, minutes, missing, percent, shortDate } from "./dom.js";
 
 describe("clock", () => {
   const cases = [
@@ -83,5 +83,20 @@ describe("missing", () => {
   ];
   for (const c of cases) {
     test(String(c.status), () => assert.equal(missing(c.status), c.want));
+  }
+});
+
+describe("factsLine", () => {
+  const cases = [
+    { name: "film: year and runtime", t: { year: 2024, kind: "movie", runtime_s: 5400, seasons: [] }, want: "2024 · 90 min" },
+    { name: "runtime rounded up", t: { year: 2024, kind: "movie", runtime_s: 5401, seasons: [] }, want: "2024 · 91 min" },
+    { name: "series: seasons, not runtime", t: { year: 2019, kind: "series", runtime_s: 3000, seasons: [{}, {}] }, want: "2019 · 2 seasons" },
+    { name: "one season", t: { year: 2019, kind: "series", runtime_s: 0, seasons: [{}] }, want: "2019 · 1 season" },
+    { name: "series without seasons falls back to runtime", t: { year: 2019, kind: "series", runtime_s: 1800, seasons: [] }, want: "2019 · 30 min" },
+    { name: "unknown year", t: { year: 0, kind: "movie", runtime_s: 600, seasons: [] }, want: "10 min" },
+    { name: "nothing known", t: { year: 0, kind: "movie", runtime_s: 0, seasons: [] }, want: "" },
+  ];
+  for (const c of cases) {
+    test(c.name, () => assert.equal(factsLine(c.t), c.want));
   }
 });

@@ -26,8 +26,9 @@ func node(t *testing.T, args ...string) {
 // TestJSUnits runs the modules' table tests (*_test.mjs, node:test) under
 // node --test: PKCE and tokens (oauth.js), the JSON decoders (decode.js),
 // the resume rules (resume.js), the focus grid (keys.js), the formatting
-// helpers (dom.js), the playback session's rules (session.js) and the
-// linking of app.js's module graph (modules_test.mjs).
+// helpers (dom.js), the playback session's rules (session.js), the
+// operator's QoE table (qoe.js) and the linking of app.js's module graph
+// (modules_test.mjs).
 func TestJSUnits(t *testing.T) {
 	files, err := filepath.Glob("*_test.mjs")
 	if err != nil {

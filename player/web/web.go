@@ -15,7 +15,7 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html app.css loader.js app.js api.js decode.js dom.js keys.js oauth.js player.js resume.js session.js
+//go:embed index.html app.css loader.js app.js api.js decode.js dom.js keys.js oauth.js player.js qoe.js resume.js session.js
 var files embed.FS
 
 // Files are the app's static files at the root of the file system.
