@@ -54,7 +54,7 @@ func TestSiteWalk(t *testing.T) {
 		}
 		return err
 	})
-	want := "api.js app.css app.js decode.js dom.js index.html keys.js loader.js oauth.js player.js player.wasm resume.js session.js sub/x.js"
+	want := "api.js app.css app.js decode.js dom.js index.html keys.js loader.js oauth.js player.js player.wasm qoe.js resume.js session.js sub/x.js"
 	if got := strings.Join(names, " "); err != nil || got != want {
 		t.Fatalf("walked %q (%v), want %q", got, err, want)
 	}
