@@ -106,16 +106,16 @@ type Reason string
 
 // Reasons a Controller gives.
 const (
-	ReasonStart Reason = "start"
-	ReasonHold  Reason = "hold"
-	ReasonUp    Reason = "up"
-	// ReasonSpend is a step up to a rung the estimate does not sustain,
-	// paid for out of a long buffer; unlike ReasonUp it does not replace
-	// what is buffered.
-	ReasonSpend     Reason = "spend"
+	ReasonStart     Reason = "start"
+	ReasonHold      Reason = "hold"
+	ReasonUp        Reason = "up"
 	ReasonDown      Reason = "down"
 	ReasonLowBuffer Reason = "low-buffer"
 	ReasonCapped    Reason = "capped"
+	// ReasonSpend is a step up to a rung the estimate does not sustain,
+	// paid for out of a long buffer; unlike ReasonUp it does not replace
+	// what is buffered.
+	ReasonSpend Reason = "spend"
 )
 
 // Decision is the variant to fetch next.
@@ -203,8 +203,9 @@ func (c *Controller) Start(estimate float64) Decision {
 // arrive with half a segment of buffer to spare. Next picks:
 //   - down, to what the estimate sustains with UpFactor's headroom, when
 //     the current variant needs more than the estimate and its next
-//     segment would leave less than ComfortBuffer, unless the recent rate sustains it and keeping
-//     it is safe (and then only as far down as is safe);
+//     segment would leave less than ComfortBuffer, unless the recent rate
+//     sustains it and keeping it is safe (and then only as far down as is
+//     safe);
 //   - down, to what LowBufferFactor of the estimate allows, when the
 //     buffer is under LowBuffer and the next segment would take longer to
 //     fetch than the buffer lasts;

@@ -792,7 +792,7 @@ async function operator() {
     const tr = el("tr", "qoe-row");
     tr.dataset.fnVersion = row.fnVersion;
     tr.dataset.deviceClass = row.deviceClass;
-    row.cells.forEach((c, i) => tr.appendChild(el("td", i === 2 ? "num" : "", c)));
+    for (const c of row.cells) tr.appendChild(el("td", c.className, c.text));
     for (const b of row.bars) tr.appendChild(barCell(b));
     table.appendChild(tr);
   }

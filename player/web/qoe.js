@@ -19,16 +19,20 @@ export const qoeColumns = [
 // qoeHeaders are the table's column headers.
 export const qoeHeaders = ["Function version", "Device", "Sessions", ...qoeColumns.map((c) => c[0])];
 
-// qoeRows turns groups (decoded objects) into table rows: the version
-// ("(unknown)" when the edge named none), device class, sessions and one
-// bar per column, whose width is the value's share of the column's
-// largest (0 % when the largest is not above 0).
+// qoeRows turns groups (decoded objects) into table rows: text cells for
+// the version ("(unknown)" when the edge named none), device class and
+// sessions, and one bar per column, whose width is the value's share of
+// the column's largest (0 % when the largest is not above 0).
 export function qoeRows(groups) {
   const top = qoeColumns.map(([, value]) => Math.max(0, ...groups.map(value)));
   return groups.map((g) => ({
     fnVersion: str(g.fn_version),
     deviceClass: str(g.device_class),
-    cells: [str(g.fn_version) || "(unknown)", str(g.device_class), String(num(g.sessions))],
+    cells: [
+      { text: str(g.fn_version) || "(unknown)", className: "" },
+      { text: str(g.device_class), className: "" },
+      { text: String(num(g.sessions)), className: "num" },
+    ],
     bars: qoeColumns.map(([, value, label], i) => ({
       width: (top[i] > 0 ? (100 * Math.max(0, value(g))) / top[i] : 0).toFixed(1) + "%",
       label: label(g),
