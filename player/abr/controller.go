@@ -276,9 +276,9 @@ func (c *Controller) Next(s State) Decision {
 	// and the buffer must cover that deficit for Spend segments and still
 	// keep ComfortBuffer after the next download.
 	if r := cur + 1; r < len(c.allowed) {
-		b := float64(c.variants[c.allowed[r]].Bandwidth)
-		deficit := max(fetch(b, s.Estimate)-seg, 0)
-		if s.Buffer-fetch(b, s.Estimate)-c.cfg.Spend*deficit >= c.cfg.ComfortBuffer {
+		took := fetch(float64(c.variants[c.allowed[r]].Bandwidth), s.Estimate)
+		deficit := max(took-seg, 0)
+		if s.Buffer-took-c.cfg.Spend*deficit >= c.cfg.ComfortBuffer {
 			return Decision{Index: c.allowed[r], Reason: ReasonSpend}
 		}
 	}
